@@ -1,0 +1,224 @@
+"""Questionnaires: versioned TOML files of questions, read and checked the same way by kiosk and hub.
+
+The kiosk asks the questions; the hub needs the same file to know which answers are ratings,
+which factor each belongs to, and which question ids are unknown for a given version.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+
+from hailong import resources
+from hailong.settings import SettingsError
+
+DEFAULT_ID = "sipas"
+QUESTION_ID = r"^[a-z0-9][a-z0-9_-]{0,62}$"
+CHOICE_ID = r"^[A-Za-z0-9][A-Za-z0-9_+-]{0,62}$"
+FACTORS = ("overall", "1", "2", "3", "4", "5")
+# Keys 1-9 pick a choice on a keypad; more choices are still reachable by touch.
+MAX_CHOICES = 32
+OfficeKind = Literal["admin", "hospital", "school"]
+
+
+def _match(pattern: str, what: str) -> Any:
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.match(value):
+            raise ValueError(f"expected {what} matching {pattern}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _to_str(value: Any) -> Any:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Strict):
+    """Wording in both languages; Vietnamese first."""
+
+    vi: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.vi
+
+
+class Choice(_Strict):
+    id: Annotated[str, _match(CHOICE_ID, "a choice id")]
+    text: Text
+    factor: Annotated[str | None, BeforeValidator(_to_str)] = None
+    # Reasons such as harassment or unofficial payments: counted, never shown per officer in
+    # small cells.
+    sensitive: bool = False
+
+
+class Condition(_Strict):
+    """Show a question only when an earlier rating lies within [min, max]."""
+
+    question: str
+    min: int = Field(1, ge=1, le=5)
+    max: int = Field(5, ge=1, le=5)
+
+    def holds(self, answers: Mapping[str, Any]) -> bool:
+        value = answers.get(self.question)
+        return isinstance(value, int) and self.min <= value <= self.max
+
+
+class Question(_Strict):
+    id: Annotated[str, _match(QUESTION_ID, "a question id")]
+    type: Literal["rating", "single", "multi"]
+    text: Text
+    factor: Annotated[str | None, BeforeValidator(_to_str)] = None
+    choices: list[Choice] = Field(default_factory=list, max_length=MAX_CHOICES)
+    max_choices: int | None = Field(None, ge=1, description="multi: at most this many choices")
+    not_yet: Text | None = None
+    show_if: Condition | None = None
+    enabled: bool = True
+
+    @model_validator(mode="after")
+    def _check(self) -> Question:
+        if self.factor is not None and self.factor not in FACTORS:
+            raise ValueError(f"factor must be one of {', '.join(FACTORS)}")
+        if self.type == "rating" and self.choices:
+            raise ValueError("a rating question has no choices (the 5-level scale is fixed)")
+        if self.type != "rating" and not self.choices:
+            raise ValueError(f"a {self.type} question needs choices")
+        if self.type != "rating" and self.not_yet is not None:
+            raise ValueError("not_yet is only for rating questions")
+        ids = [c.id for c in self.choices]
+        if len(ids) != len(set(ids)):
+            raise ValueError("choice ids must be unique")
+        return self
+
+    @property
+    def is_rating(self) -> bool:
+        return self.type == "rating"
+
+
+class Questionnaire(_Strict):
+    id: Annotated[str, _match(r"^[a-z0-9][a-z0-9._-]{0,62}$", "a questionnaire id")]
+    version: Annotated[str, BeforeValidator(_to_str), _match(r"^[A-Za-z0-9._-]{1,32}$", "a version")]
+    kind: OfficeKind = "admin"
+    example: bool = Field(False, description="an example to adapt, not an official form")
+    title: Text
+    factors: dict[str, Text] = Field(default_factory=dict)
+    questions: list[Question] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> Questionnaire:
+        seen: dict[str, Question] = {}
+        for question in self.questions:
+            if question.id in seen:
+                raise ValueError(f"question id {question.id!r} appears twice")
+            cond = question.show_if
+            if cond is not None:
+                earlier = seen.get(cond.question)
+                if earlier is None or not earlier.is_rating:
+                    raise ValueError(
+                        f"question {question.id!r}: show_if must name an earlier rating "
+                        f"question, not {cond.question!r}")
+                if cond.min > cond.max:
+                    raise ValueError(f"question {question.id!r}: show_if min is above max")
+            if question.factor not in (None, "overall") and question.factor not in self.factors:
+                raise ValueError(
+                    f"question {question.id!r}: factor {question.factor!r} is not in [factors]")
+            seen[question.id] = question
+        if not any(q.is_rating and q.enabled for q in self.questions):
+            raise ValueError("at least one rating question must be enabled")
+        return self
+
+    @property
+    def ref(self) -> str:
+        """How responses name this questionnaire: ``{id}@{version}``."""
+        return f"{self.id}@{self.version}"
+
+    @property
+    def enabled_questions(self) -> list[Question]:
+        return [q for q in self.questions if q.enabled]
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    def rating_ids(self) -> list[str]:
+        return [q.id for q in self.questions if q.is_rating]
+
+
+def _location(loc: Iterable[Any]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def parse_questionnaire(data: Mapping[str, Any], source: str) -> Questionnaire:
+    try:
+        return Questionnaire.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        message = re.sub(r"^Input should be", "expected", message)
+        if err.get("type") == "extra_forbidden":
+            message = "unknown key"
+        more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
+        raise SettingsError(f"{source}: {_location(err.get('loc', ()))}: {message}{more}") from None
+
+
+def load_questionnaire(path: Path) -> Questionnaire:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"{path}: questionnaire file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: cannot read the questionnaire ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: not valid TOML: {exc}") from None
+    return parse_questionnaire(data, str(path))
+
+
+def bundled_questionnaires() -> list[Path]:
+    return sorted(resources.questionnaire_dir().glob("*.toml"))
+
+
+def find_questionnaire(name: str, extra_dirs: Iterable[Path] = ()) -> Questionnaire:
+    """A questionnaire by file path, or by id among the extra folders and the bundled ones."""
+    candidate = Path(name)
+    if candidate.suffix == ".toml" or "/" in name:
+        return load_questionnaire(candidate)
+    for folder in [*extra_dirs, resources.questionnaire_dir()]:
+        path = Path(folder) / f"{name}.toml"
+        if path.exists():
+            return load_questionnaire(path)
+    raise SettingsError(f"questionnaire {name!r} not found (looked for {name}.toml in "
+                        f"{', '.join(str(p) for p in [*extra_dirs, resources.questionnaire_dir()])})")
+
+
+def load_catalog(extra_dirs: Iterable[Path] = ()) -> dict[str, Questionnaire]:
+    """Every questionnaire the hub knows, by ``ref`` (``id@version``)."""
+    catalog: dict[str, Questionnaire] = {}
+    paths = [*bundled_questionnaires()]
+    for folder in extra_dirs:
+        paths += sorted(Path(folder).glob("*.toml"))
+    for path in paths:
+        questionnaire = load_questionnaire(path)
+        catalog[questionnaire.ref] = questionnaire
+    return catalog

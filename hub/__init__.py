@@ -1,0 +1,1 @@
+"""The hub: ingest → store → aggregate → dashboard, for every kiosk of a province."""

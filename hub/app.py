@@ -1,0 +1,96 @@
+"""``hailong hub run``: wires store, ingest, live scores, MQTT and the web server, and stops cleanly.
+
+The imperative shell of the hub. uvicorn owns the main thread and its SIGINT/SIGTERM handling;
+when it returns, MQTT is disconnected first (no new messages), then the ingest finishes the
+batch at hand, so a stop takes a few seconds at most and loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+from types import FrameType
+from zoneinfo import ZoneInfo
+
+import uvicorn
+
+from hub.api import HubContext, create_app
+from hub.ingest import Ingestor
+from hub.live import LiveScores
+from hub.roster import Roster, load_roster
+from hub.settings import HubSettings
+from hub.store import Store
+from hub.subscriber import MqttSubscriber
+
+log = logging.getLogger(__name__)
+
+
+class _GracefulServer(uvicorn.Server):
+    """uvicorn re-raises SIGTERM after its shutdown, which would kill the process before the
+    ingest has flushed; the hub finishes its own shutdown and exits 0 instead."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        captured = getattr(self, "_captured_signals", None)
+        if isinstance(captured, list):
+            captured.clear()
+
+
+class Hub:
+    """Everything the hub runs, built from settings; tests start and stop it in-process."""
+
+    def __init__(self, settings: HubSettings, roster: Roster | None = None) -> None:
+        self.settings = settings
+        self.roster = roster if roster is not None else load_roster(settings.hub.roster)
+        self.store = Store(settings.database_url())
+        if self.store.dialect == "sqlite":
+            self.store.upgrade()
+        else:
+            self.store.check_schema()
+        self.store.apply_roster(self.roster)
+        default_tz = ZoneInfo(settings.hub.timezone)
+        zones = {o.id: ZoneInfo(o.timezone) for o in self.roster.offices if o.timezone}
+
+        @cache
+        def timezone_of(office: str) -> ZoneInfo:
+            return zones.get(office, default_tz)
+
+        self.timezone_of = timezone_of
+        self.subscriber = MqttSubscriber(settings.mqtt, settings.hub.client_id, self._received)
+        self.live = LiveScores(self.store, timezone_of,
+                               lambda topic, payload, retain: self.subscriber.publish(
+                                   topic, payload, retain=retain))
+        self.ingestor = Ingestor(
+            self.store, timezone_of=timezone_of,
+            publish=lambda topic, payload: self.subscriber.publish(topic, payload),
+            ack=self.subscriber.ack, on_committed=self.live.changed)
+        self.app = create_app(HubContext(self.store, timezone_of,
+                                         lambda: self.subscriber.connected))
+
+    def _received(self, message: object) -> None:
+        self.ingestor.submit(message)  # type: ignore[arg-type]
+
+    def start_background(self) -> None:
+        self.ingestor.start()
+        self.live.start()
+        self.subscriber.start()
+
+    def stop_background(self) -> None:
+        self.subscriber.stop()
+        self.ingestor.stop()
+        self.live.stop()
+        self.store.close()
+
+    def serve(self) -> None:
+        """Run until SIGINT/SIGTERM."""
+        self.start_background()
+        config = uvicorn.Config(self.app, host=self.settings.http.host,
+                                port=self.settings.http.port, log_level="warning",
+                                access_log=False, timeout_graceful_shutdown=2)
+        server = _GracefulServer(config)
+        log.info("hub listening on http://%s:%d", self.settings.http.host, self.settings.http.port)
+        try:
+            server.run()
+        finally:
+            self.stop_background()
+            log.info("hub stopped")

@@ -1,0 +1,229 @@
+"""Ingest: batches incoming messages, validates them, has the store commit them, then acks.
+
+Messages arrive from the MQTT thread into a queue. A worker takes them in batches (flushed by
+size or after a few tens of milliseconds, whichever comes first), validates each against the
+wire contract, writes the batch in one transaction and only then acknowledges: first the
+hub's ``ack`` message to each kiosk, then the MQTT-level ack to the broker. Anything invalid is
+recorded as rejected with its reason; nothing a kiosk sends can stop the loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import queue
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from hailong import contract
+from hailong.topics import kiosk_topic, parse_kiosk_topic
+from hub.store import Accepted, Rejection, StatusUpdate, Store
+from hub.subscriber import Message
+
+log = logging.getLogger(__name__)
+
+# A batch closes at 500 messages or 20 ms after its first message: big enough that one commit
+# (one fsync) carries hundreds of responses under load, short enough that a single rating is
+# acked and on the dashboard well within a second.
+BATCH_MAX = 500
+BATCH_WINDOW = 0.020
+# A database that is down is retried every few seconds; the broker keeps the rest queued.
+RETRY_DELAY = 2.0
+# A submitted_at this far ahead of the hub's clock, or this far behind, means the kiosk's clock
+# is wrong: the response is stored, flagged "clock-skew" and counted under the day it arrived.
+SKEW_FUTURE = timedelta(minutes=10)
+SKEW_PAST = timedelta(days=90)
+
+
+@dataclass
+class IngestCounters:
+    received: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    statuses: int = 0
+    batches: int = 0
+    reasons: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def local_day(moment: datetime, tz: ZoneInfo) -> date:
+    return moment.astimezone(tz).date()
+
+
+class Ingestor:
+    def __init__(self, store: Store, *, timezone_of: Callable[[str], ZoneInfo],
+                 publish: Callable[[str, bytes], None], ack: Callable[[int, int], None],
+                 on_committed: Callable[[set[str]], None] = lambda offices: None,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.store = store
+        self.counters = IngestCounters()
+        self._timezone_of = timezone_of
+        self._publish = publish
+        self._ack = ack
+        self._on_committed = on_committed
+        self._clock = clock
+        self._queue: queue.SimpleQueue[Message | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+
+    # -- threads --------------------------------------------------------------------------
+    def submit(self, message: Message) -> None:
+        self._queue.put(message)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="ingest", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Finish the batch at hand and stop; unacked messages stay with the broker."""
+        self._stopping.set()
+        self._queue.put(None)
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            batch = self._next_batch()
+            if batch:
+                self._process_until_done(batch)
+
+    def _next_batch(self) -> list[Message]:
+        try:
+            first = self._queue.get(timeout=0.5)
+        except queue.Empty:
+            return []
+        if first is None:
+            return []
+        batch = [first]
+        deadline = time.monotonic() + BATCH_WINDOW
+        while len(batch) < BATCH_MAX:
+            remaining = deadline - time.monotonic()
+            try:
+                item = self._queue.get(timeout=max(0.0, remaining)) if remaining > 0 \
+                    else self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is None:
+                self._stopping.set()
+                break
+            batch.append(item)
+        return batch
+
+    def _process_until_done(self, batch: list[Message]) -> None:
+        while True:
+            try:
+                self.process(batch)
+                return
+            except (OperationalError, DBAPIError) as exc:
+                if self._stopping.is_set():
+                    log.warning("database unavailable while stopping; %d messages stay with the "
+                                "broker", len(batch))
+                    return
+                log.error("database unavailable (%s); retrying in %.0f s", exc.__class__.__name__,
+                          RETRY_DELAY)
+                time.sleep(RETRY_DELAY)
+            except Exception:
+                log.exception("a batch of %d failed; retrying one message at a time", len(batch))
+                self._process_singly(batch)
+                return
+
+    def _process_singly(self, batch: Sequence[Message]) -> None:
+        for message in batch:
+            try:
+                self.process([message])
+            except (OperationalError, DBAPIError):
+                raise
+            except Exception as exc:
+                log.exception("message on %s could not be stored", message.topic)
+                rejection = Rejection(message.topic, f"internal error: {exc.__class__.__name__}",
+                                      message.payload, self._clock())
+                self.store.record_rejections([rejection])
+                self.counters.rejected += 1
+                self._ack(message.mid, message.qos)
+
+    # -- one batch ------------------------------------------------------------------------
+    def process(self, batch: Sequence[Message]) -> None:
+        now = self._clock()
+        accepted: list[Accepted] = []
+        rejections: list[Rejection] = []
+        statuses: list[StatusUpdate] = []
+        acks: dict[tuple[str, str], dict[str, list[Any]]] = defaultdict(
+            lambda: {"ids": [], "rejected": []})
+        for message in batch:
+            self.counters.received += 1
+            topic = parse_kiosk_topic(message.topic)
+            if topic is None or topic.kind not in ("response", "status"):
+                rejections.append(Rejection(message.topic, "not a hailong/v1 kiosk topic",
+                                            message.payload, now))
+                continue
+            if topic.kind == "status":
+                if not message.payload:
+                    continue  # a retained status being cleared
+                try:
+                    document = contract.decode_document("status", message.payload, 16 * 1024)
+                except contract.ContractError as exc:
+                    rejections.append(Rejection(message.topic, exc.reason, message.payload, now))
+                    continue
+                statuses.append(StatusUpdate(topic.office, topic.kiosk, document, now))
+                continue
+            try:
+                document = contract.decode_response(message.payload, topic)
+            except contract.ContractError as exc:
+                rejections.append(Rejection(message.topic, exc.reason, message.payload, now,
+                                            exc.message_id))
+                if exc.message_id is not None:
+                    acks[(topic.office, topic.kiosk)]["rejected"].append(
+                        {"id": exc.message_id, "reason": exc.reason})
+                continue
+            accepted.append(self._accept(message, document, now))
+
+        result = self.store.write_batch(accepted, rejections, statuses)
+
+        for item, outcome in zip(accepted, result.outcomes, strict=True):
+            doc = item.document
+            target = acks[(doc["office"], doc["kiosk"])]
+            if outcome == "conflict":
+                target["rejected"].append({"id": doc["id"], "reason": "conflict: this id is "
+                                           "already stored with other content"})
+                self.counters.rejected += 1
+            else:
+                if doc["id"] not in target["ids"]:
+                    target["ids"].append(doc["id"])
+                if outcome == "stored":
+                    self.counters.stored += 1
+                else:
+                    self.counters.duplicates += 1
+        self.counters.rejected += len(rejections)
+        for rejection in rejections:
+            self.counters.reasons[rejection.reason.split(":")[0]] += 1
+        self.counters.statuses += len(statuses)
+        self.counters.batches += 1
+
+        for (office, kiosk), body in acks.items():
+            payload = contract.encode({"v": 1, "ids": body["ids"], "rejected": body["rejected"]})
+            self._publish(kiosk_topic(office, kiosk, "ack"), payload)
+        for message in batch:
+            self._ack(message.mid, message.qos)
+        if result.offices:
+            self._on_committed(result.offices)
+
+    def _accept(self, message: Message, document: dict[str, Any], now: datetime) -> Accepted:
+        submitted = contract.parse_time(document["submitted_at"])
+        tz = self._timezone_of(document["office"])
+        flags: list[str] = []
+        if submitted > now + SKEW_FUTURE or submitted < now - SKEW_PAST:
+            flags.append("clock-skew")
+            day = local_day(now, tz)
+        else:
+            day = local_day(submitted, tz)
+        return Accepted(topic=message.topic, payload=message.payload, document=document,
+                        digest=hashlib.sha256(message.payload).hexdigest(), received_at=now,
+                        day=day, flags=tuple(flags))

@@ -1,0 +1,63 @@
+"""The hub's settings: one validated object read from hub.toml and HAILONG_* variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from hailong.settings import DatabaseSettings, DataSettings, MqttSettings, Section, sqlite_url
+
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+def check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("expected an IANA time zone such as Asia/Ho_Chi_Minh") from None
+    return value
+
+
+TimeZoneName = Annotated[str, AfterValidator(check_timezone)]
+
+
+class HubSection(Section):
+    """The hub process and its MQTT session."""
+
+    client_id: str = Field(
+        "hailong-hub", min_length=1, max_length=64,
+        description="Fixed MQTT client id: the broker keeps this session's queue while the hub "
+        "restarts")
+    roster: str = Field("", description="Roster TOML file of offices, counters, officers and kiosks")
+    questionnaires: str = Field(
+        "", description="Extra folder of questionnaire TOML files beside the bundled ones")
+    timezone: TimeZoneName = Field(
+        DEFAULT_TIMEZONE, description="Time zone of offices that do not set their own")
+    min_n: int = Field(30, ge=1, le=10_000,
+                       description="Below this many answers a cell is shown as too few, never ranked")
+
+
+class HttpSection(Section):
+    """The web server for the dashboard and the JSON API."""
+
+    host: str = Field("127.0.0.1", description="Address the web server listens on")
+    port: int = Field(8080, ge=1, le=65535, description="Port the web server listens on")
+
+
+class HubSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    hub: HubSection = Field(default_factory=HubSection)  # type: ignore[arg-type]
+    http: HttpSection = Field(default_factory=HttpSection)  # type: ignore[arg-type]
+    mqtt: MqttSettings = Field(default_factory=MqttSettings)  # type: ignore[arg-type]
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)  # type: ignore[arg-type]
+    data: DataSettings = Field(default_factory=DataSettings)  # type: ignore[arg-type]
+
+    def data_dir(self) -> Path:
+        return self.data.path()
+
+    def database_url(self) -> str:
+        return self.database.url or sqlite_url(self.data_dir() / "hub.db")

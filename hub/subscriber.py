@@ -1,0 +1,128 @@
+"""The hub's MQTT link; the only hub module that imports paho.
+
+A persistent session (fixed client id, clean start off, a session expiry) subscribed at QoS 1
+to every kiosk's ``response`` and ``status`` topics, optionally through a shared subscription so
+several hub workers split the load. Messages are acknowledged to the broker only after the
+ingest has committed them (manual acks), so a hub killed mid-batch gets them again.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.subscribeoptions import SubscribeOptions
+
+from hailong.settings import MqttSettings
+from hailong.topics import kiosk_filter
+
+log = logging.getLogger(__name__)
+
+# The broker keeps the hub's session, and queues what kiosks send, for a week while the hub is
+# down: longer than any outage we plan for (the broker's queue limits are sized in deploy/).
+SESSION_EXPIRY = 7 * 24 * 3600
+RECONNECT_MIN = 1
+RECONNECT_MAX = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A received message, free of paho: what the ingest works with."""
+
+    topic: str
+    payload: bytes
+    mid: int
+    qos: int
+    retain: bool
+
+
+class MqttSubscriber:
+    def __init__(self, settings: MqttSettings, client_id: str,
+                 on_message: Callable[[Message], None], shared_group: str = "") -> None:
+        self._settings = settings
+        self._on_message = on_message
+        self._shared_group = shared_group
+        self._connected = threading.Event()
+        self._stopping = False
+        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
+                             protocol=mqtt.MQTTv5, manual_ack=True)
+        if settings.username:
+            client.username_pw_set(settings.username, settings.password.get_secret_value() or None)
+        if settings.tls:
+            client.tls_set(ca_certs=settings.ca_file or None, cert_reqs=ssl.CERT_REQUIRED)
+        client.reconnect_delay_set(RECONNECT_MIN, RECONNECT_MAX)
+        # Outgoing acks and scores: a bounded in-flight window, unbounded queue (acks are small
+        # and each is needed).
+        client.max_inflight_messages_set(1000)
+        client.on_connect = self._handle_connect
+        client.on_disconnect = self._handle_disconnect
+        client.on_message = self._handle_message
+        self._client = client
+
+    @property
+    def connected(self) -> bool:
+        return self._connected.is_set()
+
+    def wait_connected(self, timeout: float) -> bool:
+        return self._connected.wait(timeout)
+
+    def filters(self) -> list[str]:
+        topics = [kiosk_filter("response"), kiosk_filter("status")]
+        if self._shared_group:
+            # Statuses are small and retained: every worker reads them all (shared
+            # subscriptions do not deliver retained messages).
+            return [f"$share/{self._shared_group}/{topics[0]}", topics[1]]
+        return topics
+
+    def start(self) -> None:
+        props = Properties(PacketTypes.CONNECT)
+        props.SessionExpiryInterval = SESSION_EXPIRY
+        # Let the broker send up to this many unacked messages: acks wait for a batch commit.
+        props.ReceiveMaximum = 5000
+        self._client.connect_async(self._settings.host, self._settings.port,
+                                   keepalive=self._settings.keepalive, clean_start=False,
+                                   properties=props)
+        self._client.loop_start()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._client.disconnect()
+        self._client.loop_stop()
+
+    def ack(self, mid: int, qos: int) -> None:
+        """Tell the broker a message is safely stored (only after the commit)."""
+        if qos > 0:
+            self._client.ack(mid, qos)
+
+    def publish(self, topic: str, payload: bytes, retain: bool = False) -> None:
+        self._client.publish(topic, payload, qos=1, retain=retain)
+
+    def _handle_connect(self, client: mqtt.Client, _userdata: object, flags: mqtt.ConnectFlags,
+                        reason: mqtt.ReasonCode, _props: object) -> None:
+        if reason.is_failure:
+            log.error("broker refused the hub's connection: %s", reason)
+            return
+        # Subscribing again on a resumed session is harmless and picks up a changed filter.
+        options = SubscribeOptions(qos=1)
+        client.subscribe([(topic, options) for topic in self.filters()])
+        self._connected.set()
+        log.info("hub connected to %s (session %s)", self._settings.effective_url,
+                 "resumed" if flags.session_present else "new")
+
+    def _handle_disconnect(self, _client: mqtt.Client, _userdata: object, _flags: object,
+                           reason: mqtt.ReasonCode, _props: object) -> None:
+        if self._connected.is_set() and not self._stopping:
+            log.warning("hub disconnected from the broker (%s); reconnecting", reason)
+        self._connected.clear()
+
+    def _handle_message(self, _client: mqtt.Client, _userdata: object,
+                        message: mqtt.MQTTMessage) -> None:
+        self._on_message(Message(message.topic, bytes(message.payload), message.mid,
+                                 message.qos, bool(message.retain)))

@@ -1,0 +1,1 @@
+"""The citizen's kiosk: scan → questionnaire → outbox → MQTT."""

@@ -1,0 +1,216 @@
+"""Moves responses from the outbox to the hub, and keeps the kiosk's status message current.
+
+Runs on its own thread so the screen never waits for the network. Each round it settles the
+acks that arrived, sends what is due within a bounded window, and publishes the status when it
+changed (at most once a second) or a minute has passed. It talks to the network only through
+the small :class:`Transport` interface, so tests can run it against anything that publishes.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from hailong import __version__, contract
+from hailong.topics import kiosk_topic, parse_kiosk_topic
+from kiosk.outbox import RESEND_FIRST, Outbox
+
+log = logging.getLogger(__name__)
+
+# At most this many responses are awaiting the hub's ack at once: enough to drain a 50,000-row
+# backlog in seconds (the hub acks a batch every few tens of ms), far below paho's 65,535 ids.
+WINDOW = 200
+# How often the loop wakes when nothing happens; also the worst-case delay of a new response.
+TICK = 0.1
+# Status: on every change but at most once a second, and at least once a minute.
+STATUS_MIN_GAP = 1.0
+STATUS_HEARTBEAT = 60.0
+PRUNE_EVERY = 3600.0
+
+
+class Transport(Protocol):
+    @property
+    def connected(self) -> bool: ...
+
+    def publish(self, topic: str, payload: bytes, retain: bool = False) -> bool: ...
+
+
+def rfc3339(moment: float) -> str:
+    return datetime.fromtimestamp(moment, UTC).astimezone().isoformat(timespec="milliseconds")
+
+
+class Delivery:
+    def __init__(self, outbox: Outbox, office: str, kiosk: str,
+                 status_extra: Callable[[], dict[str, Any]],
+                 retention_days: int = 30,
+                 on_config: Callable[[bytes], None] | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.outbox = outbox
+        self.office = office
+        self.kiosk = kiosk
+        self.transport: Transport | None = None
+        self._status_extra = status_extra
+        self._retention_days = retention_days
+        self._on_config = on_config
+        self._clock = clock
+        self._inbox: queue.SimpleQueue[tuple[str, bytes]] = queue.SimpleQueue()
+        self._inflight: dict[str, float] = {}
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._since = clock()
+        self._last_status: dict[str, Any] | None = None
+        self._last_status_at = 0.0
+        self._force_status = True
+        self._was_connected = False
+        self._last_prune = 0.0
+        self.sent = 0
+        self.acked = 0
+
+    # -- called from other threads -------------------------------------------------------
+    def received(self, topic: str, payload: bytes) -> None:
+        """A message on the kiosk's ack or config topic (from the MQTT thread)."""
+        self._inbox.put((topic, payload))
+        self._wake.set()
+
+    def connected(self) -> None:
+        self._force_status = True
+        self._wake.set()
+
+    def nudge(self) -> None:
+        """Something changed (a response stored, the scanner): send and report it now."""
+        self._force_status = True
+        self._wake.set()
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def start(self, transport: Transport) -> None:
+        self.transport = transport
+        self._thread = threading.Thread(target=self._run, name="delivery", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def status(self, state: str = "online") -> dict[str, Any]:
+        stats = self.outbox.stats()
+        now = self._clock()
+        document: dict[str, Any] = {
+            "v": 1, "state": state, "version": __version__, "since": rfc3339(self._since),
+            "now": rfc3339(now), "seq": stats.last_seq, "outbox": stats.depth,
+            "outbox_oldest": stats.oldest, "scanner": "absent", "questionnaire": "",
+        }
+        document.update(self._status_extra())
+        return document
+
+    # -- the loop -------------------------------------------------------------------------
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.step()
+            except Exception:  # the loop must survive a bad row or a database hiccup
+                log.exception("delivery round failed; retrying")
+                self._stop.wait(1.0)
+            self._wake.wait(TICK)
+            self._wake.clear()
+
+    def step(self) -> None:
+        now = self._clock()
+        self._settle_incoming()
+        transport = self.transport
+        connected = transport is not None and transport.connected
+        if connected != self._was_connected:
+            self._was_connected = connected
+            self._inflight.clear()
+            if connected:
+                self._since = now
+                self._force_status = True
+        if transport is None or not connected:
+            return
+        self._expire_inflight(now)
+        self._send_due(transport, now)
+        self._maybe_publish_status(transport, now)
+        if now - self._last_prune > PRUNE_EVERY:
+            self._last_prune = now
+            self.outbox.prune(now, self._retention_days)
+
+    def _settle_incoming(self) -> None:
+        acked: list[str] = []
+        rejected: list[tuple[str, str]] = []
+        while True:
+            try:
+                topic, payload = self._inbox.get_nowait()
+            except queue.Empty:
+                break
+            parsed = parse_kiosk_topic(topic)
+            if parsed is None:
+                continue
+            if parsed.kind == "config":
+                if self._on_config is not None:
+                    self._on_config(payload)
+                continue
+            if parsed.kind != "ack":
+                continue
+            try:
+                ack = contract.decode_document("ack", payload)
+            except contract.ContractError as exc:
+                log.warning("ignored a malformed ack: %s", exc.reason)
+                continue
+            acked.extend(ack["ids"])
+            rejected.extend((item["id"], item["reason"]) for item in ack["rejected"])
+        if acked:
+            self.acked += self.outbox.acknowledge(acked)
+        if rejected:
+            self.outbox.reject(rejected)
+            for rid, reason in rejected:
+                log.warning("the hub refused response %s: %s", rid, reason)
+        for rid in acked:
+            self._inflight.pop(rid, None)
+        for rid, _ in rejected:
+            self._inflight.pop(rid, None)
+        if acked or rejected:
+            self._force_status = True
+
+    def _expire_inflight(self, now: float) -> None:
+        stale = [rid for rid, deadline in self._inflight.items() if deadline <= now]
+        for rid in stale:
+            del self._inflight[rid]
+
+    def _send_due(self, transport: Transport, now: float) -> None:
+        room = WINDOW - len(self._inflight)
+        if room <= 0:
+            return
+        due = self.outbox.due(now, room, exclude=self._inflight)
+        sent: list[str] = []
+        topic = kiosk_topic(self.office, self.kiosk, "response")
+        for item in due:
+            if not transport.publish(topic, item.payload):
+                break
+            sent.append(item.id)
+            self._inflight[item.id] = now + RESEND_FIRST
+        if sent:
+            self.outbox.mark_sent(sent, now)
+            self.sent += len(sent)
+
+    def _maybe_publish_status(self, transport: Transport, now: float) -> None:
+        if now - self._last_status_at < STATUS_MIN_GAP:
+            return
+        heartbeat = now - self._last_status_at >= STATUS_HEARTBEAT
+        if not (self._force_status or heartbeat):
+            return
+        document = self.status()
+        comparable = {k: v for k, v in document.items() if k != "now"}
+        if not heartbeat and not self._force_status and comparable == self._last_status:
+            return
+        if transport.publish(kiosk_topic(self.office, self.kiosk, "status"),
+                             contract.encode(document), retain=True):
+            self._last_status = comparable
+            self._last_status_at = now
+            self._force_status = False

@@ -1,0 +1,108 @@
+"""The kiosk's back half: turns a finished draft into a durable response and keeps delivering.
+
+Owns the outbox, the delivery loop and the MQTT link. The screen (or a simulated citizen)
+hands it a :class:`Draft`; ``submit`` returns once the response is committed to disk, which is
+when the thank-you screen may show.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from hailong import contract
+from kiosk.delivery import Delivery
+from kiosk.outbox import Outbox
+from kiosk.publisher import Incoming, MqttPublisher
+from kiosk.receipt import Receipt
+from kiosk.settings import KioskSettings
+
+log = logging.getLogger(__name__)
+
+Answer = int | list[str]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the citizen gave, before the kiosk numbers and stores it."""
+
+    answers: dict[str, Answer]
+    trigger: str
+    lang: str
+    started_at: datetime
+    submitted_at: datetime
+    complete: bool
+    receipt: Receipt | None = None
+    officer: str | None = None
+    counter: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def response_document(settings: KioskSettings, questionnaire: str, draft: Draft, seq: int,
+                      response_id: str) -> dict[str, Any]:
+    """The wire Response v1 for ``draft`` (see config/schema/response.schema.json)."""
+    section = settings.kiosk
+    return {
+        "v": contract.VERSION,
+        "id": response_id,
+        "seq": seq,
+        "office": section.office,
+        "kiosk": section.id,
+        "counter": draft.counter or section.counter,
+        "officer": draft.officer if draft.officer is not None else (section.officer or None),
+        "receipt": draft.receipt.as_wire() if draft.receipt else None,
+        "trigger": draft.trigger,
+        "questionnaire": questionnaire,
+        "lang": draft.lang,
+        "started_at": draft.started_at.isoformat(timespec="milliseconds"),
+        "submitted_at": draft.submitted_at.isoformat(timespec="milliseconds"),
+        "complete": draft.complete,
+        "answers": dict(draft.answers),
+    }
+
+
+class KioskService:
+    def __init__(self, settings: KioskSettings, questionnaire: str,
+                 status_extra: Callable[[], dict[str, Any]] | None = None,
+                 on_config: Callable[[bytes], None] | None = None) -> None:
+        self.settings = settings
+        self.questionnaire = questionnaire
+        self.outbox = Outbox(settings.database_url())
+        self._status_extra = status_extra or (lambda: {})
+        section = settings.kiosk
+        self.delivery = Delivery(self.outbox, section.office, section.id,
+                                 status_extra=self._status_fields,
+                                 retention_days=section.retention_days, on_config=on_config)
+        self.publisher = MqttPublisher(
+            settings.mqtt, section.office, section.id,
+            will=contract.encode(self.delivery.status("offline")),
+            on_message=self._incoming, on_connected=self.delivery.connected)
+
+    def _status_fields(self) -> dict[str, Any]:
+        return {"questionnaire": self.questionnaire, **self._status_extra()}
+
+    def _incoming(self, message: Incoming) -> None:
+        self.delivery.received(message.topic, message.payload)
+
+    def start(self) -> None:
+        self.delivery.start(self.publisher)
+        self.publisher.start()
+
+    def stop(self) -> None:
+        self.delivery.stop()
+        self.publisher.stop(farewell=contract.encode(self.delivery.status("offline")))
+        self.outbox.close()
+
+    def submit(self, draft: Draft) -> dict[str, Any]:
+        """Store the response durably (seq allocated in the same commit) and wake the delivery."""
+        response_id = str(uuid.uuid4())
+        document = self.outbox.store(
+            lambda seq: response_document(self.settings, self.questionnaire, draft, seq,
+                                          response_id),
+            receipt_hash=draft.receipt.h if draft.receipt else None)
+        self.delivery.nudge()
+        return document

@@ -1,0 +1,87 @@
+"""The kiosk's settings: one validated object read from kiosk.toml and HAILONG_* variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from hailong.settings import DatabaseSettings, DataSettings, Id, MqttSettings, Section, sqlite_url
+
+# The receipt pattern of Thông tư 01/2018/TT-VPCP: <unit code>-<YYMMDD>-<NNNN>; the unit code
+# varies in length and contains dots, so the date and number are taken from the last two hyphens.
+DEFAULT_RECEIPT_PATTERN = r"^(?P<unit>[A-Za-z0-9][A-Za-z0-9.]*)-(?P<date>\d{6})-(?P<number>\d{4})$"
+DEFAULT_OFFICER_PATTERN = r"^CB[:\-](?P<officer>[A-Za-z0-9._-]{1,64})$"
+
+
+class KioskSection(Section):
+    """Who this kiosk is, and how it treats the citizen in front of it."""
+
+    office: Id = Field("demo", description="Office id (lower-case letters, digits, hyphens)")
+    id: Id = Field("kiosk-1", description="This kiosk's id, unique within the office")
+    counter: str = Field("1", min_length=1, max_length=64,
+                         description="Label of the counter (quầy) the kiosk stands beside")
+    office_name: str = Field("Bộ phận Một cửa", description="Office name shown on the idle screen")
+    officer: str = Field("", max_length=64,
+                         description="Code of the officer on duty; empty when none is assigned")
+    officer_name: str = Field("", description="Officer's display name on the idle screen")
+    officer_photo: str = Field("", description="Path of the officer's photo (PNG/JPEG); optional")
+    questionnaire: str = Field(
+        "sipas", description="Questionnaire id (a bundled one) or path of a questionnaire TOML file")
+    language: Literal["vi", "en"] = Field("vi", description="Language each citizen starts in")
+    idle_timeout: int = Field(
+        30, ge=5, le=600,
+        description="Seconds without a touch before the kiosk returns to idle, keeping the answers")
+    min_interval: float = Field(
+        5.0, ge=0, le=300,
+        description="Seconds after a stored response during which a new start or scan is ignored")
+    thank_you_seconds: float = Field(5.0, ge=3, le=60,
+                                     description="Seconds the thank-you screen stays up")
+    reasons_threshold: int = Field(3, ge=1, le=5,
+                                   description="Overall answers at or below this open the reasons")
+    complaint_threshold: int = Field(
+        2, ge=0, le=5,
+        description="Overall answers at or below this show the complaint channel (0 never)")
+    complaint_url: str = Field("", description="Official complaint channel URL, shown as a QR code")
+    complaint_hotline: str = Field("", description="Official complaint hotline shown after a low rating")
+    gating: bool = Field(
+        False, description="Open the questionnaire only after a receipt scan or the officer's signal")
+    receipt_key: SecretStr = Field(
+        SecretStr(""),
+        description="Deployment-wide secret for hashing dossier codes; same on every kiosk, never "
+        "on the hub")
+    receipt_key_file: str = Field(
+        "", description="File holding the receipt key; empty means receipt.key in the data folder "
+        "(generated with a warning when missing)")
+    service_pin_hash: str = Field(
+        "", description="Hash of the service-screen PIN (`hailong kiosk hash-pin`); empty disables it")
+    retention_days: int = Field(30, ge=1, le=3650,
+                                description="Days acknowledged responses stay in the outbox")
+
+
+class ScannerSection(Section):
+    """The serial receipt scanner."""
+
+    port: str = Field("", description="Serial device (e.g. /dev/ttyACM0), `auto`, or empty for none")
+    baudrate: int = Field(9600, ge=300, le=4_000_000, description="Serial speed of the scanner")
+    receipt_pattern: str = Field(DEFAULT_RECEIPT_PATTERN,
+                                 description="Regular expression a receipt code must match")
+    officer_pattern: str = Field(DEFAULT_OFFICER_PATTERN,
+                                 description="Regular expression of an officer card; group `officer`")
+
+
+class KioskSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kiosk: KioskSection = Field(default_factory=KioskSection)  # type: ignore[arg-type]
+    scanner: ScannerSection = Field(default_factory=ScannerSection)  # type: ignore[arg-type]
+    mqtt: MqttSettings = Field(default_factory=MqttSettings)  # type: ignore[arg-type]
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)  # type: ignore[arg-type]
+    data: DataSettings = Field(default_factory=DataSettings)  # type: ignore[arg-type]
+
+    def data_dir(self) -> Path:
+        return self.data.path()
+
+    def database_url(self) -> str:
+        return self.database.url or sqlite_url(self.data_dir() / f"outbox-{self.kiosk.id}.db")

@@ -1,0 +1,70 @@
+"""Shared fixtures: a real Mosquitto on a free loopback port, and a real hub."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hailong.broker import Broker, BrokerUnavailable, find_mosquitto
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+
+def _mosquitto_available() -> bool:
+    try:
+        find_mosquitto()
+    except BrokerUnavailable:
+        return False
+    return True
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Broker]:
+    from tests.support import require
+
+    require("Mosquitto", _mosquitto_available(), "sudo apt-get install -y mosquitto")
+    running = Broker(tmp_path / "broker").start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def hub(tmp_path: Path, broker: Broker) -> Iterator[object]:
+    from tests.support import RunningHub, hub_settings
+
+    running = RunningHub(hub_settings(tmp_path / "hub", broker.url))
+    yield running
+    running.stop()
+
+
+class _ErrorLogCatcher(logging.Handler):
+    """Fails a test in which something logged an exception it swallowed (see style.md)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info is not None:
+            self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def no_swallowed_exceptions(request: pytest.FixtureRequest) -> Iterator[None]:
+    catcher = _ErrorLogCatcher()
+    root = logging.getLogger()
+    root.addHandler(catcher)
+    yield
+    root.removeHandler(catcher)
+    if catcher.records and "allow_logged_exceptions" not in request.keywords:
+        details = "; ".join(f"{r.name}: {r.getMessage()}" for r in catcher.records[:3])
+        pytest.fail(f"an exception was logged and swallowed: {details}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "allow_logged_exceptions: the test expects logged errors")
