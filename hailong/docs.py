@@ -26,7 +26,8 @@ and exits.
 A mistake stops start-up with one line naming the file (or variable), the key and what was
 expected, for example:
 
-    hailong: configuration error: kiosk.toml: [kiosk] idle_timeout: expected greater than or equal to 5 (got 2)
+    hailong: configuration error: kiosk.toml: [kiosk] idle_timeout:
+      expected greater than or equal to 5 (got 2)
 
 Examples: `config/kiosk.example.toml`, `config/hub.example.toml`.
 This page is generated from the settings models by `python -m hailong.docs`; do not edit it by

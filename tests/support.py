@@ -127,7 +127,7 @@ class RawClient:
         self.client.loop_start()
         assert connected.wait(10), "test client could not connect"
         for topic in subscribe:
-            result, mid = self.client.subscribe(topic, qos=1)
+            result, _mid = self.client.subscribe(topic, qos=1)
             assert result == mqtt.MQTT_ERR_SUCCESS
         if subscribe:
             time.sleep(0.2)

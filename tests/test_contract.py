@@ -76,7 +76,7 @@ def test_missing_field() -> None:
     document = kiosk_made()
     del document["seq"]
     assert TOPIC is not None
-    with pytest.raises(contract.ContractError, match="must contain .*seq"):
+    with pytest.raises(contract.ContractError, match=r"must contain .*seq"):
         contract.decode_response(contract.encode(document), TOPIC)
 
 
