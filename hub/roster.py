@@ -10,6 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
+import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hailong.settings import Id, SettingsError
@@ -73,3 +74,47 @@ def load_roster(path: Path | str | None) -> Roster:
     if duplicate:
         raise SettingsError(f"{path}: office {duplicate!r} is listed twice")
     return roster
+
+
+def _document(path: Path) -> tomlkit.TOMLDocument:
+    return tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+
+
+def _save(path: Path, document: tomlkit.TOMLDocument) -> None:
+    text = tomlkit.dumps(document)
+    Roster.model_validate(tomllib.loads(text))  # never write a roster the hub cannot read
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+
+
+def add_kiosk(path: Path, office: str, kiosk: str, counter: str = "") -> None:
+    """Add (or update) a kiosk in the roster file, keeping its comments and layout."""
+    document = _document(path)
+    kiosks = document.setdefault("kiosks", tomlkit.aot())
+    for entry in kiosks:
+        if entry.get("office") == office and entry.get("id") == kiosk:
+            entry["counter"] = counter
+            break
+    else:
+        table = tomlkit.table()
+        table.update({"office": office, "id": kiosk, "counter": counter})
+        kiosks.append(table)
+    _save(path, document)
+
+
+def remove_kiosk(path: Path, kiosk: str, office: str | None = None) -> int:
+    """Remove a kiosk (of one office, or of every office) from the roster; how many went."""
+    document = _document(path)
+    kiosks = document.get("kiosks")
+    if kiosks is None:
+        return 0
+    keep = [e for e in kiosks if not (e.get("id") == kiosk and office in (None, e.get("office")))]
+    removed = len(kiosks) - len(keep)
+    if removed:
+        document["kiosks"] = tomlkit.aot()
+        for entry in keep:
+            document["kiosks"].append(entry)
+        _save(path, document)
+    return removed

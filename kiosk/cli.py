@@ -1,0 +1,76 @@
+"""``hailong kiosk …`` subcommands: run the kiosk, or simulated kiosks for the demo."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from hailong.cli import add_common
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected WIDTHxHEIGHT such as 1024x600, got {text!r}") from None
+    if width < 320 or height < 240:
+        raise argparse.ArgumentTypeError("the window must be at least 320x240")
+    return width, height
+
+
+def run(args: argparse.Namespace) -> int:
+    from hailong.questionnaire import find_questionnaire
+    from hailong.settings import load_settings, render_settings
+    from kiosk.settings import KioskSettings
+
+    settings = load_settings(KioskSettings, args.config)
+    questionnaire = find_questionnaire(settings.kiosk.questionnaire)
+    if args.check_config:
+        print(render_settings(settings))
+        print(f"# questionnaire {questionnaire.ref}: {len(questionnaire.enabled_questions)} "
+              "questions")
+        return 0
+    from kiosk.app import KioskApp
+
+    KioskApp(settings, questionnaire, size=args.windowed).run()
+    return 0
+
+
+def simulate(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from hailong.questionnaire import find_questionnaire
+    from hailong.settings import load_settings, render_settings
+    from kiosk.settings import KioskSettings
+    from kiosk.simulate import run_simulated_kiosks
+
+    settings = load_settings(KioskSettings, args.config)
+    questionnaire = find_questionnaire(settings.kiosk.questionnaire)
+    if args.check_config:
+        print(render_settings(settings))
+        return 0
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        run_simulated_kiosks(settings, questionnaire, args.kiosks, args.interval, stop)
+    except KeyboardInterrupt:
+        stop.set()
+    return 0
+
+
+def register(apps: Any) -> None:
+    kiosk = apps.add_parser("kiosk", help="the citizen's rating kiosk")
+    commands = kiosk.add_subparsers(dest="command", required=True)
+    parser = commands.add_parser("run", help="run the kiosk (full screen unless --windowed)")
+    add_common(parser)
+    parser.add_argument("--windowed", type=_size, metavar="WxH",
+                        help="run in a window of this size, e.g. 1024x600 (development)")
+    parser.set_defaults(handler=run)
+    parser = commands.add_parser("simulate", help="simulated kiosks with pretend citizens")
+    add_common(parser)
+    parser.add_argument("--kiosks", type=int, default=3, help="how many kiosks (default 3)")
+    parser.add_argument("--interval", type=float, default=4.0,
+                        help="mean seconds between two ratings, all kiosks together (default 4)")
+    parser.set_defaults(handler=simulate)
