@@ -24,7 +24,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from hailong.settings import Section, SettingsError, check_id, check_mqtt_url, load_settings
+from hailong.settings import Section, check_id, check_mqtt_url, load_settings
 
 log = logging.getLogger(__name__)
 

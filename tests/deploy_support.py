@@ -5,8 +5,14 @@ from __future__ import annotations
 import getpass
 import re
 import shutil
+import ssl
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
 
 from hailong.broker import Broker, free_port
 from hailong.provision import (
@@ -96,3 +102,80 @@ def start_secure_deployment(folder: Path) -> SecureDeployment:
     settings = settings.model_copy(update={
         "broker_url": broker.tls_url, "reload_broker": f"kill -HUP {broker.process.pid}"})
     return SecureDeployment(folder, broker, settings, read_env_file(folder / "hub-mqtt.env"))
+
+
+def write_provision_toml(settings: ProvisionSection, path: Path) -> Path:
+    lines = ["[provision]"]
+    for key in type(settings).model_fields:
+        value = str(getattr(settings, key)).replace("\\", "\\\\").replace('"', '\\"')
+        lines.append(f'{key} = "{value}"')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+class TlsClient:
+    """A paho client with a user and password, over TLS or the plain loopback listener."""
+
+    def __init__(self, deployment: SecureDeployment, username: str | None, password: str | None,
+                 tls: bool = True, client_id: str = "", ca_file: Path | None = None) -> None:
+        self.messages: list[tuple[str, bytes]] = []
+        self.refused: str | None = None
+        self.disconnected = threading.Event()
+        self._connected = threading.Event()
+        self._lock = threading.Lock()
+        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
+                             protocol=mqtt.MQTTv5)
+        if username is not None:
+            client.username_pw_set(username, password)
+        if tls:
+            client.tls_set(ca_certs=str(ca_file or deployment.ca_file),
+                           cert_reqs=ssl.CERT_REQUIRED)
+        client.on_connect = self._on_connect
+        client.on_disconnect = lambda *_: self.disconnected.set()
+        client.on_message = self._on_message
+        self.client = client
+        broker = deployment.broker
+        try:
+            client.connect("127.0.0.1", broker.tls_port if tls else broker.port)
+        except (ssl.SSLError, OSError) as exc:  # e.g. a certificate from another CA
+            self.refused = f"{type(exc).__name__}: {exc}"
+            return
+        client.loop_start()
+
+    def _on_connect(self, _c: object, _u: object, _f: object, reason: mqtt.ReasonCode,
+                    _p: object) -> None:
+        if reason.is_failure:
+            self.refused = str(reason)
+            self.disconnected.set()
+        else:
+            self._connected.set()
+
+    def _on_message(self, _c: object, _u: object, message: mqtt.MQTTMessage) -> None:
+        with self._lock:
+            self.messages.append((message.topic, bytes(message.payload)))
+
+    def wait(self, timeout: float = 10) -> bool:
+        """True once connected; False once refused (or on time-out)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._connected.is_set():
+                return True
+            if self.refused is not None:
+                return False
+            time.sleep(0.02)
+        return False
+
+    def subscribe(self, *topics: str) -> None:
+        self.client.subscribe([(topic, 1) for topic in topics])
+        time.sleep(0.3)
+
+    def publish(self, topic: str, payload: bytes) -> None:
+        self.client.publish(topic, payload, qos=1).wait_for_publish(10)
+
+    def received(self, topic: str | None = None) -> list[tuple[str, bytes]]:
+        with self._lock:
+            return [m for m in self.messages if topic is None or m[0] == topic]
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
