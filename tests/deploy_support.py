@@ -179,3 +179,41 @@ class TlsClient:
     def close(self) -> None:
         self.client.disconnect()
         self.client.loop_stop()
+
+
+class PrivatePostgres:
+    """A throwaway PostgreSQL cluster on a free loopback port (run as the postgres user when root)."""
+
+    def __init__(self) -> None:
+        import glob
+        import os
+        import subprocess
+        import tempfile
+
+        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        if not found:
+            raise FileNotFoundError("PostgreSQL is not installed")
+        self.bin = Path(found[-1]).parent
+        self.port = free_port()
+        self.folder = Path(tempfile.mkdtemp(prefix="hailong-pg-"))
+        self._as: list[str] = []
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres", "postgres")
+            self._as = ["runuser", "-u", "postgres", "--"]
+        self._run = subprocess.run
+        self._run([*self._as, str(self.bin / "initdb"), "-D", str(self.folder / "data"), "-U",
+                   "postgres", "--auth=trust", "-E", "UTF8"], check=True, capture_output=True)
+        self._run([*self._as, str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-w",
+                   "-l", str(self.folder / "log"), "-o",
+                   f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1", "start"],
+                  check=True, capture_output=True)
+
+    def create_database(self, name: str) -> str:
+        self._run([str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U",
+                   "postgres", name], check=True, capture_output=True)
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
+
+    def stop(self) -> None:
+        self._run([*self._as, str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m",
+                   "immediate", "stop"], capture_output=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
