@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system programs `make run` / `make test` need, from Debian's packages, when they
 # are missing: Mosquitto always; PostgreSQL, Chromium, systemd-analyze, cage and shellcheck for
-# the tests. Without root (or
-# password-less sudo) it prints the one command to run and stops.
+# the tests. Without root (or password-less sudo) it prints the one command to run and stops.
 set -euo pipefail
 
 purpose="${1:-run}"
