@@ -14,6 +14,15 @@ from typing import Any
 from hailong.cli import add_common
 
 
+def _id(text: str) -> str:
+    from hailong.settings import ID_EXPECTED, check_id
+
+    try:
+        return check_id(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {ID_EXPECTED}, got {text!r}") from None
+
+
 def _settings(args: argparse.Namespace) -> Any:
     from hailong.provision import load_provision_settings
     from hailong.settings import render_settings
@@ -115,8 +124,9 @@ def register(apps: Any) -> None:
                                  "a kiosk (again: new credentials)")
     add_common(parser)
     parser.set_defaults(handler=kiosk)
-    parser.add_argument("--office", required=True, help="office id")
-    parser.add_argument("--kiosk", required=True, help="kiosk id, unique within the office")
+    parser.add_argument("--office", required=True, type=_id, help="office id")
+    parser.add_argument("--kiosk", required=True, type=_id,
+                        help="kiosk id, unique within the office")
     parser.add_argument("--counter", required=True, help="label of the counter it stands beside")
     parser.add_argument("--scanner", default="", metavar="DEVICE",
                         help="serial scanner device on the kiosk, e.g. /dev/hailong-scanner "
@@ -125,8 +135,9 @@ def register(apps: Any) -> None:
     parser = commands.add_parser("revoke", help="take a kiosk's access away")
     add_common(parser)
     parser.set_defaults(handler=revoke)
-    parser.add_argument("--kiosk", required=True, help="kiosk id")
-    parser.add_argument("--office", help="office id (needed when several offices have that kiosk id)")
+    parser.add_argument("--kiosk", required=True, type=_id, help="kiosk id")
+    parser.add_argument("--office", type=_id,
+                        help="office id (needed when several offices have that kiosk id)")
 
     parser = commands.add_parser("hub", help="the hub's broker credentials, as an environment file")
     add_common(parser)
