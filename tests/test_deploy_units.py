@@ -32,13 +32,14 @@ def units(tmp_path: Path) -> Path:
             "sudo apt-get install -y systemd")
     require("cage", shutil.which("cage") is not None, "sudo apt-get install -y cage")
     here = str(Path(sys.executable).parent / "hailong")
-    for unit in UNITS.glob("*.service"):
+    for unit in [*UNITS.glob("*.service"), *UNITS.glob("*.timer")]:
         text = unit.read_text(encoding="utf-8")
         (tmp_path / unit.name).write_text(text.replace(INSTALLED_HAILONG, here), encoding="utf-8")
     return tmp_path
 
 
 @pytest.mark.parametrize("unit", ["hailong-hub.service", "hailong-hub@8081.service",
+                                  "hailong-backup.service", "hailong-backup.timer",
                                   "hailong-kiosk.service"])
 def test_the_units_verify_without_a_word(units: Path, unit: str) -> None:
     assert _verify(units, unit) == ""
