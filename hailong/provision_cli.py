@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,21 +34,32 @@ def _settings(args: argparse.Namespace) -> Any:
     return settings.provision
 
 
-def _fail(exc: Exception) -> int:
-    print(f"hailong provision: {exc}", file=sys.stderr)
-    return 1
+Work = Callable[[argparse.Namespace, Any], None]
 
 
-def kiosk(args: argparse.Namespace) -> int:
-    from hailong.provision import ProvisionError, provision_kiosk
+def _command(work: Work, with_settings: bool = True) -> Callable[[argparse.Namespace], int]:
+    """A handler: settings (and --check-config) first, then ``work``; its mistakes in one line."""
 
-    settings = _settings(args)
-    if args.check_config:
+    def handler(args: argparse.Namespace) -> int:
+        from hailong.provision import ProvisionError
+
+        settings = _settings(args) if with_settings else None
+        if with_settings and args.check_config:
+            return 0
+        try:
+            work(args, settings)
+        except ProvisionError as exc:
+            print(f"hailong provision: {exc}", file=sys.stderr)
+            return 1
         return 0
-    try:
-        bundle = provision_kiosk(settings, args.office, args.kiosk, args.counter, args.scanner)
-    except ProvisionError as exc:
-        return _fail(exc)
+
+    return handler
+
+
+def kiosk(args: argparse.Namespace, settings: Any) -> None:
+    from hailong.provision import provision_kiosk
+
+    bundle = provision_kiosk(settings, args.office, args.kiosk, args.counter, args.scanner)
     if bundle.key_created:
         print(f"created the deployment's receipt key in {settings.receipt_key_file}: every kiosk "
               "gets this same key; back it up and keep it off the hub server")
@@ -55,54 +67,36 @@ def kiosk(args: argparse.Namespace) -> int:
     print(f"{verb} kiosk {bundle.username} (counter {args.counter!r})")
     print(f"bundle (holds its password and the receipt key; copy it to the device, then delete "
           f"it here): {bundle.folder}")
-    return 0
 
 
-def revoke(args: argparse.Namespace) -> int:
+def revoke(args: argparse.Namespace, settings: Any) -> None:
     from hailong.provision import ProvisionError, revoke_kiosk
 
-    settings = _settings(args)
-    if args.check_config:
-        return 0
-    try:
-        revoked = revoke_kiosk(settings, args.kiosk, args.office)
-    except ProvisionError as exc:
-        return _fail(exc)
+    revoked = revoke_kiosk(settings, args.kiosk, args.office)
     if not revoked.usernames and not revoked.roster_entries:
-        return _fail(ValueError(f"no kiosk {args.kiosk!r} in {settings.password_file} or the "
-                                "roster"))
+        raise ProvisionError(f"no kiosk {args.kiosk!r} in {settings.password_file} or the roster")
     for user in revoked.usernames:
         print(f"revoked {user}: the broker refuses it from now on")
     if revoked.roster_entries:
-        print(f"removed {revoked.roster_entries} roster entr{'y' if revoked.roster_entries == 1 else 'ies'}"
-              " (its ratings stay in the hub's database)")
+        entries = "entry" if revoked.roster_entries == 1 else "entries"
+        print(f"removed {revoked.roster_entries} roster {entries} (its ratings stay in the hub's "
+              "database)")
     for folder in revoked.bundles:
         print(f"deleted its bundle {folder}")
-    return 0
 
 
-def hub(args: argparse.Namespace) -> int:
-    from hailong.provision import ProvisionError, provision_hub
+def hub(args: argparse.Namespace, settings: Any) -> None:
+    from hailong.provision import provision_hub
 
-    settings = _settings(args)
-    if args.check_config:
-        return 0
-    try:
-        fresh = provision_hub(settings, args.env_file, args.name)
-    except ProvisionError as exc:
-        return _fail(exc)
+    fresh = provision_hub(settings, args.env_file, args.name)
     print(f"{'created' if fresh else 'new password for'} broker user {args.name}; credentials in "
           f"{args.env_file} (0600; the hub's systemd unit reads it)")
-    return 0
 
 
-def ca(args: argparse.Namespace) -> int:
-    from hailong.provision import ProvisionError, make_pilot_ca
+def ca(args: argparse.Namespace, _no_settings: Any) -> None:
+    from hailong.provision import make_pilot_ca
 
-    try:
-        made = make_pilot_ca(args.out, args.host, force=args.force)
-    except ProvisionError as exc:
-        return _fail(exc)
+    made = make_pilot_ca(args.out, args.host, force=args.force)
     print(f"{'created a pilot CA' if made.ca_created else 'used the existing CA'} in {made.folder}")
     print(f"CA certificate (goes to every kiosk): {made.ca_cert}")
     print(f"server certificate for {', '.join(args.host)}: {made.server_cert}")
@@ -110,7 +104,6 @@ def ca(args: argparse.Namespace) -> int:
     if made.ca_created:
         print(f"CA key: {made.folder / 'ca.key'} (0600): move it off the server once the pilot "
               "is set up")
-    return 0
 
 
 def register(apps: Any) -> None:
@@ -123,7 +116,7 @@ def register(apps: Any) -> None:
     parser = commands.add_parser("kiosk", help="credentials, roster entry and device bundle for "
                                  "a kiosk (again: new credentials)")
     add_common(parser)
-    parser.set_defaults(handler=kiosk)
+    parser.set_defaults(handler=_command(kiosk))
     parser.add_argument("--office", required=True, type=_id, help="office id")
     parser.add_argument("--kiosk", required=True, type=_id,
                         help="kiosk id, unique within the office")
@@ -134,21 +127,21 @@ def register(apps: Any) -> None:
 
     parser = commands.add_parser("revoke", help="take a kiosk's access away")
     add_common(parser)
-    parser.set_defaults(handler=revoke)
+    parser.set_defaults(handler=_command(revoke))
     parser.add_argument("--kiosk", required=True, type=_id, help="kiosk id")
     parser.add_argument("--office", type=_id,
                         help="office id (needed when several offices have that kiosk id)")
 
     parser = commands.add_parser("hub", help="the hub's broker credentials, as an environment file")
     add_common(parser)
-    parser.set_defaults(handler=hub)
+    parser.set_defaults(handler=_command(hub))
     parser.add_argument("--name", default="hailong-hub", help="broker user (default hailong-hub, "
                         "the user of deploy/mosquitto/acl)")
     parser.add_argument("--env-file", type=Path, default=Path("/etc/hailong/hub-mqtt.env"),
                         help="where to write it (default /etc/hailong/hub-mqtt.env)")
 
     parser = commands.add_parser("ca", help="a test CA and broker certificate for a pilot")
-    parser.set_defaults(handler=ca)
+    parser.set_defaults(handler=_command(ca, with_settings=False))
     parser.add_argument("--out", type=Path, default=Path("/etc/mosquitto/hailong"),
                         help="folder for ca.crt, ca.key, server.crt, server.key "
                         "(default /etc/mosquitto/hailong)")
