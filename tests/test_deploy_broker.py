@@ -107,6 +107,11 @@ def test_anonymous_wrong_password_and_unknown_users_are_refused(
     allowed = TlsClient(deployment, bundle.username, good)
     assert allowed.wait()
     allowed.close()
+    # The hub as deploy/hub/hub.toml connects it: its own credentials on the loopback listener.
+    hub = TlsClient(deployment, hub_user, deployment.hub_env["HAILONG_MQTT_PASSWORD"], tls=False,
+                    client_id="hailong-hub")
+    assert hub.wait()
+    hub.close()
 
     # A kiosk only trusts a broker whose certificate the deployment's CA signed.
     impostor = make_pilot_ca(tmp_path / "other-ca", ["127.0.0.1"])
