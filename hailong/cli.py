@@ -20,7 +20,7 @@ from hailong.settings import SettingsError
 
 EXIT_CONFIG = 2
 # Modules that add subcommands: each has ``register(subparsers)``.
-COMMAND_MODULES = ("kiosk.cli", "hub.cli", "hailong.demo_cli")
+COMMAND_MODULES = ("kiosk.cli", "hub.cli", "hailong.demo_cli", "hailong.provision_cli")
 
 
 def setup_logging(verbose: bool) -> None:

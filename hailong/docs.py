@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from hailong.demo import DemoSettings
+from hailong.provision import ProvisionSettings
 from hailong.settings import describe_settings
 from hub.settings import HubSettings
 from kiosk.settings import KioskSettings
@@ -29,7 +30,8 @@ expected, for example:
     hailong: configuration error: kiosk.toml: [kiosk] idle_timeout:
       expected greater than or equal to 5 (got 2)
 
-Examples: `config/kiosk.example.toml`, `config/hub.example.toml`.
+Examples: `config/kiosk.example.toml`, `config/hub.example.toml`; for a real deployment
+`deploy/hub/hub.toml` and `deploy/hub/provision.toml`.
 This page is generated from the settings models by `python -m hailong.docs`; do not edit it by
 hand.
 """
@@ -39,7 +41,9 @@ def configuration_markdown() -> str:
     parts = [HEADER,
              describe_settings(KioskSettings, "Kiosk (`hailong kiosk run`)"),
              describe_settings(HubSettings, "Hub (`hailong hub run`)"),
-             describe_settings(DemoSettings, "Demo (`hailong demo`)")]
+             describe_settings(DemoSettings, "Demo (`hailong demo`)"),
+             describe_settings(ProvisionSettings,
+                               "Provisioning (`hailong provision`; docs/deploy.md)")]
     return "\n".join(parts)
 
 

@@ -59,3 +59,6 @@ def register(apps: Any) -> None:
     parser = db_commands.add_parser("upgrade", help="create or migrate the schema to this version")
     add_common(parser)
     parser.set_defaults(handler=db_upgrade)
+    from hub.backup import register as register_backup
+
+    register_backup(db_commands)

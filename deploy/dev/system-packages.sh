@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system programs `make run` / `make test` need, from Debian's packages, when they
-# are missing: Mosquitto always; PostgreSQL and Chromium for the tests. Without root (or
-# password-less sudo) it prints the one command to run and stops.
+# are missing: Mosquitto always; PostgreSQL, Chromium, systemd-analyze, cage and shellcheck for
+# the tests. Without root (or password-less sudo) it prints the one command to run and stops.
 set -euo pipefail
 
 purpose="${1:-run}"
@@ -14,6 +14,11 @@ if [ "$purpose" = test ]; then
     need+=(postgresql)
   fi
   have chromium || need+=(chromium)
+  # The deployment tests: `systemd-analyze verify` of deploy/systemd/ (works offline, without a
+  # running systemd), cage named by the kiosk unit, and shellcheck for deploy/kiosk/install.sh.
+  have systemd-analyze || need+=(systemd)
+  have cage || need+=(cage)
+  have shellcheck || need+=(shellcheck)
 fi
 
 [ ${#need[@]} -eq 0 ] && exit 0
