@@ -43,7 +43,7 @@ class DayPoint:
 
 
 # Geometry of the daily chart, in SVG user units (the chart scales to its box).
-WIDTH, HEIGHT = 760, 300
+WIDTH, HEIGHT = 1000, 300
 LEFT, RIGHT, TOP = 46, 12, 22
 PLOT_BOTTOM = 200  # the share axis runs from TOP (100 %) to PLOT_BOTTOM (0 %)
 BARS_TOP, BARS_BOTTOM = 222, 268  # the strip of answer counts below
