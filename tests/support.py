@@ -195,11 +195,12 @@ class RawClient:
 
 
 def hailong_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 60,
-                cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+                cwd: Path | None = None, input_text: str | None = None
+                ) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("HAILONG_")}
     full_env.update(env or {})
     return subprocess.run([sys.executable, "-m", "hailong", *args], capture_output=True,
-                          text=True, timeout=timeout, env=full_env, cwd=cwd)
+                          text=True, timeout=timeout, env=full_env, cwd=cwd, input=input_text)
 
 
 class OutputLines:

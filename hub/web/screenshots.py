@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -143,35 +144,63 @@ PAGES = (("signin", "/signin", False), ("home", "/", True), ("office", f"/office
          ("office-en", f"/offices/{OFFICE}?lang=en", True))
 
 
-def photograph(url: str, password: str, out_dir: Path, readme: Path | None) -> list[Path]:
+@dataclass(frozen=True)
+class Shot:
+    """One screenshot, with what the page did wrong if anything."""
+
+    page: str
+    size: str
+    path: Path
+    overflow: int  # pixels the page is wider than the screen (0: fits)
+    foreign: tuple[str, ...]  # requests that went anywhere but the hub
+
+
+@contextmanager
+def chromium_browser(given: Any = None) -> Iterator[Any]:
+    """The browser given (e.g. the tests' one), or a headless Chromium of our own."""
+    if given is not None:
+        yield given
+        return
     from playwright.sync_api import sync_playwright
 
-    written: list[Path] = []
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         try:
-            for size_name, viewport, scale in (("desktop", DESKTOP, 1), ("phone", PHONE, 2)):
-                context = browser.new_context(viewport=viewport, device_scale_factor=scale,
-                                              locale="vi-VN")
-                page = context.new_page()
-                for name, path, signed_in in PAGES:
-                    if signed_in and "/signin" in page.url:
-                        sign_in_page(page, password)
-                    page.goto(url + path)
-                    page.evaluate("document.fonts.ready")
-                    target = out_dir / f"{name}-{size_name}.png"
-                    page.screenshot(path=str(target), full_page=True)
-                    written.append(target)
-                    if name == "signin":
-                        sign_in_page(page, password)
-                    if readme is not None and name == "office" and size_name == "desktop":
-                        readme.parent.mkdir(parents=True, exist_ok=True)
-                        page.screenshot(path=str(readme))
-                        written.append(readme)
-                context.close()
+            yield browser
         finally:
             browser.close()
-    return written
+
+
+def photograph(url: str, password: str, out_dir: Path, readme: Path | None,
+               browser: Any = None) -> list[Shot]:
+    shots: list[Shot] = []
+    with chromium_browser(browser) as chromium:
+        for size_name, viewport, scale in (("desktop", DESKTOP, 1), ("phone", PHONE, 2)):
+            context = chromium.new_context(viewport=viewport, device_scale_factor=scale)
+            page = context.new_page()
+            requested: list[str] = []
+            page.on("request", lambda request, seen=requested: seen.append(request.url))
+            for name, path, signed_in in PAGES:
+                if signed_in and "/signin" in page.url:
+                    sign_in_page(page, password)
+                requested.clear()
+                page.goto(url + path)
+                page.evaluate("document.fonts.ready")
+                target = out_dir / f"{name}-{size_name}.png"
+                page.screenshot(path=str(target), full_page=True)
+                overflow = page.evaluate(
+                    "document.documentElement.scrollWidth - window.innerWidth")
+                foreign = tuple(u for u in requested
+                                if not u.startswith((url + "/", "data:")))
+                shots.append(Shot(name, size_name, target, int(overflow), foreign))
+                if name == "signin":
+                    sign_in_page(page, password)
+                if readme is not None and name == "office" and size_name == "desktop":
+                    readme.parent.mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=str(readme))
+                    shots.append(Shot("readme", size_name, readme, int(overflow), foreign))
+            context.close()
+    return shots
 
 
 def sign_in_page(page: Any, password: str) -> None:
@@ -182,7 +211,7 @@ def sign_in_page(page: Any, password: str) -> None:
 
 
 def capture(out_dir: Path, readme: Path | None = None, days: int = 30,
-            per_day: tuple[int, int] = (25, 60)) -> list[Path]:
+            per_day: tuple[int, int] = (25, 60), browser: Any = None) -> list[Shot]:
     """Screenshots of every page at 1366x768 and at phone size into ``out_dir``; with
     ``readme``, also the README's picture of the office page (1366x768, first screen)."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -191,7 +220,7 @@ def capture(out_dir: Path, readme: Path | None = None, days: int = 30,
         with running_hub(home) as (url, password, broker):
             sent = seed_history(broker.url, home, days, per_day)
             wait_for_responses(url, password, sent, days)
-            return photograph(url, password, out_dir, readme)
+            return photograph(url, password, out_dir, readme, browser)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -199,9 +228,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out_dir", type=Path, help="folder for the PNG files")
     parser.add_argument("--readme", type=Path, help="also write the README's dashboard picture here")
     args = parser.parse_args(argv)
-    for path in capture(args.out_dir, args.readme):
-        print(path)
-    return 0
+    problems = 0
+    for shot in capture(args.out_dir, args.readme):
+        print(shot.path)
+        if shot.overflow > 0 or shot.foreign:
+            problems += 1
+            print(f"  {shot.page} at {shot.size}: {shot.overflow} px too wide; requests elsewhere: "
+                  f"{', '.join(shot.foreign) or 'none'}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
