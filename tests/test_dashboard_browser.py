@@ -230,6 +230,19 @@ def test_the_live_page_reconnects_by_itself_after_the_hub_restarts(
         running.stop()
 
 
+def test_the_office_page_prints_on_a4_without_its_controls(
+        broker: Broker, hub: RunningHub, people: Accounts, tab: Tab) -> None:
+    publish(broker.url, "ubnd-a")
+    wait_until(lambda: hub.hub.ingestor.counters.stored == 1, message="the rating stored")
+    tab.sign_in("root", PASSWORD, "/signin?next=/offices/ubnd-a")
+    assert tab.page.is_visible("header.top") and tab.page.is_visible("#live-status")
+    tab.page.emulate_media(media="print")
+    assert not tab.page.is_visible("header.top") and not tab.page.is_visible("#live-status")
+    assert tab.page.is_visible("#satisfied-today") and tab.page.is_visible("svg.chart")
+    pdf = tab.page.pdf(format="A4", print_background=True)
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+
+
 def test_sign_in_attempts_are_rate_limited(tmp_path: Path, broker: Broker, chromium: Any) -> None:
     settings = hub_settings(tmp_path / "hub", broker.url, web="signin_max_failures = 2")
     running = RunningHub(settings)

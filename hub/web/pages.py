@@ -6,6 +6,7 @@ only the event stream is async. Every text comes from the catalogue (hub/web/i18
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import time
@@ -42,6 +43,7 @@ from hub.web.events import LiveEvents
 from hub.web.i18n import LANGS, Texts, pick_lang
 from hub.web.views import LiveView, live_view
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 _OFFICE = re.compile(ID_PATTERN)
 # The live page's chart: this many days up to today.
@@ -125,6 +127,7 @@ async def signin(request: Request) -> Response:
     address = request.client.host if request.client else "?"
     wait = gate.limiter.retry_after(name, address, time.monotonic())
     if wait > 0:
+        log.warning("sign-in refused: too many failures for %r or from %s", name, address)
         response = signin_page(request, texts.t("signin.locked", minutes=math.ceil(wait / 60)),
                                429, name=name)
         response.headers["Retry-After"] = str(math.ceil(wait))
@@ -132,16 +135,20 @@ async def signin(request: Request) -> Response:
     principal = await run_in_threadpool(gate.accounts.verify_password, name, password)
     if principal is None:
         gate.limiter.failed(name, address, time.monotonic())
+        log.warning("sign-in refused: wrong password or unknown user %r from %s", name, address)
         return signin_page(request, texts.t("signin.wrong"), 200, name=name)
     gate.limiter.succeeded(name)
-    old = session_of(request) if request.cookies.get(SESSION_COOKIE) else None
-    if old is not None:
+    log.info("sign-in: %s (%s) from %s", name, principal.role, address)
+    await run_in_threadpool(gate.accounts.purge_sessions, gate.idle)
+    old = (await run_in_threadpool(session_of, request)
+           if request.cookies.get(SESSION_COOKIE) else None)
+    if old is not None:  # a new session id at every sign-in: no session fixation
         await run_in_threadpool(gate.accounts.close_session, old.id_hash)
     secret, _session = await run_in_threadpool(gate.accounts.open_session, principal)
-    response = RedirectResponse(target, 303)
-    set_cookie(response, request, SESSION_COOKIE, secret)
-    response.delete_cookie(SIGNIN_COOKIE, path="/")
-    return response
+    redirect = RedirectResponse(target, 303)
+    set_cookie(redirect, request, SESSION_COOKIE, secret)
+    redirect.delete_cookie(SIGNIN_COOKIE, path="/")
+    return redirect
 
 
 @router.post("/signout", include_in_schema=False)

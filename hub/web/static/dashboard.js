@@ -6,6 +6,10 @@
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) { window.print(); }
   });
+  // A printed page shows the figures behind each chart, not a closed "details" line.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details").forEach(function (d) { d.open = true; });
+  });
   var root = document.getElementById("live");
   if (!root) { return; }
   var status = document.getElementById("live-status");
