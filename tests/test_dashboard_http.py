@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 import ssl
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -251,3 +253,30 @@ def test_the_cli_manages_users_and_prints_a_token_alone_on_the_last_line(
     assert hailong_cli("hub", "user", "remove", "lan", "--config", config).returncode == 0
     gone = hailong_cli("hub", "user", "remove", "lan", "--config", config)
     assert gone.returncode == 1 and "no user 'lan'" in gone.stderr
+
+
+def test_the_events_stream_sends_todays_scores_at_once_and_after_each_rating(
+        broker: Broker, hub: RunningHub, people: Accounts) -> None:
+    publish(broker, hub, "ubnd-a")
+    token = people.create_token("wall-display", "head", ["ubnd-a"])
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=hub.url, headers=headers, timeout=10) as client, \
+            client.stream("GET", "/api/v1/offices/ubnd-a/events") as stream:
+        assert stream.status_code == 200
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        events = stream.iter_lines()
+        documents = []
+
+        def next_document() -> dict[str, object]:
+            for line in events:
+                if line.startswith("data: "):
+                    return dict(json.loads(line.removeprefix("data: ")))
+            raise AssertionError("the stream ended")
+
+        documents.append(next_document())
+        assert documents[0]["office"] == "ubnd-a" and documents[0]["responses"] == 1
+        time.sleep(1.1)  # one scores document per office per second at most
+        publish(broker, hub, "ubnd-a")
+        documents.append(next_document())
+        assert documents[1]["responses"] == 2
+        contract.validate("scores", documents[1])
