@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import ssl
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +20,17 @@ from hailong import contract
 from hailong.broker import Broker
 from hailong.topics import kiosk_topic
 from hub.accounts import Accounts
-from tests.support import RawClient, RunningHub, hailong_cli, hub_settings, sign_in, wait_until
+from tests.support import (
+    RawClient,
+    RunningHub,
+    cli_token,
+    hailong_cli,
+    http_get,
+    hub_settings,
+    port_open,
+    sign_in,
+    wait_until,
+)
 from tests.test_end_to_end import response
 
 PASSWORD = "mật khẩu đủ dài"
@@ -280,3 +293,44 @@ def test_the_events_stream_sends_todays_scores_at_once_and_after_each_rating(
         documents.append(next_document())
         assert documents[1]["responses"] == 2
         contract.validate("scores", documents[1])
+
+
+def test_the_hub_stops_promptly_while_live_pages_are_listening(tmp_path: Path,
+                                                                 broker: Broker) -> None:
+    settings = hub_settings(tmp_path, broker.url, client_id="hailong-hub-sse-stop")
+    config = tmp_path / "hub.toml"
+    token = cli_token(config)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HAILONG_")}
+    process = subprocess.Popen([sys.executable, "-m", "hailong", "hub", "run", "--config",
+                                str(config)], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{settings.http.port}"
+    try:
+        wait_until(lambda: port_open(settings.http.port), 20, message="the hub")
+        publish_raw(broker, "ubnd-a")
+        wait_until(lambda: http_get(url + "/api/v1/offices/ubnd-a/scores",
+                                    {"Authorization": f"Bearer {token}"})[0] == 200,
+                   message="the office known")
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"},
+                          timeout=10) as client, \
+                client.stream("GET", "/api/v1/offices/ubnd-a/events") as stream:
+            lines = stream.iter_lines()
+            assert any(line.startswith("data: ") for line in lines)  # the first document
+            started = time.monotonic()
+            process.send_signal(signal.SIGTERM)
+            for _ in lines:  # the stream ends instead of hanging
+                pass
+            assert process.wait(10) == 0
+            assert time.monotonic() - started < 3, "the hub waited for the open stream"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    output = process.stdout.read() if process.stdout else ""
+    assert "Traceback" not in output and "Cancel" not in output, output
+
+
+def publish_raw(broker: Broker, office: str) -> None:
+    raw = RawClient(broker.url)
+    raw.publish(kiosk_topic(office, "k01", "response"), contract.encode(response(office=office)))
+    raw.close()
