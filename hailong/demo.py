@@ -9,6 +9,7 @@ also die with it if it is killed, so nothing is left behind.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -34,6 +35,7 @@ from hailong.settings import (
 )
 
 HUB_START_TIMEOUT = 30.0
+DEMO_ADMIN = "admin"
 
 
 class DemoSection(Section):
@@ -158,6 +160,14 @@ def run_demo(config: Path | None, check_only: bool, kiosks: int,
             print("hailong: the hub did not start; see the messages above", file=sys.stderr)
             return 1
         print(f"• hub and dashboard on {url}", flush=True)
+        password = ensure_demo_admin(hub_toml)
+        if password is not None:
+            print(f"• sign in as {DEMO_ADMIN} with the password {password}\n"
+                  "  (shown only this once: write it down)", flush=True)
+        else:
+            print(f"• sign in as {DEMO_ADMIN} with the password printed on the first run; "
+                  f"forgot it? hailong hub user password {DEMO_ADMIN} --config {hub_toml}",
+                  flush=True)
         show_window = window == "always" or (window == "auto" and _display_available())
         if show_window:
             start("kiosk", "kiosk", "run", "--config", str(kiosk_toml), "--windowed", "1024x600")
@@ -190,6 +200,24 @@ def run_demo(config: Path | None, check_only: bool, kiosks: int,
             broker.stop()
         print("demo stopped", flush=True)
     return 0
+
+
+def ensure_demo_admin(hub_toml: Path) -> str | None:
+    """On the first run, an admin with a random password (returned, to print once); else None."""
+    from hub.accounts import Accounts
+    from hub.settings import HubSettings
+    from hub.store import Store
+
+    store = Store(load_settings(HubSettings, hub_toml).database_url())
+    try:
+        accounts = Accounts(store.engine)
+        if accounts.has_users():
+            return None
+        password = secrets.token_urlsafe(12)
+        accounts.add_user(DEMO_ADMIN, "admin", (), password)
+        return password
+    finally:
+        store.close()
 
 
 def _stop_all(processes: list[subprocess.Popen[bytes]], timeout: float = 8.0) -> None:

@@ -15,14 +15,15 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hailong import __version__
 from hub.live import scores_for
 from hub.store import Store, utc
+from hub.web.access import api_access, visible
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # A range longer than ten years is a typo, not a question.
@@ -73,7 +74,8 @@ def rfc3339(moment: datetime | None) -> str | None:
 
 def create_app(ctx: HubContext) -> FastAPI:
     app = FastAPI(title="hailong hub", version=__version__,
-                  description="Scores of the one-stop counters' feedback kiosks (SIPAS scale).")
+                  description="Scores of the one-stop counters' feedback kiosks (SIPAS scale).",
+                  dependencies=[Depends(api_access)])  # tokens and sessions: hub/web/access.py
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -112,12 +114,12 @@ def create_app(ctx: HubContext) -> FastAPI:
                             status_code=200 if ok else 503)
 
     @app.get("/api/v1/offices")
-    def offices() -> dict[str, Any]:
+    def offices(request: Request) -> dict[str, Any]:
         return {"offices": [{
             "id": row["id"], "name": row["name"], "province": row["province"],
             "kind": row["kind"], "timezone": row["timezone"] or None,
             "registered": bool(row["registered"]),
-        } for row in ctx.store.offices()]}
+        } for row in ctx.store.offices() if visible(request, row["id"])]}
 
     @app.get("/api/v1/offices/{office}/scores")
     def scores(office: str, request: Request) -> dict[str, Any]:
@@ -149,41 +151,5 @@ def create_app(ctx: HubContext) -> FastAPI:
             items.append(item)
         return {"total": total, "items": items}
 
-    @app.get("/", response_class=HTMLResponse)
-    def home() -> str:
-        return _HOME
-
     return app
 
-
-# The foundation's page: today's overall score per office, refreshed every few seconds. The
-# dashboard proper replaces it.
-_HOME = """<!doctype html>
-<html lang="vi"><head><meta charset="utf-8"><title>hailong — điểm hài lòng hôm nay</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{font-family:system-ui,sans-serif;margin:2rem;background:#f6f7f9;color:#1b1f24}
-table{border-collapse:collapse;background:#fff}td,th{padding:.5rem 1rem;border:1px solid #ccd}
-.big{font-size:2rem;font-weight:700}
-</style></head><body>
-<h1>Mức độ hài lòng hôm nay / Satisfaction today</h1>
-<table id="t"><thead><tr><th>Cơ quan / Office</th><th>Lượt đánh giá / Responses</th>
-<th>Hài lòng / Satisfied</th><th>n</th><th>95%</th></tr></thead><tbody></tbody></table>
-<script>
-async function load(){
-  const offices=(await (await fetch('/api/v1/offices')).json()).offices;
-  const rows=[];
-  for(const o of offices){
-    const s=await (await fetch('/api/v1/offices/'+o.id+'/scores')).json();
-    const q=s.questions.overall||{n:0,satisfied:null,satisfied_ci95:null};
-    const pct=q.satisfied===null?'—':(100*q.satisfied).toFixed(1)+' %';
-    const ci=q.satisfied_ci95?(100*q.satisfied_ci95[0]).toFixed(0)+'–'+
-      (100*q.satisfied_ci95[1]).toFixed(0)+' %':'—';
-    rows.push('<tr data-office="'+o.id+'"><td>'+o.id+'</td><td>'+s.responses+
-      '</td><td class="big satisfied">'+pct+'</td><td>'+q.n+'</td><td>'+ci+'</td></tr>');
-  }
-  document.querySelector('#t tbody').innerHTML=rows.join('');
-}
-load();setInterval(load,2000);
-</script></body></html>
-"""

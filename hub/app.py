@@ -8,7 +8,9 @@ batch at hand, so a stop takes a few seconds at most and loses nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 from types import FrameType
 from zoneinfo import ZoneInfo
 
@@ -21,15 +23,22 @@ from hub.roster import Roster, load_roster
 from hub.settings import HubSettings
 from hub.store import Store
 from hub.subscriber import MqttSubscriber
+from hub.web.dashboard import install_dashboard
 
 log = logging.getLogger(__name__)
 
 
 class _GracefulServer(uvicorn.Server):
     """uvicorn re-raises SIGTERM after its shutdown, which would kill the process before the
-    ingest has flushed; the hub finishes its own shutdown and exits 0 instead."""
+    ingest has flushed; the hub finishes its own shutdown and exits 0 instead. Open live pages'
+    streams are ended first, or uvicorn would wait for them."""
+
+    def __init__(self, config: uvicorn.Config, before_exit: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._before_exit = before_exit
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self._before_exit()
         super().handle_exit(sig, frame)
         captured = getattr(self, "_captured_signals", None)
         if isinstance(captured, list):
@@ -66,6 +75,10 @@ class Hub:
             ack=self.subscriber.ack, on_committed=self.live.changed)
         self.app = create_app(HubContext(self.store, timezone_of,
                                          lambda: self.subscriber.connected))
+        extra = [Path(settings.hub.questionnaires)] if settings.hub.questionnaires else []
+        self.dashboard = install_dashboard(self.app, self.store, timezone_of, settings.web,
+                                           settings.hub.min_n, extra)
+        self.live.listen(self.dashboard.events.publish)
 
     def _received(self, message: object) -> None:
         self.ingestor.submit(message)  # type: ignore[arg-type]
@@ -84,11 +97,13 @@ class Hub:
     def serve(self) -> None:
         """Run until SIGINT/SIGTERM."""
         self.start_background()
-        config = uvicorn.Config(self.app, host=self.settings.http.host,
-                                port=self.settings.http.port, log_level="warning",
-                                access_log=False, timeout_graceful_shutdown=2)
-        server = _GracefulServer(config)
-        log.info("hub listening on http://%s:%d", self.settings.http.host, self.settings.http.port)
+        http = self.settings.http
+        config = uvicorn.Config(self.app, host=http.host, port=http.port, log_level="warning",
+                                access_log=False, timeout_graceful_shutdown=2,
+                                ssl_certfile=http.tls_cert or None, ssl_keyfile=http.tls_key or None)
+        server = _GracefulServer(config, self.dashboard.close)
+        log.info("hub listening on %s://%s:%d", "https" if http.tls_cert else "http", http.host,
+                 http.port)
         try:
             server.run()
         finally:

@@ -7,6 +7,7 @@ from typing import Any
 
 from hailong.cli import add_common
 from hailong.settings import SettingsError
+from hub import accounts_cli
 
 
 def settings_from(args: argparse.Namespace) -> Any:
@@ -62,3 +63,4 @@ def register(apps: Any) -> None:
     from hub.backup import register as register_backup
 
     register_backup(db_commands)
+    accounts_cli.register(commands)

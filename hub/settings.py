@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from hailong.settings import DatabaseSettings, DataSettings, MqttSettings, Section, sqlite_url
+from hub.web.settings import WebSection
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
@@ -45,6 +46,14 @@ class HttpSection(Section):
 
     host: str = Field("127.0.0.1", description="Address the web server listens on")
     port: int = Field(8080, ge=1, le=65535, description="Port the web server listens on")
+    tls_cert: str = Field("", description="PEM certificate (chain) to serve HTTPS; empty: plain HTTP")
+    tls_key: str = Field("", description="PEM private key of tls_cert")
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> HttpSection:
+        if bool(self.tls_cert) != bool(self.tls_key):
+            raise ValueError("tls_cert and tls_key go together: set both, or neither")
+        return self
 
 
 class HubSettings(BaseModel):
@@ -55,6 +64,7 @@ class HubSettings(BaseModel):
     mqtt: MqttSettings = Field(default_factory=MqttSettings)  # type: ignore[arg-type]
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)  # type: ignore[arg-type]
     data: DataSettings = Field(default_factory=DataSettings)  # type: ignore[arg-type]
+    web: WebSection = Field(default_factory=WebSection)  # type: ignore[arg-type]
 
     def data_dir(self) -> Path:
         return self.data.path()

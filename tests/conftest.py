@@ -42,6 +42,22 @@ def hub(tmp_path: Path, broker: Broker) -> Iterator[object]:
     running.stop()
 
 
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """Debian's headless Chromium driven by Playwright, shared by the browser tests."""
+    from hub.web.browser import chromium_path, launch_chromium, playwright_available
+    from tests.support import require
+
+    require("Chromium and Playwright", chromium_path() is not None and playwright_available(),
+            "sudo apt-get install -y chromium; pip install -e '.[dev]'")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
+
+
 class _ErrorLogCatcher(logging.Handler):
     """Fails a test in which something logged an exception it swallowed (see style.md)."""
 

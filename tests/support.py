@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import paho.mqtt.client as mqtt
 import pytest
 import uvicorn
@@ -68,14 +70,22 @@ def hub_settings(tmp: Path, broker_url: str, database_url: str = "", roster: str
 
 
 class RunningHub:
-    """The real hub in this process: MQTT ingest plus uvicorn on a free loopback port."""
+    """The real hub in this process: MQTT ingest plus uvicorn on a free loopback port.
+
+    ``get`` sends an admin token (``self.token``) so that API tests need not sign in; the
+    dashboard's tests check access itself.
+    """
 
     def __init__(self, settings: HubSettings) -> None:
         self.settings = settings
         self.hub = Hub(settings)
+        self.token = admin_token(self.hub)
         self.hub.start_background()
         config = uvicorn.Config(self.hub.app, host="127.0.0.1", port=settings.http.port,
-                                log_level="warning", access_log=False)
+                                log_level="warning", access_log=False,
+                                timeout_graceful_shutdown=2,
+                                ssl_certfile=settings.http.tls_cert or None,
+                                ssl_keyfile=settings.http.tls_key or None)
         self.server = uvicorn.Server(config)
         self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -85,15 +95,50 @@ class RunningHub:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.settings.http.port}"
+        scheme = "https" if self.settings.http.tls_cert else "http"
+        return f"{scheme}://127.0.0.1:{self.settings.http.port}"
 
-    def get(self, path: str) -> tuple[int, Any]:
-        return http_get(self.url + path)
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        return http_get(self.url + path, self.auth if headers is None else headers)
 
     def stop(self) -> None:
+        self.hub.dashboard.close()
         self.server.should_exit = True
         self.thread.join(10)
         self.hub.stop_background()
+
+
+def admin_token(hub: Hub, name: str = "tests") -> str:
+    """An admin API token in the hub's database (one per name)."""
+    from hub.accounts import Accounts, tokens
+
+    with hub.store.engine.begin() as conn:
+        conn.execute(tokens.delete().where(tokens.c.name == name))
+    return Accounts(hub.store.engine).create_token(name, "admin", ())
+
+
+def cli_token(config: Path, name: str = "tests") -> str:
+    """An admin token created with ``hailong hub token create`` (it migrates a new database)."""
+    done = hailong_cli("hub", "token", "create", name, "--role", "admin", "--config", str(config))
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1]
+
+
+_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def sign_in(client: httpx.Client, name: str, password: str) -> httpx.Response:
+    """Sign in as a browser would: fetch the form (and its CSRF token), post it back."""
+    form = client.get("/signin")
+    found = _CSRF.search(form.text)
+    assert found, "the sign-in form has no CSRF token"
+    return client.post("/signin", data={"csrf": found.group(1), "name": name,
+                                        "password": password, "next": "/"},
+                       follow_redirects=True)
 
 
 def http_get(url: str, headers: dict[str, str] | None = None) -> tuple[int, Any]:
@@ -150,11 +195,37 @@ class RawClient:
 
 
 def hailong_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 60,
-                cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+                cwd: Path | None = None, input_text: str | None = None
+                ) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("HAILONG_")}
     full_env.update(env or {})
     return subprocess.run([sys.executable, "-m", "hailong", *args], capture_output=True,
-                          text=True, timeout=timeout, env=full_env, cwd=cwd)
+                          text=True, timeout=timeout, env=full_env, cwd=cwd, input=input_text)
+
+
+class OutputLines:
+    """Collects a child's text output line by line while it runs."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self._lines: list[str] = []
+        self._thread = threading.Thread(target=self._read, args=(process,), daemon=True)
+        self._thread.start()
+
+    def _read(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            self._lines.append(line)
+
+    def match(self, pattern: str) -> str | None:
+        for line in list(self._lines):
+            found = re.search(pattern, line)
+            if found:
+                return found.group(1)
+        return None
+
+    def text(self) -> str:
+        self._thread.join(10)
+        return "".join(self._lines)
 
 
 def port_open(port: int) -> bool:

@@ -12,13 +12,25 @@ import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import httpx
+
 from hailong import contract
 from hailong.broker import Broker, free_port
 from hailong.settings import load_settings
 from hailong.topics import kiosk_topic, office_topic
 from kiosk.service import Draft, KioskService
 from kiosk.settings import KioskSettings
-from tests.support import RawClient, RunningHub, http_get, hub_settings, port_open, wait_until
+from tests.support import (
+    OutputLines,
+    RawClient,
+    RunningHub,
+    cli_token,
+    http_get,
+    hub_settings,
+    port_open,
+    sign_in,
+    wait_until,
+)
 
 
 def kiosk_settings(tmp: Path, broker: Broker, office: str = "ubnd-a", kiosk: str = "k01"
@@ -189,6 +201,7 @@ def test_the_hub_keeps_its_session_across_a_restart_and_stops_promptly(
         tmp_path: Path, broker: Broker) -> None:
     settings = hub_settings(tmp_path, broker.url, client_id="hailong-hub-restart")
     config = tmp_path / "hub.toml"
+    auth = {"Authorization": f"Bearer {cli_token(config)}"}
     process = _start_hub_process(config)
     url = f"http://127.0.0.1:{settings.http.port}"
     wait_until(lambda: port_open(settings.http.port), 20, message="the hub's web server")
@@ -209,7 +222,7 @@ def test_the_hub_keeps_its_session_across_a_restart_and_stops_promptly(
         wait_until(lambda: port_open(settings.http.port), 20, message="the hub again")
         body = wait_until(
             lambda: (lambda r: r[1] if r[0] == 200 and r[1]["responses"] else None)(
-                http_get(url + "/api/v1/offices/ubnd-c/scores")),
+                http_get(url + "/api/v1/offices/ubnd-c/scores", auth)),
             15, message="the response published while the hub was down")
         assert body["questions"]["overall"]["dist"] == [0, 0, 1, 0, 0]
     finally:
@@ -250,22 +263,28 @@ def test_demo_runs_everything_and_ctrl_c_leaves_no_orphan(tmp_path: Path, broker
     env.pop("DISPLAY", None)
     env.pop("WAYLAND_DISPLAY", None)
     demo = subprocess.Popen([sys.executable, "-m", "hailong", "demo", "--kiosks", "2"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = OutputLines(demo)
     try:
         wait_until(lambda: port_open(port), 30, message="the demo's hub")
-        body = wait_until(
-            lambda: (lambda r: r[1] if r[0] == 200 and r[1]["responses"] >= 3 else None)(
-                http_get(f"http://127.0.0.1:{port}/api/v1/offices/demo/scores")),
-            30, message="simulated ratings on the page")
-        assert body["questions"]["overall"]["n"] >= 1
-        status, page = http_get(f"http://127.0.0.1:{port}/")
-        assert status == 200 and "hailong" in page
+        password = wait_until(lambda: lines.match(r"sign in as admin with the password (\S+)"),
+                              30, message="the demo admin's password")
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as browser:
+            assert browser.get("/api/v1/offices/demo/scores").status_code == 401
+            assert sign_in(browser, "admin", password).status_code == 200
+            body = wait_until(
+                lambda: (lambda r: r.json() if r.status_code == 200 and r.json()["responses"] >= 3
+                         else None)(browser.get("/api/v1/offices/demo/scores")),
+                30, message="simulated ratings on the page")
+            assert body["questions"]["overall"]["n"] >= 1
+            page = browser.get("/offices/demo")
+            assert page.status_code == 200 and 'id="satisfied-today"' in page.text
         children = _children(demo.pid)
         assert len(children) >= 3  # broker, hub, simulated kiosks
     finally:
         demo.send_signal(signal.SIGINT)
         code = demo.wait(20)
-    output = demo.stdout.read().decode() if demo.stdout else ""
+    output = lines.text()
     assert code == 0, output
     assert "no display found" in output
     assert "Traceback" not in output, output

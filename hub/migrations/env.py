@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import hub.accounts  # noqa: F401  (its tables join the metadata)
 from hub.tables import metadata
 
 config = context.config

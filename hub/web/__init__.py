@@ -1,0 +1,1 @@
+"""The dashboard for office heads: sign-in, pages, live updates (installed on the hub's app)."""

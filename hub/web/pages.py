@@ -1,0 +1,290 @@
+"""The dashboard's pages: sign-in and sign-out, the offices a user may see, an office's live page.
+
+Handlers that read the database are plain functions (FastAPI runs them in its thread pool);
+only the event stream is async. Every text comes from the catalogue (hub/web/i18n.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from hailong.settings import ID_PATTERN
+from hub.accounts import Session
+from hub.api import ApiError
+from hub.live import scores_for
+from hub.web.access import (
+    CSRF_FIELD,
+    LANG_COOKIE,
+    SESSION_COOKIE,
+    SIGNIN_COOKIE,
+    PageDenied,
+    csrf_ok,
+    gate_of,
+    office_session,
+    page_session,
+    principal_of,
+    session_of,
+    set_cookie,
+    signin_token,
+)
+from hub.web.charts import FAIR, GOOD, daily_chart, distribution_bar
+from hub.web.dashboard import Dashboard, dashboard_of
+from hub.web.events import LiveEvents
+from hub.web.i18n import LANGS, Texts, pick_lang
+from hub.web.views import LiveView, live_view
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+_OFFICE = re.compile(ID_PATTERN)
+# The live page's chart: this many days up to today.
+HISTORY_DAYS = 30
+# How long the sign-in form's token cookie lives: a form left open longer is simply re-shown.
+SIGNIN_COOKIE_AGE = 12 * 3600
+
+
+def texts_of(request: Request) -> Texts:
+    chosen = request.query_params.get("lang")
+    return Texts(pick_lang(chosen if chosen in LANGS else request.cookies.get(LANG_COOKIE)))
+
+
+def lang_url(request: Request, lang: str) -> str:
+    query = {k: v for k, v in request.query_params.items() if k != "lang"}
+    query["lang"] = lang
+    return f"{request.url.path}?{urlencode(query)}"
+
+
+def safe_next(value: str | None) -> str:
+    """Only a path on this hub: never an absolute URL someone slipped into the link."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/"
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200,
+           session: Session | None = None) -> HTMLResponse:
+    dashboard = dashboard_of(request.app)
+    texts = texts_of(request)
+    response = dashboard.templates.TemplateResponse(request, name, {
+        "t": texts.t, "texts": texts, "session": session,
+        "lang_urls": {lang: lang_url(request, lang) for lang in LANGS},
+        "distribution_bar": lambda dist: distribution_bar(dist, texts),
+        "daily_chart": lambda days: daily_chart(days, dashboard.min_n, texts),
+        **context}, status_code=status)
+    remember_lang(request, response)
+    return response  # type: ignore[no-any-return]
+
+
+def remember_lang(request: Request, response: Response) -> None:
+    chosen = request.query_params.get("lang")
+    if chosen in LANGS and chosen != request.cookies.get(LANG_COOKIE):
+        set_cookie(response, request, LANG_COOKIE, str(chosen), max_age=365 * 86400)
+
+
+# -- sign-in -------------------------------------------------------------------------------
+def signin_page(request: Request, message: str | None = None, status: int = 200,
+                kind: str = "error", name: str = "") -> HTMLResponse:
+    token, fresh = signin_token(request)
+    response = render(request, "signin.html", {
+        "csrf": token, "message": message, "message_kind": kind, "name": name,
+        "next": safe_next(request.query_params.get("next") or None)}, status)
+    if fresh:
+        set_cookie(response, request, SIGNIN_COOKIE, token, max_age=SIGNIN_COOKIE_AGE,
+                   samesite="strict")
+    return response
+
+
+@router.get("/signin", response_class=HTMLResponse, include_in_schema=False)
+def signin_form(request: Request) -> Response:
+    if session_of(request) is not None:
+        return RedirectResponse(safe_next(request.query_params.get("next")), 303)
+    texts = texts_of(request)
+    notice = request.query_params.get("notice")
+    message = {"signed-out": texts.t("signin.signed_out"),
+               "required": texts.t("signin.required")}.get(notice or "")
+    return signin_page(request, message, kind="info")
+
+
+@router.post("/signin", response_class=HTMLResponse, include_in_schema=False)
+async def signin(request: Request) -> Response:
+    form = await request.form()
+    texts = texts_of(request)
+    gate = gate_of(request)
+    name = str(form.get("name", "")).strip().lower()
+    password = str(form.get("password", ""))
+    target = safe_next(str(form.get("next", "")) or None)
+    if not csrf_ok(request, form, request.cookies.get(SIGNIN_COOKIE, "")):
+        return signin_page(request, texts.t("signin.csrf"), 403, name=name)
+    address = request.client.host if request.client else "?"
+    wait = gate.limiter.retry_after(name, address, time.monotonic())
+    if wait > 0:
+        log.warning("sign-in refused: too many failures for %r or from %s", name, address)
+        response = signin_page(request, texts.t("signin.locked", minutes=math.ceil(wait / 60)),
+                               429, name=name)
+        response.headers["Retry-After"] = str(math.ceil(wait))
+        return response
+    principal = await run_in_threadpool(gate.accounts.verify_password, name, password)
+    if principal is None:
+        gate.limiter.failed(name, address, time.monotonic())
+        log.warning("sign-in refused: wrong password or unknown user %r from %s", name, address)
+        return signin_page(request, texts.t("signin.wrong"), 200, name=name)
+    gate.limiter.succeeded(name)
+    log.info("sign-in: %s (%s) from %s", name, principal.role, address)
+    await run_in_threadpool(gate.accounts.purge_sessions, gate.idle)
+    old = (await run_in_threadpool(session_of, request)
+           if request.cookies.get(SESSION_COOKIE) else None)
+    if old is not None:  # a new session id at every sign-in: no session fixation
+        await run_in_threadpool(gate.accounts.close_session, old.id_hash)
+    secret, _session = await run_in_threadpool(gate.accounts.open_session, principal)
+    redirect = RedirectResponse(target, 303)
+    set_cookie(redirect, request, SESSION_COOKIE, secret)
+    redirect.delete_cookie(SIGNIN_COOKIE, path="/")
+    return redirect
+
+
+@router.post("/signout", include_in_schema=False)
+async def signout(request: Request) -> Response:
+    form = await request.form()
+    session = await run_in_threadpool(session_of, request)
+    if session is None:
+        return RedirectResponse("/signin", 303)
+    if not csrf_ok(request, form, session.csrf):
+        texts = texts_of(request)
+        return HTMLResponse(texts.t("signin.csrf"), 403)
+    await run_in_threadpool(gate_of(request).accounts.close_session, session.id_hash)
+    response = RedirectResponse("/signin?notice=signed-out", 303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+async def page_denied(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PageDenied)
+    if exc.status == 401:
+        return RedirectResponse("/signin?" + urlencode({"next": request.url.path,
+                                                         "notice": "required"}), 303)
+    texts = texts_of(request)
+    session = await run_in_threadpool(session_of, request)
+    message = (texts.t("error.forbidden") if exc.status == 403
+               else texts.t("error.not_found", office=exc.office or ""))
+    return render(request, "error.html", {"message": message}, exc.status, session)
+
+
+# -- offices -------------------------------------------------------------------------------
+def office_row(dashboard: Dashboard, office: str) -> dict[str, Any] | None:
+    return dashboard.store.office(office) if _OFFICE.match(office) else None
+
+
+def known_office(dashboard: Dashboard, session: Session, office: str) -> dict[str, Any]:
+    """The office's row; an office assigned to a head but never seen yet is known, and empty."""
+    row = office_row(dashboard, office)
+    if row is not None:
+        return row
+    if _OFFICE.match(office) and office in session.principal.offices:
+        return {"id": office, "name": "", "province": "", "registered": False}
+    raise PageDenied(404, office)
+
+
+def today_in(dashboard: Dashboard, office: str) -> date:
+    return datetime.now(dashboard.timezone_of(office)).date()
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def home(request: Request) -> Response:
+    session = page_session(request)
+    dashboard = dashboard_of(request.app)
+    principal = session.principal
+    if principal.is_admin:
+        rows = dashboard.store.offices()
+    else:
+        rows = [office_row(dashboard, o) or {"id": o, "name": "", "province": "",
+                                             "registered": False}
+                for o in sorted(principal.offices)]
+    texts = texts_of(request)
+    offices = []
+    for row in rows:
+        day = today_in(dashboard, row["id"])
+        view = live_view(scores_for(dashboard.store, row["id"], day, day), (), dashboard.labels,
+                         texts.lang, dashboard.min_n, headings(texts))
+        offices.append({"row": row, "view": view})
+    return render(request, "home.html", {"offices": offices, "min_n": dashboard.min_n}, 200,
+                  session)
+
+
+def headings(texts: Texts) -> dict[str, str]:
+    return {"overall": texts.t("live.overall"), "factor": texts.t("live.factor", factor="{factor}")}
+
+
+def office_live_view(dashboard: Dashboard, office: str, texts: Texts) -> LiveView:
+    day = today_in(dashboard, office)
+    history = [scores_for(dashboard.store, office, d, d)
+               for d in (day - timedelta(days=back) for back in range(HISTORY_DAYS - 1, -1, -1))]
+    return live_view(history[-1], history, dashboard.labels, texts.lang, dashboard.min_n,
+                     headings(texts))
+
+
+def live_context(dashboard: Dashboard, office: str, texts: Texts) -> dict[str, Any]:
+    return {"view": office_live_view(dashboard, office, texts), "min_n": dashboard.min_n,
+            "good": round(GOOD * 100), "fair": round(FAIR * 100),
+            "updated": datetime.now(dashboard.timezone_of(office))}
+
+
+@router.get("/offices/{office}", response_class=HTMLResponse, include_in_schema=False)
+def office_page(request: Request, office: str) -> Response:
+    session = office_session(request, office)
+    dashboard = dashboard_of(request.app)
+    row = known_office(dashboard, session, office)
+    context = live_context(dashboard, office, texts_of(request))
+    return render(request, "office.html", {"office": row, **context}, 200, session)
+
+
+@router.get("/offices/{office}/live", response_class=HTMLResponse, include_in_schema=False)
+def office_live(request: Request, office: str) -> Response:
+    """The live part of the office page alone, fetched again by the page on every update."""
+    session = office_session(request, office)
+    dashboard = dashboard_of(request.app)
+    known_office(dashboard, session, office)
+    response = render(request, "_live.html", live_context(dashboard, office, texts_of(request)),
+                      200, session)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/api/v1/offices/{office}/events", tags=["live"],
+            summary="Server-sent events: today's scores of the office, on every change")
+async def office_events(request: Request, office: str) -> Response:
+    """A ``text/event-stream``: an ``event: scores`` at once and after every new rating, whose
+    data is the same document as ``GET /api/v1/offices/{office}/scores`` for today."""
+    dashboard = dashboard_of(request.app)
+    principal = request.state.principal  # set by the API's access check
+    known = await run_in_threadpool(office_row, dashboard, office)
+    if known is None and not (_OFFICE.match(office) and office in principal.offices):
+        raise ApiError(404, f"no office {office!r} is configured or has been seen", "office")
+    day = today_in(dashboard, office)
+    first = await run_in_threadpool(scores_for, dashboard.store, office, day, day)
+
+    async def still_allowed() -> bool:
+        current = await run_in_threadpool(recheck, request)
+        return current is not None and current.may_see(office)
+
+    events: LiveEvents = dashboard.events
+    return StreamingResponse(events.stream(office, first, still_allowed),
+                             media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+def recheck(request: Request) -> Any:
+    """The caller again, without the per-request cache: a long stream outlives sessions."""
+    request.scope.get("state", {}).pop("session", None)
+    return principal_of(request)
+
+
+__all__ = ["CSRF_FIELD", "router"]

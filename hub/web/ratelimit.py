@@ -1,0 +1,60 @@
+"""Sign-in attempts per user name and per address: too many failures lock both for a while.
+
+Pure and in memory (time is passed in): a hub process forgets on restart, which costs an
+attacker a restart they cannot cause, and several hub processes each count their own.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+
+# One address may try several user names (an office shares one NAT address): it gets this many
+# times a single name's allowance before it is locked too.
+PER_ADDRESS_FACTOR = 4
+# Names and addresses tracked at most: past this, every key is swept of expired failures, so a
+# flood of made-up names cannot grow memory without bound.
+MAX_KEYS = 10_000
+
+
+@dataclass
+class SigninLimiter:
+    max_failures: int
+    window: float
+    _failures: dict[str, deque[float]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        times = self._failures.get(key)
+        if times is None:
+            return deque()
+        while times and now - times[0] >= self.window:
+            times.popleft()
+        if not times:
+            del self._failures[key]
+        return times
+
+    def retry_after(self, name: str, address: str, now: float) -> float:
+        """Seconds until another attempt is allowed; 0 when one is allowed now."""
+        with self._lock:
+            wait = 0.0
+            for key, limit in ((f"name:{name}", self.max_failures),
+                               (f"addr:{address}", self.max_failures * PER_ADDRESS_FACTOR)):
+                times = self._recent(key, now)
+                if len(times) >= limit:
+                    wait = max(wait, self.window - (now - times[len(times) - limit]))
+            return wait
+
+    def failed(self, name: str, address: str, now: float) -> None:
+        with self._lock:
+            if len(self._failures) >= MAX_KEYS:
+                for key in list(self._failures):
+                    self._recent(key, now)
+            for key in (f"name:{name}", f"addr:{address}"):
+                self._recent(key, now)
+                self._failures.setdefault(key, deque()).append(now)
+
+    def succeeded(self, name: str) -> None:
+        with self._lock:
+            self._failures.pop(f"name:{name}", None)

@@ -1,0 +1,53 @@
+// The dashboard's only script, served by the hub. The office page listens to server-sent
+// events and fetches its live part again on every update; the browser reconnects by itself,
+// and this script starts over when the hub answered with an error (e.g. while restarting).
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) { window.print(); }
+  });
+  // A printed page shows the figures behind each chart, not a closed "details" line.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details").forEach(function (d) { d.open = true; });
+  });
+  var root = document.getElementById("live");
+  if (!root) { return; }
+  var status = document.getElementById("live-status");
+  var source = null, delay = 1000, busy = false, again = false;
+
+  function show(live) {
+    status.dataset.state = live ? "live" : "lost";
+    status.textContent = live ? status.dataset.live : status.dataset.lost;
+  }
+
+  function refresh() {
+    if (busy) { again = true; return; }
+    busy = true;
+    fetch(root.dataset.fragment, { credentials: "same-origin", cache: "no-store" })
+      .then(function (reply) {
+        if (reply.redirected || reply.status === 401) { window.location.reload(); return null; }
+        return reply.ok ? reply.text() : null;
+      })
+      .then(function (html) { if (html !== null && html !== undefined) { root.innerHTML = html; } })
+      .catch(function () { show(false); })
+      .finally(function () { busy = false; if (again) { again = false; refresh(); } });
+  }
+
+  function connect() {
+    source = new EventSource(root.dataset.events);
+    source.addEventListener("open", function () { delay = 1000; show(true); });
+    source.addEventListener("scores", function () { show(true); refresh(); });
+    source.addEventListener("error", function () {
+      show(false);
+      if (source.readyState === EventSource.CLOSED) {
+        source.close();
+        window.setTimeout(connect, delay);
+        delay = Math.min(delay * 2, 30000);
+      }
+    });
+  }
+
+  connect();
+  // Midnight and quiet hours: the page also refreshes itself once a minute.
+  window.setInterval(refresh, 60000);
+})();

@@ -1,0 +1,117 @@
+"""What the pages show, computed from the scores documents: pure functions, no I/O.
+
+Phase 1 reads only the foundation's scores document (``hub.live.scores_for``): today's scores
+per question and one document per day for the chart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from hailong.questionnaire import Questionnaire
+from hub.web.charts import Band, DayPoint, band
+from hub.web.i18n import Lang
+
+OVERALL = "overall"
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionLabel:
+    factor: str | None
+    factor_text: dict[str, str]
+    text: dict[str, str]
+
+
+class QuestionLabels:
+    """Wording of each question id, taken from the questionnaires the hub knows."""
+
+    def __init__(self, questionnaires: Iterable[Questionnaire]) -> None:
+        self._labels: dict[str, QuestionLabel] = {}
+        # The default SIPAS questionnaire's wording wins over other files using the same ids.
+        for questionnaire in sorted(questionnaires, key=lambda q: (q.id != "sipas", q.id, q.version)):
+            for question in questionnaire.questions:
+                if not question.is_rating or question.id in self._labels:
+                    continue
+                factor_text = questionnaire.factors.get(question.factor or "")
+                self._labels[question.id] = QuestionLabel(
+                    question.factor,
+                    {"vi": factor_text.vi, "en": factor_text.en} if factor_text else {},
+                    {"vi": question.text.vi, "en": question.text.en})
+
+    def get(self, question: str) -> QuestionLabel | None:
+        return self._labels.get(question)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRow:
+    id: str
+    factor: str | None
+    heading: str
+    text: str
+    n: int
+    satisfied: float | None
+    ci: tuple[float, float] | None
+    mean: float | None
+    dist: tuple[int, ...]
+    band: Band
+    too_few: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LiveView:
+    office: str
+    day: date
+    responses: int
+    overall: QuestionRow | None
+    questions: tuple[QuestionRow, ...]
+    days: tuple[DayPoint, ...]
+    min_n: int
+
+
+def _ci(value: Any) -> tuple[float, float] | None:
+    return (float(value[0]), float(value[1])) if value else None
+
+
+def question_row(question: str, score: Mapping[str, Any], labels: QuestionLabels, lang: Lang,
+                 min_n: int, headings: Mapping[str, str]) -> QuestionRow:
+    label = labels.get(question)
+    n = int(score["n"])
+    satisfied = score.get("satisfied")
+    if question == OVERALL:
+        heading = headings["overall"]
+    elif label is not None and label.factor:
+        heading = headings["factor"].format(factor=label.factor)
+        if label.factor_text:
+            heading += f": {label.factor_text[lang]}"
+    else:
+        heading = question
+    return QuestionRow(
+        id=question, factor=label.factor if label else None, heading=heading,
+        text=label.text[lang] if label else "", n=n, satisfied=satisfied,
+        ci=_ci(score.get("satisfied_ci95")), mean=score.get("mean"),
+        dist=tuple(int(c) for c in score.get("dist", (0, 0, 0, 0, 0))),
+        band=band(satisfied, n, min_n), too_few=n < min_n)
+
+
+def day_point(document: Mapping[str, Any]) -> DayPoint:
+    overall = document["questions"].get(OVERALL)
+    day = date.fromisoformat(document["from"])
+    if overall is None:
+        return DayPoint(day, 0, None, None)
+    return DayPoint(day, int(overall["n"]), overall.get("satisfied"),
+                    _ci(overall.get("satisfied_ci95")))
+
+
+def live_view(today: Mapping[str, Any], history: Sequence[Mapping[str, Any]],
+              labels: QuestionLabels, lang: Lang, min_n: int,
+              headings: Mapping[str, str]) -> LiveView:
+    """The live page of one office from today's scores and one scores document per past day."""
+    rows = [question_row(q, s, labels, lang, min_n, headings)
+            for q, s in today["questions"].items()]
+    overall = next((r for r in rows if r.id == OVERALL), None)
+    return LiveView(office=str(today["office"]), day=date.fromisoformat(today["from"]),
+                    responses=int(today["responses"]), overall=overall, questions=tuple(rows),
+                    days=tuple(day_point(d) for d in history), min_n=min_n)

@@ -1,0 +1,91 @@
+"""The dashboard's pure parts: texts in both languages, colour bands, SVG charts, page views."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+from hailong.questionnaire import load_catalog
+from hub.scores import office_scores
+from hub.web.charts import COLOURS, DayPoint, band, daily_chart, distribution_bar
+from hub.web.i18n import LANGS, Texts, catalogue
+from hub.web.views import QuestionLabels, live_view
+
+WEB = Path(__file__).resolve().parent.parent / "hub" / "web"
+HEADINGS = {"overall": "Overall question", "factor": "Factor {factor}"}
+
+
+def test_every_text_exists_in_both_languages_and_every_key_used_exists() -> None:
+    texts = catalogue()
+    for key, languages in texts.items():
+        for lang in LANGS:
+            assert languages[lang].strip(), f"{key} has no {lang} text"
+        assert set(re.findall(r"{(\w+)}", languages["vi"])) == set(
+            re.findall(r"{(\w+)}", languages["en"])), f"{key}: placeholders differ"
+    used: set[str] = set()
+    for path in [*WEB.glob("templates/*.html"), *WEB.glob("*.py")]:
+        source = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r"""\bt\(\s*["']([a-z0-9_.]*[a-z0-9_])["']""", source))
+        used |= set(re.findall(r"""texts\.t\(\s*["']([a-z0-9_.]*[a-z0-9_])["']""", source))
+    used |= {f"scale.{level}" for level in range(1, 6)} | {"role.admin", "role.head"}
+    missing = used - set(texts)
+    assert not missing, f"texts used but not in messages.toml: {sorted(missing)}"
+    unused = set(texts) - used
+    assert not unused, f"texts in messages.toml that nothing uses: {sorted(unused)}"
+
+
+def test_numbers_and_days_are_written_as_each_language_writes_them() -> None:
+    vi, en = Texts("vi"), Texts("en")
+    assert vi.number(1234.5, 1) == "1.234,5" and en.number(1234.5, 1) == "1,234.5"
+    assert vi.percent(0.8567) == "86 %" and vi.percent(None) == "—"
+    assert vi.interval((0.5812, 0.8249)) == "58–82 %" and en.interval(None) == "—"
+    assert vi.day(date(2026, 3, 9)) == "09/03/2026" and en.day(date(2026, 3, 9)) == "2026-03-09"
+    assert vi.t("signin.locked", minutes=3) == "Đăng nhập sai quá nhiều lần. Hãy thử lại sau 3 phút."
+
+
+def test_cells_below_the_minimum_n_are_never_coloured() -> None:
+    assert band(0.95, 29, 30) == "none" and band(None, 0, 30) == "none"
+    assert band(0.80, 30, 30) == "good" and band(0.7999, 30, 30) == "fair"
+    assert band(0.60, 100, 30) == "fair" and band(0.59, 100, 30) == "poor"
+
+
+def test_the_daily_chart_prints_each_value_beside_its_colour() -> None:
+    start = date(2026, 11, 1)
+    points = [DayPoint(start, 40, 0.85, (0.71, 0.93)), DayPoint(start + timedelta(days=1), 0, None, None),
+              DayPoint(start + timedelta(days=2), 5, 0.4, (0.12, 0.77))]
+    svg = str(daily_chart(points, 30, Texts("vi")))
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert f'fill="{COLOURS["good"]}"' in svg  # n = 40: coloured
+    assert 'class="dot hollow"' in svg  # n = 5: too few, hollow, uncoloured
+    assert svg.count('class="value"') == 2  # a printed number for each day with answers
+    assert ">85</text>" in svg and ">40</text>" in svg
+    assert "01/11/2026: 85 % (n = 40, KTC 95 % 71–93 %)" in svg
+    assert "02/11/2026: n = 0" in svg
+
+
+def test_the_distribution_bar_has_one_segment_per_answer_given() -> None:
+    svg = str(distribution_bar([1, 0, 2, 3, 4], Texts("en")))
+    assert svg.count("<rect") == 4 and "5 — Very satisfied: 4" in svg
+    assert "class=\"empty\"" in str(distribution_bar([0, 0, 0, 0, 0], Texts("en")))
+
+
+def test_the_live_view_labels_questions_and_marks_small_cells() -> None:
+    day = date(2026, 11, 23)
+    rows = [{"question": "overall", "d1": 1, "d2": 0, "d3": 0, "d4": 10, "d5": 29},
+            {"question": "officer", "d1": 0, "d2": 1, "d3": 1, "d4": 2, "d5": 1},
+            {"question": "custom-q", "d1": 0, "d2": 0, "d3": 0, "d4": 0, "d5": 1}]
+    today = office_scores("ubnd-a", day, day, 41, rows)
+    empty = office_scores("ubnd-a", day - timedelta(days=1), day - timedelta(days=1), 0, [])
+    view = live_view(today, [empty, today], QuestionLabels(load_catalog().values()), "en", 30,
+                     HEADINGS)
+    assert view.responses == 41 and view.overall is not None
+    assert view.overall.satisfied == 39 / 40 and view.overall.band == "good"
+    assert view.overall.heading == "Overall question"
+    officer = next(r for r in view.questions if r.id == "officer")
+    assert officer.heading == "Factor 3: Officers handling the work"
+    assert officer.text == "Attitude and guidance of the receiving officer"
+    assert officer.too_few and officer.band == "none" and officer.dist == (0, 1, 1, 2, 1)
+    custom = next(r for r in view.questions if r.id == "custom-q")
+    assert custom.heading == "custom-q" and custom.text == ""
+    assert [(p.n, p.satisfied) for p in view.days] == [(0, None), (40, 39 / 40)]
