@@ -79,6 +79,12 @@ class KioskService:
         self.publisher.stop(farewell=contract.encode(self.delivery.status("offline")))
         self.outbox.close()
 
+    def reconfigure(self, settings: KioskSettings, questionnaire: str) -> None:
+        """A pushed config was applied: later responses use its counter, officer, questionnaire."""
+        self.settings = settings
+        self.questionnaire = questionnaire
+        self.delivery.nudge()
+
     def submit(self, draft: Draft) -> dict[str, Any]:
         """Store the response durably (seq allocated in the same commit) and wake the delivery."""
         response_id = str(uuid.uuid4())

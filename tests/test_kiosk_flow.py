@@ -99,13 +99,13 @@ def test_the_reasons_threshold_setting_moves_the_bar() -> None:
 
 
 def test_skipping_everything_keeps_nothing_but_still_counts_the_response() -> None:
-    state, effects = run([Start(now=at(0)), *[Skip(now=at(1 + i)) for i in range(7)]])
+    _state, effects = run([Start(now=at(0)), *[Skip(now=at(1 + i)) for i in range(7)]])
     [submit] = submitted(effects)
     assert submit.draft.answers == {} and submit.draft.complete
 
 
 def test_a_choice_question_skipped_with_enter_or_zero_is_absent_not_empty() -> None:
-    state, effects = run([Start(now=at(0)), Rate(1, now=at(1)),
+    _state, effects = run([Start(now=at(0)), Rate(1, now=at(1)),
                           Choose(0, now=at(2)), Choose(0, now=at(3)),  # toggled on and off
                           Continue(now=at(4)), *[Skip(now=at(5 + i)) for i in range(5)],
                           Continue(now=at(11))])  # visits: Enter with nothing chosen
@@ -181,7 +181,7 @@ def test_on_idle_only_enter_starts_and_other_keys_do_nothing() -> None:
 
 
 def test_the_officers_next_citizen_key_opens_with_trigger_officer() -> None:
-    state, effects = run([Key("officer", now=at(0)), Rate(5, now=at(1)), Tick(now=at(40))],
+    _state, effects = run([Key("officer", now=at(0)), Rate(5, now=at(1)), Tick(now=at(40))],
                          state=flow.initial_state(rules(), officer="cb-017"))
     draft = submitted(effects)[0].draft
     assert draft.trigger == "officer" and draft.officer == "cb-017"
@@ -306,7 +306,7 @@ def test_switched_off_questions_are_not_asked() -> None:
         if question["id"] in ("officer", "visits", "reasons"):
             question["enabled"] = False
     short = type(SIPAS).model_validate(data)
-    state, effects = run([Start(now=at(0)), *keys("11111", 1)], rules(questionnaire=short))
+    _state, effects = run([Start(now=at(0)), *keys("11111", 1)], rules(questionnaire=short))
     assert submitted(effects)[0].draft.answers == {
         "overall": 1, "access": 1, "procedure": 1, "result": 1, "feedback": 1}
 
