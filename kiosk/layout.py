@@ -250,21 +250,26 @@ def notice(m: Metrics) -> Layout:
 
 
 def pin(m: Metrics) -> Layout:
+    """Title, masked field and message beside (or above, in portrait) a 3×4 keypad."""
     body = m.body
-    boxes = {"title": body.top(round(body.h * 0.12))}
-    rest = body.below(boxes["title"].h, m.gap)
-    boxes["field"] = rest.top(max(m.target, round(rest.h * 0.12)))
-    rest = rest.below(boxes["field"].h, m.gap)
-    boxes["message"] = rest.top(round(rest.h * 0.1))
-    rest = rest.below(boxes["message"].h, m.gap)
-    pad_w = min(rest.w, max(3 * m.target + 2 * m.gap, round(rest.h * 0.9)))
-    pad = Box(rest.x + (rest.w - pad_w) // 2, rest.y, pad_w, rest.h)
+    if m.portrait:
+        side = body.top(round(body.h * 0.4))
+        pad = body.below(side.h, m.gap)
+        pad = Box(pad.x, pad.y, pad.w, pad.h - m.bar - m.gap)
+        cancel = Box(body.x, body.bottom - m.bar, body.w, m.bar)
+    else:
+        side, pad = body.columns(2, m.gap)
+        cancel = Box(side.x, side.bottom - m.bar, side.w, m.bar)
+        side = Box(side.x, side.y, side.w, side.h - m.bar - m.gap)
+    boxes = {"title": side.top(round(side.h * 0.3))}
+    rest = side.below(boxes["title"].h, m.gap)
+    boxes["field"] = rest.top(max(m.target, round(rest.h * 0.35)))
+    boxes["message"] = rest.below(boxes["field"].h, m.gap)
     labels = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "delete", "0", "ok"]
-    rows = pad.rows(5, m.gap)
-    for row_index, row in enumerate(rows[:4]):
+    for row_index, row in enumerate(pad.rows(4, m.gap)):
         for col_index, col in enumerate(row.columns(3, m.gap)):
             boxes[f"pin:{labels[row_index * 3 + col_index]}"] = col
-    boxes["pin:cancel"] = rows[4]
+    boxes["pin:cancel"] = cancel
     return Layout(boxes, tuple(f"pin:{label}" for label in [*labels, "cancel"]))
 
 
