@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from hailong.broker import free_port
 from hailong.questionnaire import find_questionnaire
 from hailong.settings import load_settings
 from kiosk.app import KioskApp
@@ -22,8 +23,8 @@ def kiosk_settings(tmp: Path, broker_url: str = "", **kiosk: object) -> KioskSet
     env = {"HAILONG_DATA_DIR": str(tmp), "HAILONG_KIOSK_OFFICE": "ubnd-a",
            "HAILONG_KIOSK_ID": "k01", "HAILONG_KIOSK_RECEIPT_KEY": RECEIPT_KEY,
            "HAILONG_KIOSK_MIN_INTERVAL": "0"}
-    if broker_url:
-        env["HAILONG_MQTT_URL"] = broker_url
+    # no broker given: a free port where none listens, never a broker someone else runs
+    env["HAILONG_MQTT_URL"] = broker_url or f"mqtt://127.0.0.1:{free_port()}"
     for key, value in kiosk.items():
         section, _, name = key.partition("__")
         env[f"HAILONG_{(section if name else 'kiosk').upper()}_{(name or key).upper()}"] = str(value)
