@@ -31,6 +31,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"# questionnaire {questionnaire.ref}: {len(questionnaire.enabled_questions)} "
               "questions")
         return 0
+    import os
+
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     from kiosk.app import KioskApp
 
     KioskApp(settings, questionnaire, size=args.windowed).run()
