@@ -16,7 +16,7 @@ import signal
 import time
 from collections import deque
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ import pygame
 from hailong import __version__, sdnotify
 from hailong.questionnaire import Questionnaire
 from kiosk import flow, keys, layout, view
-from kiosk.i18n import t
+from kiosk.i18n import other, t
 from kiosk.pushed import ConfigKeeper
 from kiosk.receipt import classify, load_or_create_key
 from kiosk.scanner import ScannerReader
@@ -78,7 +78,10 @@ class KioskApp:
         self.frame_ms: deque[float] = deque(maxlen=TIMINGS_KEPT)
         self.durable_ms: deque[float] = deque(maxlen=TIMINGS_KEPT)
         self.stored: list[dict[str, Any]] = []  # the last responses stored (ids and seqs only)
-        self._shown: tuple[view.Scene, tuple[int, int]] | None = None
+        self._shown_state: flow.State | None = None
+        self._shown_size: tuple[int, int] | None = None
+        self._dirty = True
+        self._warm: list[flow.State] = []
         self._service_rows: tuple[tuple[str, str], ...] = ()
         self._service_read = 0.0
         self._step_started = 0.0
@@ -126,6 +129,8 @@ class KioskApp:
         if self.settings.kiosk.officer != before:
             self.state = replace(self.state, officer=self.settings.kiosk.officer or None)
         self.state = replace(self.state, lang=self.rules.language)
+        self._dirty = True
+        self._warm = warm_up_states(self.rules, self.state)
         log.info("applied pushed config %s (questionnaire %s)", pushed.version,
                  self.questionnaire.ref)
 
@@ -269,20 +274,18 @@ class KioskApp:
             return False
 
     # -- drawing ---------------------------------------------------------------------------
-    def scene(self) -> view.Scene:
+    def scene(self, state: flow.State | None = None) -> view.Scene:
+        state = state or self.state
         section = self.settings.kiosk
-        officer = self.state.officer
+        officer = state.officer
         names = section.officer_names()
-        if self.state.screen == "service" and time.monotonic() - self._service_read > SERVICE_REFRESH:
-            self._service_rows = self._read_service_rows()
-            self._service_read = time.monotonic()
         return view.Scene(
-            state=self.state, rules=self.rules, office_name=section.office_name,
+            state=state, rules=self.rules, office_name=section.office_name,
             counter=section.counter, officer_name=names.get(officer, officer) if officer else "",
             photo=self._photo_path(officer), scanner=self.scanner is not None,
             speaker=self.speaker.available, complaint_url=section.complaint_url,
             complaint_hotline=section.complaint_hotline,
-            service_rows=self._service_rows if self.state.screen == "service" else ())
+            service_rows=self._service_rows if state.screen == "service" else ())
 
     def _photo_path(self, officer: str | None) -> str:
         section = self.settings.kiosk
@@ -327,20 +330,71 @@ class KioskApp:
         """Draw when what is shown changed; True when a frame was drawn."""
         if self.screen is None:
             return False
-        scene = self.scene()
         size = self.screen.get_size()
-        if not force and self._shown == (scene, size):
+        if self.state.screen == "service" and time.monotonic() - self._service_read > SERVICE_REFRESH:
+            self._service_rows = self._read_service_rows()
+            self._service_read = time.monotonic()
+            self._dirty = True
+        # flow.step hands back the very same state object when nothing changed
+        if not (force or self._dirty) and self._shown_state is self.state and self._shown_size == size:
+            self._warm_up(size)
             return False
         started = time.perf_counter()
-        self.layout, self.painter = view.draw(self.screen, scene, self.settings.kiosk.pixels_per_mm)
+        self.layout, self.painter = view.draw(self.screen, self.scene(),
+                                              self.settings.kiosk.pixels_per_mm)
         pygame.display.flip()
         self.frame_ms.append((time.perf_counter() - started) * 1000)
-        self._shown = (scene, size)
+        self._shown_state, self._shown_size, self._dirty = self.state, size, False
         if not self._ready and self.state.screen == "idle":
             self._ready = True
             sdnotify.notify("READY=1")
             log.info("kiosk %s/%s ready", self.settings.kiosk.office, self.settings.kiosk.id)
+            self._warm = warm_up_states(self.rules, self.state)
         return True
+
+    def _warm_up(self, size: tuple[int, int]) -> None:
+        """While idle, draw one not-yet-seen screen off-screen, so fonts and text are cached
+        before a citizen needs them (a cold 1920×1080 question takes ~100 ms, a warm one ~3)."""
+        if not self._warm or self.state.screen != "idle":
+            return
+        scratch = pygame.Surface(size)
+        view.draw(scratch, self.scene(self._warm.pop()), self.settings.kiosk.pixels_per_mm)
+
+
+def warm_up_states(rules: flow.Rules, idle: flow.State) -> list[flow.State]:
+    """The screens one citizen would see in each language (low answers: reasons and complaint)."""
+    states: list[flow.State] = []
+    at = datetime.now().astimezone()
+    for lang in (idle.lang, other(idle.lang)):
+        state = replace(idle, lang=lang)
+        for name in ["enter", "1", "1", "2", "enter", *["3"] * 8, "1", "1"]:
+            at += timedelta(seconds=1)
+            state, _ = flow.step(state, flow.Key(name, now=at), rules)
+            states.append(state)
+            states += _chosen_variants(state, rules)
+            if state.screen == "thanks":
+                break
+        states.append(replace(state, screen="notice", notice="notice.already_rated"))
+    return states
+
+
+def _chosen_variants(state: flow.State, rules: flow.Rules) -> list[flow.State]:
+    """The question as it looks with answers chosen (bold labels, ticked chips, every page)."""
+    question = flow.current_question(state, rules)
+    session = state.session
+    if question is None or session is None:
+        return []
+    if question.is_rating:
+        if question.id != flow.overall_id(rules.questionnaire):
+            return []  # the five labels are the same on every rating question
+        return [replace(state, session=replace(session, answers={**session.answers,
+                                                                   question.id: level}))
+                for level in range(1, 6)]
+    every = tuple(choice.id for choice in question.choices)
+    answers = {**session.answers, question.id: every}
+    # layout.choices wraps the page number, so four covers any screen's pages
+    return [replace(state, session=replace(session, answers=answers, page=page))
+            for page in range(4)]
 
 
 def has_display() -> bool:

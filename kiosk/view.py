@@ -32,8 +32,6 @@ BANNER = (255, 236, 170)
 DANGER = (180, 40, 40)
 # Never smaller than this, however long the text: below it an elderly reader is lost anyway.
 MIN_TEXT_PX = 13
-# Fonts shrink in steps of about 7 % while looking for the largest size that fits.
-SHRINK = 0.93
 
 
 @dataclass(frozen=True)
@@ -99,30 +97,41 @@ def fit(text: str, width: int, height: int, max_px: int, bold: bool
         ) -> tuple[int, tuple[str, ...], bool]:
     """The largest size ≤ ``max_px`` at which ``text`` fits the box, its lines, and whether it
     had to be cut (only when it does not fit even at ``MIN_TEXT_PX``)."""
-    size = max(MIN_TEXT_PX, max_px)
-    while True:
+    def fits(size: int) -> tuple[str, ...] | None:
         font = _font(size, bold)
         lines = _wrap(font, text, width)
         if lines is not None and len(lines) * font.get_linesize() <= height:
-            return size, tuple(lines), False
-        if size <= MIN_TEXT_PX:
-            break
-        size = max(MIN_TEXT_PX, int(size * SHRINK))
+            return tuple(lines)
+        return None
+
+    # binary search over whole pixel sizes: a handful of fonts opened instead of dozens
+    low, high = MIN_TEXT_PX, max(MIN_TEXT_PX, max_px)
+    if (found := fits(high)) is not None:
+        return high, found, False
+    if (found := fits(low)) is not None:
+        best, best_size = found, low
+        while high - low > 1:  # ``low`` fits, ``high`` does not
+            middle = (low + high) // 2
+            if (found := fits(middle)) is not None:
+                best, best_size, low = found, middle, middle
+            else:
+                high = middle
+        return best_size, best, False
     font = _font(MIN_TEXT_PX, bold)
     rows = max(1, height // font.get_linesize())
-    words = text.split()
-    lines, line = [], ""
-    for word in words:
+    cut: list[str] = []
+    line = ""
+    for word in text.split():
         candidate = f"{line} {word}" if line else word
         if font.size(candidate)[0] <= width:
             line = candidate
         else:
-            lines.append(line or _ellipsize(font, word, width))
+            cut.append(line or _ellipsize(font, word, width))
             line = "" if not line else word
-    lines.append(line)
-    lines = [ln for ln in lines if ln][:rows] or [""]
-    lines[-1] = _ellipsize(font, lines[-1], width)
-    return MIN_TEXT_PX, tuple(lines), True
+    cut.append(line)
+    cut = [ln for ln in cut if ln][:rows] or [""]
+    cut[-1] = _ellipsize(font, cut[-1], width)
+    return MIN_TEXT_PX, tuple(cut), True
 
 
 @lru_cache(maxsize=512)
