@@ -368,14 +368,14 @@ def step(state: State, event: Event, rules: Rules) -> tuple[State, list[Effect]]
 def _key_event(state: State, event: Key, rules: Rules) -> Event:
     """A key as the touch it stands for on this screen (or the key itself when it means nothing)."""
     name, common = event.name, {"now": event.now, "target": f"key:{event.name}"}
+    if state.screen in ("thanks", "notice"):
+        return Touch(**common)  # any key ends the thank-you or the notice
     if name == keys.LANG:
         return SwitchLanguage(**common)
     if name == keys.OFFICER:
         return Start(trigger="officer", **common) if state.screen == "idle" else event
     if state.screen == "idle":
         return Start(trigger="tap", **common) if name == keys.ENTER else event
-    if state.screen in ("thanks", "notice"):
-        return Touch(**common)
     question = current_question(state, rules)
     if question is None:
         return event

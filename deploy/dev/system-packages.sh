@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system programs `make run` / `make test` need, from Debian's packages, when they
-# are missing: Mosquitto always; PostgreSQL and Chromium for the tests. Without root (or
+# are missing: Mosquitto always; PostgreSQL, Chromium and espeak-ng for the tests. Without root (or
 # password-less sudo) it prints the one command to run and stops.
 set -euo pipefail
 
@@ -14,6 +14,7 @@ if [ "$purpose" = test ]; then
     need+=(postgresql)
   fi
   have chromium || need+=(chromium)
+  have espeak-ng || need+=(espeak-ng)  # the kiosk's read-aloud, tested by speaking into a file
 fi
 
 [ ${#need[@]} -eq 0 ] && exit 0
