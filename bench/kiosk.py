@@ -282,8 +282,8 @@ def main() -> int:
         folder = Path(tmp)
         broker = Broker(folder / "broker").start()
         try:
-            results.update(start_idle_cpu_memory(folder / "start", broker, args.starts, args.idle)
-                           if (folder / "start").mkdir() is None else {})
+            (folder / "start").mkdir()
+            results.update(start_idle_cpu_memory(folder / "start", broker, args.starts, args.idle))
             (folder / "frames").mkdir()
             results.update(frames_and_taps(folder / "frames", args.citizens))
             (folder / "drain").mkdir()

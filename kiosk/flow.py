@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from hailong.questionnaire import Question, Questionnaire
 from kiosk import i18n, keys
@@ -367,7 +367,8 @@ def step(state: State, event: Event, rules: Rules) -> tuple[State, list[Effect]]
 
 def _key_event(state: State, event: Key, rules: Rules) -> Event:
     """A key as the touch it stands for on this screen (or the key itself when it means nothing)."""
-    name, common = event.name, {"now": event.now, "target": f"key:{event.name}"}
+    name = event.name
+    common: dict[str, Any] = {"now": event.now, "target": f"key:{event.name}"}
     if state.screen in ("thanks", "notice"):
         return Touch(**common)  # any key ends the thank-you or the notice
     if name == keys.LANG:

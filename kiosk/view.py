@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pygame
 
@@ -318,12 +319,12 @@ def _question(p: Painter, m: Metrics, scene: Scene, question: Question) -> Layou
         multi = question.type == "multi"
         lay = layout.choices(m, scene.speaker, len(question.choices), multi, session.page, back)
         b = lay.boxes
-        chosen = set(answer) if isinstance(answer, tuple) else set()
+        picked = set(answer) if isinstance(answer, tuple) else set()
         for index, choice in enumerate(question.choices):
             box = b.get(f"choice:{index}")
             if box is None:
                 continue
-            on = choice.id in chosen
+            on = choice.id in picked
             tick = min(box.h // 2, m.target // 2) if multi else 0
             p.button(box, f"{index + 1}. {choice.text.get(lang)}" if index < 9 else
                      choice.text.get(lang), m.font(0.034 if multi else 0.05),
@@ -434,7 +435,7 @@ def _service(p: Painter, m: Metrics, scene: Scene) -> Layout:
 def event_for(name: str, scene: Scene, lay: Layout, now: datetime, pos: tuple[int, int]
               ) -> flow.Event | None:
     """The flow event of a touch on target ``name``."""
-    common = {"now": now, "target": name, "pos": pos}
+    common: dict[str, Any] = {"now": now, "target": name, "pos": pos}
     kind, _, arg = name.partition(":")
     if kind == "face":
         return flow.Rate(int(arg), **common)
