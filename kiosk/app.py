@@ -148,7 +148,10 @@ class KioskApp:
     def open(self, connect: bool = True) -> None:
         """Open the display; ``connect`` starts delivery and the scanner (off for screenshots)."""
         view.forget_cached()
-        pygame.init()
+        # display and fonts only: the kiosk makes no sound through SDL (speech is espeak-ng's),
+        # and opening the mixer on a machine without a sound card only prints ALSA errors
+        pygame.display.init()
+        pygame.font.init()
         if self.size:
             self.screen = pygame.display.set_mode(self.size)
         else:

@@ -178,3 +178,31 @@ def test_catalogues_have_the_same_keys_and_fill_every_field() -> None:
     assert set(vi) == set(en)
     for key in vi:
         assert vi[key].count("{") == en[key].count("{"), key
+
+
+def test_the_officer_on_duty_shows_with_name_and_photo(tmp_path: Path) -> None:
+    photo = pygame.Surface((120, 160))
+    photo.fill((200, 120, 90))
+    pygame.image.save(photo, str(tmp_path / "cb-017.png"))
+    settings = kiosk_settings(tmp_path, officer="cb-017", officers="cb-017=Nguyễn Thị Lan",
+                              officer_photos=str(tmp_path))
+    with running_app(settings) as drive:
+        assert "photo" in drive.app.layout.boxes  # type: ignore[union-attr]
+        box = drive.app.layout.boxes["photo"]  # type: ignore[union-attr]
+        assert drive.app.screen is not None
+        pixel = drive.app.screen.get_at(box.center)[:3]  # smoothscaled: within a step or two
+        assert all(abs(a - b) <= 3 for a, b in zip(pixel, (200, 120, 90), strict=True))
+        texts = " ".join(d.text for d in drive.app.painter.drawn)  # type: ignore[union-attr]
+        assert "Cán bộ tiếp nhận: Nguyễn Thị Lan" in texts and "Quầy 1" in texts
+
+
+def test_a_broken_questionnaire_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    from tests.support import hailong_cli, write_toml
+
+    bad = write_toml(tmp_path / "q.toml", 'id = "q"\nversion = "1"\ntitle = {vi = "a", en = "b"}\n'
+                     '[[questions]]\nid = "overall"\ntype = "stars"\ntext = {vi = "a", en = "b"}\n')
+    config = write_toml(tmp_path / "kiosk.toml", f'[kiosk]\nquestionnaire = "{bad}"\n')
+    result = hailong_cli("kiosk", "run", "--config", str(config), "--check-config")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert str(bad) in line and "questions[0].type" in line
