@@ -152,8 +152,10 @@ def idle(m: Metrics, scanner: bool, photo: bool) -> Layout:
     boxes["start"] = Box(middle.x + (middle.w - start_w) // 2,
                          middle.y + (middle.h - start_h) // 2, start_w, start_h)
     start = boxes["start"].inset(m.margin)
-    boxes["prompt"] = start.top(round(start.h * 0.62))
-    boxes["hint"] = start.below(boxes["prompt"].h)
+    boxes["prompt"] = start.top(round(start.h * 0.5))
+    rest = start.below(boxes["prompt"].h)
+    boxes["prompt-other"] = rest.top(round(start.h * 0.2))  # the prompt in the other language
+    boxes["hint"] = rest.below(boxes["prompt-other"].h)
     return Layout(boxes, ("corner", "lang", "start"))
 
 

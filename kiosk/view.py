@@ -233,6 +233,7 @@ def _idle(p: Painter, m: Metrics, scene: Scene) -> Layout:
     start = b["start"]
     pygame.draw.rect(p.surface, PRIMARY, _rect(start), border_radius=max(12, start.h // 10))
     p.text(b["prompt"], t(lang, "idle.prompt"), m.font(0.11), bold=True, colour=ON_PRIMARY)
+    p.text(b["prompt-other"], t(other(lang), "idle.prompt"), m.font(0.05), colour=CHOSEN)
     p.text(b["hint"], t(lang, "idle.gated" if gated else "idle.touch"), m.font(0.045),
            colour=ON_PRIMARY)
     if "scan" in b:
