@@ -30,5 +30,9 @@ lint: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python -m hailong.docs
 
+# The pictures in docs/images/, made from the real apps (docs/screenshots.py).
+screenshots: $(STAMP)
+	$(BIN)/python docs/screenshots.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache build *.egg-info

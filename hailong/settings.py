@@ -235,11 +235,17 @@ def load_settings(
         except tomllib.TOMLDecodeError as exc:
             raise SettingsError(f"{path}: not valid TOML: {exc}") from None
     origins = _apply_env(model, data, env)
+    return validate_settings(model, data, source, origins)
+
+
+def validate_settings(model: type[Model], data: Mapping[str, Any], source: str,
+                      origins: Mapping[tuple[str, str], str] | None = None) -> Model:
+    """``data`` as ``model``, or SettingsError naming ``source``, the key and what was expected."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         errors = exc.errors()
-        first = _describe_error(errors[0], source, origins, model)
+        first = _describe_error(errors[0], source, origins or {}, model)
         more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
         raise SettingsError(first + more) from None
 

@@ -31,9 +31,35 @@ def run(args: argparse.Namespace) -> int:
         print(f"# questionnaire {questionnaire.ref}: {len(questionnaire.enabled_questions)} "
               "questions")
         return 0
+    import os
+
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     from kiosk.app import KioskApp
 
     KioskApp(settings, questionnaire, size=args.windowed).run()
+    return 0
+
+
+def hash_pin(args: argparse.Namespace) -> int:
+    """Print the argon2 hash of a service PIN, for ``[kiosk] service_pin_hash``."""
+    import getpass
+    import sys
+
+    from argon2 import PasswordHasher
+
+    from hailong.settings import SettingsError
+
+    pin = args.pin
+    if pin is None:
+        if sys.stdin.isatty():
+            pin = getpass.getpass("Service PIN (digits): ")
+            if getpass.getpass("Again: ") != pin:
+                raise SettingsError("the two PINs differ")
+        else:
+            pin = sys.stdin.readline().strip()
+    if not (pin.isdigit() and 4 <= len(pin) <= 12):
+        raise SettingsError("a service PIN is 4 to 12 digits (the kiosk's keypad has only digits)")
+    print(PasswordHasher().hash(pin))
     return 0
 
 
@@ -68,6 +94,11 @@ def register(apps: Any) -> None:
     parser.add_argument("--windowed", type=_size, metavar="WxH",
                         help="run in a window of this size, e.g. 1024x600 (development)")
     parser.set_defaults(handler=run)
+    parser = commands.add_parser(
+        "hash-pin", help="hash a service-screen PIN for [kiosk] service_pin_hash (argon2)")
+    parser.add_argument("pin", nargs="?",
+                        help="the PIN (default: asked for, or read from standard input)")
+    parser.set_defaults(handler=hash_pin)
     parser = commands.add_parser("simulate", help="simulated kiosks with pretend citizens")
     add_common(parser)
     parser.add_argument("--kiosks", type=int, default=3, help="how many kiosks (default 3)")

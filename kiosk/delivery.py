@@ -31,6 +31,10 @@ TICK = 0.1
 STATUS_MIN_GAP = 1.0
 STATUS_HEARTBEAT = 60.0
 PRUNE_EVERY = 3600.0
+# With nothing due, the outbox is asked again only when its earliest row falls due, when a
+# response is stored or an ack arrives, and at least this often (a safety net; each query
+# costs CPU that an idle kiosk should not spend ten times a second).
+QUIET_MAX = 5.0
 
 
 class Transport(Protocol):
@@ -69,6 +73,7 @@ class Delivery:
         self._force_status = True
         self._was_connected = False
         self._last_prune = 0.0
+        self._quiet_until = 0.0
         self.sent = 0
         self.acked = 0
 
@@ -80,11 +85,13 @@ class Delivery:
 
     def connected(self) -> None:
         self._force_status = True
+        self._quiet_until = 0.0
         self._wake.set()
 
     def nudge(self) -> None:
         """Something changed (a response stored, the scanner): send and report it now."""
         self._force_status = True
+        self._quiet_until = 0.0
         self._wake.set()
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -177,6 +184,7 @@ class Delivery:
             self._inflight.pop(rid, None)
         if acked or rejected:
             self._force_status = True
+            self._quiet_until = 0.0
 
     def _expire_inflight(self, now: float) -> None:
         stale = [rid for rid, deadline in self._inflight.items() if deadline <= now]
@@ -185,9 +193,13 @@ class Delivery:
 
     def _send_due(self, transport: Transport, now: float) -> None:
         room = WINDOW - len(self._inflight)
-        if room <= 0:
+        if room <= 0 or now < self._quiet_until:
             return
         due = self.outbox.due(now, room, exclude=self._inflight)
+        if len(due) < room:  # everything due is on its way: sleep until the next falls due
+            upcoming = self.outbox.next_due()
+            wake = now + QUIET_MAX if upcoming is None else min(upcoming, now + QUIET_MAX)
+            self._quiet_until = wake if not due else 0.0
         sent: list[str] = []
         topic = kiosk_topic(self.office, self.kiosk, "response")
         for item in due:

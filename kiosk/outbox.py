@@ -157,6 +157,13 @@ class Outbox:
                 .order_by(responses.c.seq).limit(limit + len(skip))).all()
         return [Pending(r.seq, r.id, r.payload) for r in rows if r.id not in skip][:limit]
 
+    def next_due(self) -> float | None:
+        """When the earliest pending response is next due (None when nothing is pending)."""
+        with self.engine.connect() as conn:
+            value = conn.execute(select(func.min(responses.c.next_attempt_at))
+                                 .where(responses.c.state == "pending")).scalar()
+        return None if value is None else float(value)
+
     def mark_sent(self, ids: Sequence[str], now: float) -> None:
         if not ids:
             return

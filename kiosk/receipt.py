@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,29 @@ def parse_receipt(code: str, pattern: re.Pattern[str], key: str) -> Receipt | No
     groups = match.groupdict()
     unit = groups.get("unit") or None
     return Receipt(receipt_hash(text, key), unit, _parse_date(groups.get("date")))
+
+
+@dataclass(frozen=True, slots=True)
+class Scanned:
+    """A scanned code, classified; a receipt is already hashed and the clear code is gone."""
+
+    kind: Literal["receipt", "officer", "unknown"]
+    receipt: Receipt | None = None
+    officer: str | None = None
+
+
+def classify(code: str, receipt_pattern: re.Pattern[str], officer_pattern: re.Pattern[str],
+             key: str) -> Scanned:
+    """An officer card, a receipt (hashed at once), or a code matching neither pattern."""
+    card = officer_pattern.match(code.strip())
+    if card is not None:
+        officer = (card.groupdict().get("officer") or card.group(0)).strip()
+        if 1 <= len(officer) <= 64:
+            return Scanned("officer", officer=officer)
+    receipt = parse_receipt(code, receipt_pattern, key)
+    if receipt is not None:
+        return Scanned("receipt", receipt=receipt)
+    return Scanned("unknown")
 
 
 def load_or_create_key(configured: str, key_file: Path) -> tuple[str, bool]:

@@ -10,36 +10,18 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from hailong import contract
 from kiosk.delivery import Delivery
+from kiosk.draft import Answer, Draft
 from kiosk.outbox import Outbox
 from kiosk.publisher import Incoming, MqttPublisher
-from kiosk.receipt import Receipt
 from kiosk.settings import KioskSettings
 
 log = logging.getLogger(__name__)
 
-Answer = int | list[str]
-
-
-@dataclass(frozen=True)
-class Draft:
-    """What the citizen gave, before the kiosk numbers and stores it."""
-
-    answers: dict[str, Answer]
-    trigger: str
-    lang: str
-    started_at: datetime
-    submitted_at: datetime
-    complete: bool
-    receipt: Receipt | None = None
-    officer: str | None = None
-    counter: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+__all__ = ["Answer", "Draft", "KioskService", "response_document"]
 
 
 def response_document(settings: KioskSettings, questionnaire: str, draft: Draft, seq: int,
@@ -96,6 +78,12 @@ class KioskService:
         self.delivery.stop()
         self.publisher.stop(farewell=contract.encode(self.delivery.status("offline")))
         self.outbox.close()
+
+    def reconfigure(self, settings: KioskSettings, questionnaire: str) -> None:
+        """A pushed config was applied: later responses use its counter, officer, questionnaire."""
+        self.settings = settings
+        self.questionnaire = questionnaire
+        self.delivery.nudge()
 
     def submit(self, draft: Draft) -> dict[str, Any]:
         """Store the response durably (seq allocated in the same commit) and wake the delivery."""

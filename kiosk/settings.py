@@ -27,6 +27,11 @@ class KioskSection(Section):
                          description="Code of the officer on duty; empty when none is assigned")
     officer_name: str = Field("", description="Officer's display name on the idle screen")
     officer_photo: str = Field("", description="Path of the officer's photo (PNG/JPEG); optional")
+    officers: list[str] = Field(
+        default_factory=list,
+        description="Officers an officer card can switch to, as \"CODE=Display name\" entries")
+    officer_photos: str = Field(
+        "", description="Folder of officer photos named CODE.png or CODE.jpg; optional")
     questionnaire: str = Field(
         "sipas", description="Questionnaire id (a bundled one) or path of a questionnaire TOML file")
     language: Literal["vi", "en"] = Field("vi", description="Language each citizen starts in")
@@ -56,8 +61,27 @@ class KioskSection(Section):
         "(generated with a warning when missing)")
     service_pin_hash: str = Field(
         "", description="Hash of the service-screen PIN (`hailong kiosk hash-pin`); empty disables it")
+    read_aloud: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="Speaker button: auto shows it when espeak-ng and a sound output exist; on "
+        "shows it whenever espeak-ng is installed; off hides it")
+    pixels_per_mm: float = Field(
+        6.0, ge=2, le=20,
+        description="Screen density, used to keep every touch target at least 10 mm wide; 6 suits "
+        "7-10 inch panels (a 21.5-inch full-HD panel is about 4)")
     retention_days: int = Field(30, ge=1, le=3650,
                                 description="Days acknowledged responses stay in the outbox")
+
+
+    def officer_names(self) -> dict[str, str]:
+        """The ``officers`` list as code → display name (a bare code names itself)."""
+        names: dict[str, str] = {}
+        for entry in self.officers:
+            code, _, name = entry.partition("=")
+            names[code.strip()] = name.strip() or code.strip()
+        if self.officer and self.officer_name:
+            names.setdefault(self.officer, self.officer_name)
+        return names
 
 
 class ScannerSection(Section):

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system programs `make run` / `make test` need, from Debian's packages, when they
-# are missing: Mosquitto always; PostgreSQL, Chromium, systemd-analyze, cage and shellcheck for
-# the tests. Without root (or password-less sudo) it prints the one command to run and stops.
+# are missing: Mosquitto always; PostgreSQL, Chromium, espeak-ng, systemd-analyze, cage and
+# shellcheck for the tests. Without root (or password-less sudo) it prints the one command to
+# run and stops.
 set -euo pipefail
 
 purpose="${1:-run}"
@@ -19,6 +20,7 @@ if [ "$purpose" = test ]; then
   have systemd-analyze || need+=(systemd)
   have cage || need+=(cage)
   have shellcheck || need+=(shellcheck)
+  have espeak-ng || need+=(espeak-ng)  # the kiosk's read-aloud, tested by speaking into a file
 fi
 
 [ ${#need[@]} -eq 0 ] && exit 0
