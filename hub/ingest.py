@@ -54,6 +54,11 @@ class IngestCounters:
     batches: int = 0
     reasons: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
+    @property
+    def settled(self) -> int:
+        """Responses committed, found already stored, or refused: each received one ends so."""
+        return self.stored + self.duplicates + self.rejected
+
 
 def local_day(moment: datetime, tz: ZoneInfo) -> date:
     return moment.astimezone(tz).date()

@@ -118,12 +118,13 @@ class Reader:
         return self._all(select(r.c.kiosk, r.c.submitted_at, r.c.answers)
                          .where(r.c.office == office, r.c.day >= first, r.c.day <= last))
 
-    def recent(self, office: str, days: Sequence[date], since: datetime) -> list[dict[str, Any]]:
-        """Counter and answers of the responses submitted since a moment (the alert window)."""
+    def recent(self, office: str, days: Sequence[date], since: datetime, until: datetime
+               ) -> list[dict[str, Any]]:
+        """Counter and answers of the responses submitted in a window (the alert rule's)."""
         r = t.responses
         return self._all(select(r.c.counter, r.c.answers, r.c.submitted_at)
                          .where(r.c.office == office, r.c.day.in_(days),
-                                r.c.submitted_at >= since))
+                                r.c.submitted_at >= since, r.c.submitted_at <= until))
 
     def response_ids(self, office: str | None = None) -> list[str]:
         with self.engine.connect() as conn:
