@@ -24,7 +24,7 @@ from hailong.topics import kiosk_topic, office_topic
 from hub import tables as t
 from hub.store import Store
 from tests.hubdata import response, status
-from tests.support import RawClient, RunningHub, hub_settings, http_get, port_open, wait_until
+from tests.support import RawClient, RunningHub, http_get, hub_settings, port_open, wait_until
 
 
 def publish_all(client: RawClient, messages: list[tuple[str, bytes]], timeout: float = 60) -> None:
