@@ -7,6 +7,7 @@ from typing import Any
 
 from hailong.cli import add_common
 from hailong.settings import SettingsError
+from hub import registry_cli
 
 
 def settings_from(args: argparse.Namespace) -> Any:
@@ -59,3 +60,4 @@ def register(apps: Any) -> None:
     parser = db_commands.add_parser("upgrade", help="create or migrate the schema to this version")
     add_common(parser)
     parser.set_defaults(handler=db_upgrade)
+    registry_cli.register(commands)
