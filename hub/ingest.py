@@ -257,8 +257,11 @@ class Ingestor:
             self._publish(kiosk_topic(office, kiosk, "ack"), payload)
         for message in batch:
             self._ack(message.mid, message.qos)
-        if result.offices:
-            self._on_committed(result.offices)
+        # Live scores are today's: a backlog of past days does not make them worth recomputing.
+        today = {office for office, day in result.days
+                 if day == local_day(now, self._timezone_of(office))}
+        if today:
+            self._on_committed(today)
 
     def _accept(self, message: Message, document: dict[str, Any], now: datetime) -> Accepted:
         submitted = contract.parse_time(document["submitted_at"])

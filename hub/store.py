@@ -85,7 +85,8 @@ class StatusUpdate:
 @dataclass
 class BatchResult:
     outcomes: list[Outcome] = field(default_factory=list)  # one per accepted, in order
-    offices: set[str] = field(default_factory=set)
+    offices: set[str] = field(default_factory=set)  # offices with new responses
+    days: set[tuple[str, date]] = field(default_factory=set)  # and the days they count under
 
 
 def utc(moment: datetime) -> datetime:
@@ -130,6 +131,33 @@ def alembic_config(connection: Connection | None = None) -> Config:
     if connection is not None:
         config.attributes["connection"] = connection
     return config
+
+
+_SQLITE_COLUMNS = ("id", "office", "kiosk", "seq", "counter", "officer", "trigger",
+                   "questionnaire", "lang", "started_at", "submitted_at", "received_at", "day",
+                   "complete", "receipt_h", "receipt_unit", "receipt_date", "answers", "digest",
+                   "flags")
+_SQLITE_INSERT = (f"INSERT INTO responses ({', '.join(_SQLITE_COLUMNS)}) "
+                  f"VALUES ({', '.join('?' * len(_SQLITE_COLUMNS))})")
+
+
+def _sqlite_time(moment: datetime) -> str:
+    """A time as SQLAlchemy keeps it in SQLite: naive UTC text with microseconds."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _sqlite_row(item: Accepted) -> tuple[Any, ...]:
+    """The responses row of ``_SQLITE_COLUMNS`` (the hot path: no per-column conversion)."""
+    doc = item.document
+    receipt = doc["receipt"] or {}
+    return (doc["id"], doc["office"], doc["kiosk"], doc["seq"], doc["counter"],
+            doc["officer"] or t.NO_OFFICER, doc["trigger"], doc["questionnaire"], doc["lang"],
+            _sqlite_time(datetime.fromisoformat(doc["started_at"])),
+            _sqlite_time(datetime.fromisoformat(doc["submitted_at"])),
+            _sqlite_time(item.received_at), item.day.isoformat(), 1 if doc["complete"] else 0,
+            receipt.get("h"), receipt.get("unit"), receipt.get("date"),
+            json.dumps(doc["answers"], separators=(",", ":"), sort_keys=True), item.digest,
+            ",".join(item.flags))
 
 
 class SchemaOutOfDate(RuntimeError):
@@ -239,9 +267,10 @@ class Store:
                 if rid not in first_of:
                     first_of[rid] = index
                     candidates.append(item)
-            inserted = self._insert_responses(conn, candidates)
+            inserted, stored = self._insert_responses(conn, candidates)
             others = [a.document["id"] for a in candidates if a.document["id"] not in inserted]
-            stored = self._existing_digests(conn, others) if others else {}
+            if others and not stored:
+                stored = self._existing_digests(conn, others)
             digests = {rid: accepted[i].digest for rid, i in first_of.items() if rid in inserted}
             digests.update(stored)
             conflicts: list[Rejection] = []
@@ -267,6 +296,7 @@ class Store:
             if all_rejections:
                 self._record_rejections(conn, all_rejections)
             result.offices = {a.office for a in fresh}
+            result.days = {(a.office, a.day) for a in fresh}
         return result
 
     def record_rejections(self, rejections: Sequence[Rejection]) -> None:
@@ -303,34 +333,47 @@ class Store:
             found.update({row.id: row.digest for row in rows})
         return found
 
-    def _insert_responses(self, conn: Connection, items: Sequence[Accepted]) -> set[str]:
-        """Insert what is new; the ids this transaction really inserted."""
+    def _insert_responses(self, conn: Connection, items: Sequence[Accepted]
+                          ) -> tuple[set[str], dict[str, str]]:
+        """Insert what is new: the ids this transaction inserted, and the digests it already
+        knows of the ids that were stored before."""
         if not items:
-            return set()
-        rows = []
-        for item in sorted(items, key=lambda a: a.document["id"]):
-            doc = item.document
-            receipt = doc["receipt"] or {}
-            rows.append({
-                "id": doc["id"], "office": doc["office"], "kiosk": doc["kiosk"],
-                "seq": doc["seq"], "counter": doc["counter"],
-                "officer": doc["officer"] or t.NO_OFFICER, "trigger": doc["trigger"],
-                "questionnaire": doc["questionnaire"], "lang": doc["lang"],
-                "started_at": utc(datetime.fromisoformat(doc["started_at"])),
-                "submitted_at": utc(datetime.fromisoformat(doc["submitted_at"])),
-                "received_at": utc(item.received_at), "day": item.day,
-                "complete": doc["complete"], "receipt_h": receipt.get("h"),
-                "receipt_unit": receipt.get("unit"),
-                "receipt_date": date.fromisoformat(receipt["date"]) if receipt.get("date") else None,
-                "answers": json.dumps(doc["answers"], separators=(",", ":"), sort_keys=True),
-                "digest": item.digest, "flags": ",".join(item.flags),
-            })
+            return set(), {}
+        items = sorted(items, key=lambda a: a.document["id"])
+        if self.dialect == "sqlite":
+            # This transaction holds SQLite's write lock (BEGIN IMMEDIATE): nobody can insert
+            # between the look-up and the insert, and the driver's executemany is the fastest path.
+            known = self._existing_digests(conn, [item.document["id"] for item in items])
+            new = [item for item in items if item.document["id"] not in known]
+            if new:
+                conn.exec_driver_sql(_SQLITE_INSERT, [_sqlite_row(item) for item in new])
+            return {item.document["id"] for item in new}, known
+        rows = [self._response_row(item) for item in items]
         stmt = self._insert(t.responses).on_conflict_do_nothing(index_elements=["id"])
         inserted: set[str] = set()
         for start in range(0, len(rows), CHUNK):
             result = conn.execute(stmt.returning(t.responses.c.id), rows[start:start + CHUNK])
             inserted.update(result.scalars())
-        return inserted
+        return inserted, {}
+
+    @staticmethod
+    def _response_row(item: Accepted) -> dict[str, Any]:
+        doc = item.document
+        receipt = doc["receipt"] or {}
+        return {
+            "id": doc["id"], "office": doc["office"], "kiosk": doc["kiosk"],
+            "seq": doc["seq"], "counter": doc["counter"],
+            "officer": doc["officer"] or t.NO_OFFICER, "trigger": doc["trigger"],
+            "questionnaire": doc["questionnaire"], "lang": doc["lang"],
+            "started_at": utc(datetime.fromisoformat(doc["started_at"])),
+            "submitted_at": utc(datetime.fromisoformat(doc["submitted_at"])),
+            "received_at": utc(item.received_at), "day": item.day,
+            "complete": doc["complete"], "receipt_h": receipt.get("h"),
+            "receipt_unit": receipt.get("unit"),
+            "receipt_date": date.fromisoformat(receipt["date"]) if receipt.get("date") else None,
+            "answers": json.dumps(doc["answers"], separators=(",", ":"), sort_keys=True),
+            "digest": item.digest, "flags": ",".join(item.flags),
+        }
 
     def _update_rollups(self, conn: Connection, fresh: Sequence[Accepted]) -> None:
         counts: dict[tuple[Any, ...], dict[str, int]] = defaultdict(
