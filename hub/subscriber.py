@@ -149,6 +149,9 @@ class MqttSubscriber:
         # Subscribing again on a resumed session is harmless and picks up a changed filter.
         options = SubscribeOptions(qos=1)
         client.subscribe([(topic, options) for topic in self.filters()])
+        if self._shared_group and flags.session_present:
+            # A session that subscribed unshared before would get every response twice.
+            client.unsubscribe(kiosk_filter("response"))
         self._connected.set()
         log.info("hub connected to %s (session %s)", self._settings.effective_url,
                  "resumed" if flags.session_present else "new")

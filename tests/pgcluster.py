@@ -37,10 +37,16 @@ def find_bin_dir() -> Path:
 
 
 class PostgresCluster:
-    def __init__(self, fast: bool = True) -> None:
+    def __init__(self, fast: bool = True, keep_in: Path | None = None) -> None:
+        """A throw-away cluster, or with ``keep_in`` one kept in that folder between runs."""
         self.bin = find_bin_dir()
         self.fast = fast
-        self.base = Path(tempfile.mkdtemp(prefix="hailong-pg-"))
+        self.keep = keep_in is not None
+        if keep_in is not None:
+            keep_in.mkdir(parents=True, exist_ok=True)
+            self.base = keep_in
+        else:
+            self.base = Path(tempfile.mkdtemp(prefix="hailong-pg-"))
         self.port = free_port()
         self._user: list[str] = []
         if os.geteuid() == 0:
@@ -56,8 +62,9 @@ class PostgresCluster:
 
     def start(self) -> PostgresCluster:
         data = self.base / "data"
-        self._run(str(self.bin / "initdb"), "-D", str(data), "-U", "hailong", "--auth=trust",
-                  "-E", "UTF8", "--locale=C", *(["--no-sync"] if self.fast else []))
+        if not (data / "PG_VERSION").exists():
+            self._run(str(self.bin / "initdb"), "-D", str(data), "-U", "hailong", "--auth=trust",
+                      "-E", "UTF8", "--locale=C", *(["--no-sync"] if self.fast else []))
         # Tests trade durability for speed (the cluster is thrown away); benchmarks keep fsync.
         options = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c max_connections=60"
         if self.fast:
@@ -85,4 +92,5 @@ class PostgresCluster:
         if (data / "postmaster.pid").exists():
             subprocess.run([*self._user, str(self.bin / "pg_ctl"), "-D", str(data), "-m", "fast",
                             "-w", "stop"], capture_output=True, timeout=60)
-        shutil.rmtree(self.base, ignore_errors=True)
+        if not self.keep:
+            shutil.rmtree(self.base, ignore_errors=True)

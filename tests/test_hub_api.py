@@ -4,6 +4,7 @@ reasons, flags, ranking, dossier counts and the 4xx errors."""
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -85,6 +86,18 @@ def seed(hub: RunningHub) -> None:
         seq=seq + 2, outbox=2, oldest=NOW - timedelta(hours=2), clock_offset=-900))])
 
 
+def send(hub: RunningHub, method: str, path: str, body: bytes,
+         content_type: str = "application/json") -> tuple[int, Any]:
+    """A request as an API client sends it (with the test hub's credentials, where it has any)."""
+    headers = {"Content-Type": content_type, **getattr(hub, "auth", {})}
+    request = urllib.request.Request(hub.url + path, method=method, data=body, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            return reply.status, json.loads(reply.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
 def get(hub: RunningHub, path: str) -> dict[str, Any]:
     status_code, body = hub.get(path)
     assert status_code == 200, body
@@ -143,21 +156,16 @@ def test_reasons_flags_and_response_rate(api_hub: RunningHub) -> None:
     assert flags["clock_skew"]["kiosks"] == [{"kiosk": "k01", "clock_skew": -900.0}]
     assert flags["small_officer_cells"] == []
 
-    request = urllib.request.Request(
-        api_hub.url + "/api/v1/offices/ubnd-a/dossiers", method="PUT",
-        data=b"day,count\n2026-11-23,68\n", headers={"Content-Type": "text/csv"})
-    with urllib.request.urlopen(request, timeout=10) as reply:
-        assert json.loads(reply.read()) == {"office": "ubnd-a", "stored": 1}
+    assert send(api_hub, "PUT", "/api/v1/offices/ubnd-a/dossiers", b"day,count\n2026-11-23,68\n",
+                "text/csv") == (200, {"office": "ubnd-a", "stored": 1})
     scores = get(api_hub, "/api/v1/offices/ubnd-a/scores?from=2026-11-23&to=2026-11-24")
     assert scores["response_rate"] == {"responses": 34, "dossiers": 68, "rate": 0.5,
                                        "days_known": 1, "days": 2}
-    bad = urllib.request.Request(api_hub.url + "/api/v1/offices/ubnd-a/dossiers", method="PUT",
-                                 data=b'{"counts": {"2026-11-31": 3}}',
-                                 headers={"Content-Type": "application/json"})
-    with pytest.raises(urllib.error.HTTPError) as refused:
-        urllib.request.urlopen(bad, timeout=10)
-    assert refused.value.code == 400
-    assert json.loads(refused.value.read())["parameter"] == "counts"
+    code, refused = send(api_hub, "PUT", "/api/v1/offices/ubnd-a/dossiers",
+                         b'{"counts": {"2026-11-31": 3}}')
+    assert code == 400 and refused["parameter"] == "counts"
+    code, refused = send(api_hub, "PUT", "/api/v1/offices/ubnd-a/dossiers", b"day\n", "text/csv")
+    assert code == 400 and "count" in refused["error"]
 
 
 def test_kiosks_show_health_and_what_is_not_delivered(api_hub: RunningHub) -> None:
@@ -200,11 +208,9 @@ def test_alerts_open_once_and_close(api_hub: RunningHub) -> None:
     assert api_hub.hub.live.check_alerts("ubnd-a") == []  # still open: not again
     listing = get(api_hub, "/api/v1/offices/ubnd-a/alerts?state=open")["alerts"]
     assert [a["id"] for a in listing] == [opened[0]["id"]] and listing[0]["state"] == "open"
-    request = urllib.request.Request(
-        f"{api_hub.url}/api/v1/offices/ubnd-a/alerts/{opened[0]['id']}/close", method="POST",
-        data=b'{"note": "spoke with the counter"}')
-    with urllib.request.urlopen(request, timeout=10) as reply:
-        assert reply.status == 200
+    path = f"/api/v1/offices/ubnd-a/alerts/{opened[0]['id']}/close"
+    assert send(api_hub, "POST", path, b'{"note": "spoke with the counter"}')[0] == 200
+    assert send(api_hub, "POST", path, b"")[0] == 404  # closed already
     assert get(api_hub, "/api/v1/offices/ubnd-a/alerts?state=open")["alerts"] == []
     closed = get(api_hub, "/api/v1/offices/ubnd-a/alerts")["alerts"][0]
     assert closed["state"] == "closed" and closed["note"] == "spoke with the counter"
