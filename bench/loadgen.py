@@ -208,8 +208,14 @@ class Publishers:
 
 
 # -- the broker and the hub ------------------------------------------------------------------
+# The dev broker saves its persistence file every second (tests kill it); with hundreds of
+# thousands of queued messages that would rewrite hundreds of megabytes a second. A benchmark
+# saves every minute, as a production broker does (deploy/'s config), and on a clean stop.
+BENCH_BROKER_CONFIG = "autosave_interval 60\n"
+
+
 def start_broker(folder: Path) -> Broker:
-    return Broker(folder).start()
+    return Broker(folder, extra_config=BENCH_BROKER_CONFIG).start()
 
 
 def cpu_seconds(pid: int) -> float:
