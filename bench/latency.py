@@ -37,6 +37,10 @@ OFFICES = 20
 PAUSE = 0.1
 
 
+def _counted(seen: dict[str, tuple[int, float]], office: str, count: int) -> Any:
+    return lambda: seen.get(office, (0, 0.0))[0] >= count
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--samples", type=int, default=300)
@@ -83,10 +87,8 @@ def main() -> int:
                 payload = contract.encode(document)
                 sent = time.perf_counter()
                 client.publish(kiosk_topic(office, "k1", "response"), payload, qos=1)
-                wanted = (office, counts[index])
                 with changed:
-                    if not changed.wait_for(lambda w=wanted: seen.get(w[0], (0, 0.0))[0] >= w[1],
-                                            timeout=10):
+                    if not changed.wait_for(_counted(seen, office, counts[index]), timeout=10):
                         raise RuntimeError(f"no scores update for {office} within 10 s")
                     latencies.append((seen[office][1] - sent) * 1000)
                 time.sleep(PAUSE)

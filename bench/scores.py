@@ -163,29 +163,29 @@ def build(url: str, total: int, offices: int, days: int) -> None:
             conn.execute("ANALYZE")
     else:
         path = url.removeprefix("sqlite:///")
-        conn = sqlite3.connect(path)
-        conn.execute("PRAGMA synchronous=OFF")
+        lite = sqlite3.connect(path)
+        lite.execute("PRAGMA synchronous=OFF")
         for index in SECONDARY_INDEXES:
-            conn.execute(f"DROP INDEX IF EXISTS {index}")
+            lite.execute(f"DROP INDEX IF EXISTS {index}")
         for part in generate(total, offices, days):
-            conn.executemany(_insert_sql("responses", RESPONSE_COLUMNS), part["rows"])
+            lite.executemany(_insert_sql("responses", RESPONSE_COLUMNS), part["rows"])
             for table, columns in ROLLUPS.items():
-                conn.executemany(_insert_sql(table, columns), part[table.replace("rollup_", "")])
-            conn.execute("INSERT INTO offices (id, name, province, timezone, kind, registered, "
+                lite.executemany(_insert_sql(table, columns), part[table.replace("rollup_", "")])
+            lite.execute("INSERT INTO offices (id, name, province, timezone, kind, registered, "
                          "gating) VALUES (?, ?, ?, '', 'admin', 1, 0)",
                          (part["office"], part["office"], f"p{int(part['office'][-4:]) % 10}"))
-            conn.executemany("INSERT INTO kiosks (office, kiosk, registered, counter, max_seq, "
+            lite.executemany("INSERT INTO kiosks (office, kiosk, registered, counter, max_seq, "
                              "received, state, version, questionnaire, outbox, scanner, rejected) "
                              "VALUES (?, ?, 1, ?, ?, ?, 'online', '0.1.0', 'sipas@1', 0, 'ok', 0)",
                              [(o, k, k[1:], s, s) for o, k, s in part["kiosks"]])
-            conn.commit()
+            lite.commit()
             loaded += len(part["rows"])
             _progress(loaded, total, started)
-        conn.execute("CREATE INDEX ix_responses_office_day ON responses (office, day)")
-        conn.execute("CREATE INDEX ix_responses_kiosk_seq ON responses (office, kiosk, seq)")
-        conn.execute("ANALYZE")
-        conn.commit()
-        conn.close()
+        lite.execute("CREATE INDEX ix_responses_office_day ON responses (office, day)")
+        lite.execute("CREATE INDEX ix_responses_kiosk_seq ON responses (office, kiosk, seq)")
+        lite.execute("ANALYZE")
+        lite.commit()
+        lite.close()
     print(f"  built in {(time.monotonic() - started) / 60:.1f} min", flush=True)
 
 
@@ -234,7 +234,7 @@ def measure(port: int, offices: int, samples: int, seed: int = 3) -> dict[str, l
     return timings
 
 
-def percentile(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 \
         else values[0]
 

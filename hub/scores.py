@@ -34,12 +34,13 @@ def rating_score(dist: Sequence[int]) -> dict[str, Any]:
     counts = [int(c) for c in dist]
     n = sum(counts)
     satisfied = counts[3] + counts[4]
+    interval = wilson(satisfied, n)
     return {
         "n": n,
         "mean": (sum((i + 1) * c for i, c in enumerate(counts)) / n) if n else None,
         "dist": counts,
         "satisfied": satisfied / n if n else None,
-        "satisfied_ci95": list(wilson(satisfied, n)) if n else None,
+        "satisfied_ci95": list(interval) if interval else None,
     }
 
 
