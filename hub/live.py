@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 # At most one scores message per office per second: a dashboard cannot show more, and a busy
 # office should not flood the broker with a message per rating.
 MIN_GAP = 1.0
+# At most this many offices are refreshed per second in all: when a flood (a province's kiosks
+# back after an outage) touches thousands of offices, the ingest keeps the processor and each
+# office's scores catch up within a few seconds instead of every second.
+MAX_PER_SECOND = 50
 
 Listener = Callable[[str, dict[str, Any]], None]  # office, document
 
@@ -107,14 +111,19 @@ class LiveScores:
             self._wake.clear()
             now = time.monotonic()
             with self._lock:
-                due = {o for o in self._dirty if now - self._last.get(o, 0.0) >= MIN_GAP}
-                self._dirty -= due
-            for office in sorted(due):
+                # The longest-waiting offices first, within this second's budget.
+                due = sorted((o for o in self._dirty if now - self._last.get(o, 0.0) >= MIN_GAP),
+                             key=lambda o: self._last.get(o, 0.0))[:MAX_PER_SECOND]
+                self._dirty -= set(due)
+            started = time.monotonic()
+            for office in due:
                 self._last[office] = now
                 try:
                     self._refresh(office)
                 except Exception:
                     log.exception("could not publish the scores or alerts of %s", office)
+            if len(due) == MAX_PER_SECOND:
+                self._stop.wait(max(0.0, 1.0 - (time.monotonic() - started)))
             if self._dirty:
                 self._wake.set()
                 self._stop.wait(0.1)
