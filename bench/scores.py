@@ -309,7 +309,7 @@ def main() -> int:
 {args.responses:,} stored responses (rows and rollups) across {args.offices:,} offices and
 {args.days} days, {COUNTERS} counters each; {args.samples} requests per range to the real hub, one
 kept-alive connection, random offices. Measured {time.strftime('%Y-%m-%d')} on {conditions}; the
-run took {took:.0f} min (building the databases included when not cached).
+run took {took:.1f} min (building the databases included when not cached).
 
 | database | range | p50 ms | p95 ms | p99 ms |
 |---|---|---|---|---|
