@@ -256,42 +256,47 @@ def main() -> int:
           flush=True)
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     CACHE.mkdir(exist_ok=True)
-    tag = f"{args.responses}-{args.offices}-{args.days}-{datetime.now(ZONE).date()}"
+    # One cached database per size, rebuilt each day (its last day must be today).
+    size = f"{args.responses}-{args.offices}-{args.days}"
+    tag = f"{size}-{datetime.now(ZONE).date()}"
     results: dict[str, dict[str, list[float]]] = {}
     began = time.monotonic()
     for kind in kinds:
         cluster = None
-        if kind == "sqlite":
-            path = CACHE / f"scores-{tag}.db"
-            url = f"sqlite:///{path}"
-            if not path.exists():
-                for old in CACHE.glob("scores-*.db*"):
-                    old.unlink()
-                print(f"building {path}", flush=True)
-                build(f"sqlite:///{path}.part", args.responses, args.offices, args.days)
-                Path(f"{path}.part").rename(path)
-        else:
-            from tests.pgcluster import PostgresCluster
-
-            cluster = PostgresCluster(fast=False, keep_in=CACHE / "postgresql").start()
-            marker = CACHE / "postgresql" / f"scores-{tag}.done"
-            if marker.exists():
-                url = cluster.url("scores")
-            else:
-                for old in (CACHE / "postgresql").glob("scores-*.done"):
-                    old.unlink()
-                print("building the PostgreSQL database", flush=True)
-                url = cluster.create_database("scores")
-                build(url, args.responses, args.offices, args.days)
-                marker.touch()
-        folder = Path(tempfile.mkdtemp(prefix="hailong-bench-scores-"))
-        broker = start_broker(folder / "broker")
-        hub = HubProcess(folder / "hub", broker.url, url).start()
         try:
-            results[kind] = measure(hub.port, args.offices, args.samples)
+            if kind == "sqlite":
+                path = CACHE / f"scores-{tag}.db"
+                url = f"sqlite:///{path}"
+                if not path.exists():
+                    for old in CACHE.glob(f"scores-{size}-*.db*"):
+                        old.unlink()
+                    print(f"building {path}", flush=True)
+                    build(f"sqlite:///{path}.part", args.responses, args.offices, args.days)
+                    Path(f"{path}.part").rename(path)
+            else:
+                from tests.pgcluster import PostgresCluster
+
+                cluster = PostgresCluster(fast=False, keep_in=CACHE / "postgresql").start()
+                marker = CACHE / "postgresql" / f"scores-{tag}.done"
+                if marker.exists():
+                    url = cluster.url(f"scores_{size.replace('-', '_')}")
+                else:
+                    for old in (CACHE / "postgresql").glob(f"scores-{size}-*.done"):
+                        old.unlink()
+                    print("building the PostgreSQL database", flush=True)
+                    url = cluster.create_database(f"scores_{size.replace('-', '_')}")
+                    build(url, args.responses, args.offices, args.days)
+                    marker.touch()
+            folder = Path(tempfile.mkdtemp(prefix="hailong-bench-scores-"))
+            broker = start_broker(folder / "broker")
+            hub = HubProcess(folder / "hub", broker.url, url)
+            try:
+                hub.start()
+                results[kind] = measure(hub.port, args.offices, args.samples)
+            finally:
+                hub.stop()
+                broker.stop()
         finally:
-            hub.stop()
-            broker.stop()
             if cluster is not None:
                 cluster.stop()
         for name, values in results[kind].items():
