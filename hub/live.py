@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from hailong import contract
@@ -22,6 +22,7 @@ from hailong.topics import office_topic
 from hub.alerts import evaluate
 from hub.documents import Documents, alert_document
 from hub.ingest import SKEW_FUTURE
+from hub.scores import office_scores
 from hub.settings import AlertRule
 from hub.store import Store
 
@@ -36,6 +37,13 @@ MIN_GAP = 1.0
 MAX_PER_SECOND = 50
 
 Listener = Callable[[str, dict[str, Any]], None]  # office, document
+
+
+def scores_for(store: Store, office: str, first: date, last: date) -> dict[str, Any]:
+    """The foundation's scores document, for callers that hold only a store. The API and the
+    scores topic serve the fuller document of ``Hub.documents`` (factors, flags, response rate)."""
+    return office_scores(office, first, last, store.response_count(office, first, last),
+                         store.rating_sums(office, first, last))
 
 
 class LiveScores:
