@@ -1,33 +1,40 @@
-"""The hub's JSON API (FastAPI): offices, scores, rejected messages, health.
+"""The hub's JSON API (FastAPI): offices, scores and breakdowns, kiosks, alerts, reasons, ranking.
 
 Errors are JSON ``{"error": message, "parameter": name}`` with a 4xx status, never a 500 for a
-caller's mistake. Shapes are documented in docs/protocol.md; later versions may add keys, never
-rename them.
+caller's mistake. Every office route resolves its office through one dependency
+(:func:`create_app`'s ``office_of``), the single place where per-office access control plugs in
+(``HubContext.authorize``). Shapes are documented in docs/api.md; later versions may add keys,
+never rename them. The OpenAPI document is served at ``/openapi.json``.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hailong import __version__
-from hub.live import scores_for
-from hub.store import Store, utc
+from hailong.settings import check_id
+from hub.documents import Documents, rfc3339
+from hub.store import Store
 from hub.web.access import api_access, visible
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # A range longer than ten years is a typo, not a question.
 MAX_RANGE_DAYS = 3660
+BREAKDOWNS = ("counter", "officer", "question", "day", "week", "month")
+# A dossier-count upload bigger than this is not a province's daily figures.
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
 
 class ApiError(Exception):
@@ -38,11 +45,17 @@ class ApiError(Exception):
         self.parameter = parameter
 
 
+def allow_everyone(_request: Request, _office: str) -> None:
+    """No access control yet: the dashboard issue adds users and raises 403 here."""
+
+
 @dataclass
 class HubContext:
     store: Store
     timezone_of: Callable[[str], ZoneInfo]
     mqtt_connected: Callable[[], bool]
+    documents: Documents | None = None
+    authorize: Callable[[Request, str], None] = field(default=allow_everyone)
 
 
 def parse_day(value: str | None, parameter: str, default: date) -> date:
@@ -68,14 +81,53 @@ def day_range(request: Request, tz: ZoneInfo) -> tuple[date, date]:
     return first, last
 
 
-def rfc3339(moment: datetime | None) -> str | None:
-    return utc(moment).isoformat() if moment is not None else None
+FromDay = Annotated[str | None, Query(alias="from", description="First day, YYYY-MM-DD, in the "
+                                      "office's time zone (default today)")]
+ToDay = Annotated[str | None, Query(alias="to", description="Last day, YYYY-MM-DD (default: "
+                                    "`from`, or today)")]
+
+
+def parse_dossier_upload(body: bytes, content_type: str, office: str) -> list[tuple[date, int]]:
+    """Dossier counts from JSON ``{"counts": {"YYYY-MM-DD": N}}`` or CSV ``day,count`` lines."""
+    if len(body) > MAX_UPLOAD_BYTES:
+        raise ApiError(413, f"the upload is over {MAX_UPLOAD_BYTES} bytes", "body")
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ApiError(400, "the upload is not UTF-8 text", "body") from None
+    if "csv" in content_type:
+        from hub.dossiers import DossierError, parse_dossier_csv
+
+        try:
+            rows = parse_dossier_csv(text, default_office=office)
+        except DossierError as exc:
+            raise ApiError(400, str(exc), "body") from None
+        if any(o != office for o, _, _ in rows):
+            raise ApiError(400, "the CSV names another office than the URL", "body")
+        return [(d, c) for _, d, c in rows]
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ApiError(400, f"the body is not JSON: {exc.msg}", "body") from None
+    counts = document.get("counts") if isinstance(document, dict) else None
+    if not isinstance(counts, dict) or not counts:
+        raise ApiError(400, 'expected {"counts": {"YYYY-MM-DD": number, …}}', "counts")
+    parsed = []
+    for key, value in counts.items():
+        day = parse_day(str(key), "counts", date.min)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 1_000_000:
+            raise ApiError(400, f"counts.{key}: expected a whole number of dossiers, got {value!r}",
+                           "counts")
+        parsed.append((day, value))
+    return parsed
 
 
 def create_app(ctx: HubContext) -> FastAPI:
-    app = FastAPI(title="hailong hub", version=__version__,
-                  description="Scores of the one-stop counters' feedback kiosks (SIPAS scale).",
+    app = FastAPI(title="hailong hub", version=__version__, docs_url=None, redoc_url=None,
+                  description="Scores of the one-stop counters' feedback kiosks (SIPAS scale). "
+                  "Days are in each office's time zone; see docs/api.md.",
                   dependencies=[Depends(api_access)])  # tokens and sessions: hub/web/access.py
+    documents = ctx.documents
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -95,13 +147,28 @@ def create_app(ctx: HubContext) -> FastAPI:
         return JSONResponse({"error": str(exc.detail), "parameter": None},
                             status_code=exc.status_code)
 
-    def known_office(office: str) -> dict[str, Any]:
-        row = ctx.store.office(office)
-        if row is None:
+    def office_of(office: str, request: Request) -> str:
+        """The office of the path, known (configured or seen on the wire) and allowed."""
+        try:
+            check_id(office)
+        except ValueError:
+            raise ApiError(404, f"{office!r} is not an office id", "office") from None
+        if ctx.store.office(office) is None:
             raise ApiError(404, f"no office {office!r} is configured or has been seen", "office")
-        return row
+        ctx.authorize(request, office)
+        return office
 
-    @app.get("/healthz")
+    office_dependency = Depends(office_of)
+
+    def docs() -> Documents:
+        if documents is None:
+            raise ApiError(503, "the hub is starting", None)
+        return documents
+
+    def office_range(office: str, request: Request) -> tuple[date, date]:
+        return day_range(request, ctx.timezone_of(office))
+
+    @app.get("/healthz", summary="Liveness: database and broker connection")
     def healthz() -> JSONResponse:
         database = True
         try:
@@ -113,21 +180,119 @@ def create_app(ctx: HubContext) -> FastAPI:
                              "mqtt": ctx.mqtt_connected(), "version": __version__},
                             status_code=200 if ok else 503)
 
-    @app.get("/api/v1/offices")
+    @app.get("/api/v1/offices", summary="Offices of the roster and every office seen on the wire")
     def offices(request: Request) -> dict[str, Any]:
         return {"offices": [{
             "id": row["id"], "name": row["name"], "province": row["province"],
             "kind": row["kind"], "timezone": row["timezone"] or None,
-            "registered": bool(row["registered"]),
+            "registered": bool(row["registered"]), "gating": bool(row["gating"]),
+            "first_seen": rfc3339(row["first_seen"]),
         } for row in ctx.store.offices() if visible(request, row["id"])]}
 
-    @app.get("/api/v1/offices/{office}/scores")
-    def scores(office: str, request: Request) -> dict[str, Any]:
-        known_office(office)
-        first, last = day_range(request, ctx.timezone_of(office))
-        return scores_for(ctx.store, office, first, last)
+    @app.get("/api/v1/offices/{office}/scores",
+             summary="Scores of an office over a range of days, optionally broken down")
+    def scores(request: Request, office: str = office_dependency, from_: FromDay = None, to: ToDay = None,
+               by: Annotated[str | None, Query(description="counter, officer, question, day, "
+                                               "week or month")] = None) -> dict[str, Any]:
+        first, last = office_range(office, request)
+        if by is None or by == "":
+            return docs().scores(office, first, last)
+        if by not in BREAKDOWNS:
+            raise ApiError(400, f"by must be one of {', '.join(BREAKDOWNS)}, got {by!r}", "by")
+        return docs().breakdown(office, first, last, by)
 
-    @app.get("/api/v1/rejected")
+    @app.get("/api/v1/offices/{office}/kiosks",
+             summary="Health of an office's kiosks and the responses they have not delivered")
+    def kiosks(office: str = office_dependency) -> dict[str, Any]:
+        return docs().kiosks(office)
+
+    @app.get("/api/v1/offices/{office}/alerts", summary="Alerts of an office, newest first")
+    def alerts(office: str = office_dependency,
+               state: Annotated[str, Query(description="open, closed or all")] = "all",
+               limit: Annotated[int, Query(description="at most this many (1-1000)")] = 100
+               ) -> dict[str, Any]:
+        if state not in ("open", "closed", "all"):
+            raise ApiError(400, f"state must be open, closed or all, got {state!r}", "state")
+        if not 1 <= limit <= 1000:
+            raise ApiError(400, "limit must be between 1 and 1000", "limit")
+        return docs().alerts(office, state, limit)
+
+    @app.post("/api/v1/offices/{office}/alerts/{alert_id}/close",
+              summary="Close an open alert (with an optional note of what was done)")
+    async def close_alert(alert_id: int, request: Request, office: str = office_dependency) -> dict[str, Any]:
+        note = ""
+        body = await request.body()
+        if body:
+            try:
+                document = json.loads(body)
+            except ValueError:
+                raise ApiError(400, 'the body must be JSON like {"note": "…"}', "note") from None
+            if not isinstance(document, dict) or not isinstance(document.get("note", ""), str):
+                raise ApiError(400, 'the body must be JSON like {"note": "…"}', "note")
+            note = document.get("note", "")
+        if not ctx.store.close_alert(office, alert_id, datetime.now().astimezone(), note):
+            raise ApiError(404, f"no open alert {alert_id} at {office}", "alert_id")
+        return {"closed": alert_id}
+
+    @app.get("/api/v1/offices/{office}/reasons",
+             summary="Reasons chosen after low ratings, ranked, with their share of low ratings")
+    def reasons(request: Request, office: str = office_dependency, from_: FromDay = None,
+                to: ToDay = None) -> dict[str, Any]:
+        first, last = office_range(office, request)
+        return docs().reasons(office, first, last)
+
+    @app.get("/api/v1/offices/{office}/flags",
+             summary="Credibility flags: bursts, ratings without a transaction, skewed clocks, "
+             "small officer cells")
+    def flags(request: Request, office: str = office_dependency, from_: FromDay = None,
+              to: ToDay = None) -> dict[str, Any]:
+        first, last = office_range(office, request)
+        return docs().flags(office, first, last)
+
+    @app.get("/api/v1/offices/{office}/dossiers",
+             summary="Dossiers received per day (the response rate's denominator)")
+    def dossiers(request: Request, office: str = office_dependency, from_: FromDay = None,
+                 to: ToDay = None) -> dict[str, Any]:
+        first, last = office_range(office, request)
+        rows = ctx.store.read.dossiers(office, first, last)
+        return {"office": office, "from": first.isoformat(), "to": last.isoformat(),
+                "counts": {row["day"].isoformat(): row["count"] for row in rows}}
+
+    @app.put("/api/v1/offices/{office}/dossiers",
+             summary='Record dossier counts: JSON {"counts": {"YYYY-MM-DD": N}} or CSV day,count')
+    async def put_dossiers(request: Request, office: str = office_dependency) -> dict[str, Any]:
+        parsed = parse_dossier_upload(await request.body(),
+                                      request.headers.get("content-type", ""), office)
+        stored = ctx.store.set_dossier_counts([(office, d, c) for d, c in parsed])
+        return {"office": office, "stored": stored}
+
+    @app.get("/api/v1/provinces", summary="Provinces named in the roster")
+    def provinces() -> dict[str, Any]:
+        return {"provinces": sorted(ctx.store.read.provinces())}
+
+    @app.get("/api/v1/provinces/{province}/ranking",
+             summary="Offices of a province ranked by satisfied share; small cells apart")
+    def ranking(province: str, request: Request, from_: FromDay = None, to: ToDay = None,
+                question: Annotated[str, Query(description="the rating question compared")]
+                = "overall",
+                min_n: Annotated[int | None, Query(description="fewest answers to be ranked "
+                                                   "(default [hub] min_n)")] = None,
+                sort: Annotated[str, Query(description="satisfied (share) or lower (the 95 % "
+                                           "interval's lower bound)")] = "satisfied"
+                ) -> dict[str, Any]:
+        members = ctx.store.read.offices(province)
+        if not members:
+            raise ApiError(404, f"no office of the roster is in province {province!r}", "province")
+        if sort not in ("satisfied", "lower"):
+            raise ApiError(400, f"sort must be satisfied or lower, got {sort!r}", "sort")
+        if min_n is not None and not 1 <= min_n <= 1_000_000:
+            raise ApiError(400, "min_n must be between 1 and 1000000", "min_n")
+        zone = ctx.timezone_of(members[0]["id"])
+        first, last = day_range(request, zone)
+        return docs().ranking(province, first, last, question,
+                              min_n if min_n is not None else docs().min_n, sort)
+
+    @app.get("/api/v1/rejected", summary="Refused messages with their reasons, newest first")
     def rejected(limit: int = 100, offset: int = 0) -> dict[str, Any]:
         if not 1 <= limit <= 1000:
             raise ApiError(400, "limit must be between 1 and 1000", "limit")

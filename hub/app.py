@@ -16,11 +16,13 @@ from zoneinfo import ZoneInfo
 
 import uvicorn
 
+from hailong.questionnaire import load_catalog
 from hub.api import HubContext, create_app
-from hub.ingest import Ingestor
+from hub.documents import Documents
+from hub.ingest import AnswerChecks, Ingestor
 from hub.live import LiveScores
 from hub.roster import Roster, load_roster
-from hub.settings import HubSettings
+from hub.settings import AlertRule, HubSettings
 from hub.store import Store
 from hub.subscriber import MqttSubscriber
 from hub.web.dashboard import install_dashboard
@@ -65,20 +67,30 @@ class Hub:
             return zones.get(office, default_tz)
 
         self.timezone_of = timezone_of
-        self.subscriber = MqttSubscriber(settings.mqtt, settings.hub.client_id, self._received)
-        self.live = LiveScores(self.store, timezone_of,
+        extra = [Path(settings.hub.questionnaires)] if settings.hub.questionnaires else []
+        self.catalog = load_catalog(extra)
+        self.documents = Documents(self.store.read, timezone_of, self.catalog, settings.hub.min_n,
+                                   settings.credibility)
+        self.subscriber = MqttSubscriber(settings.mqtt, settings.hub.client_id, self._received,
+                                         shared_group=settings.hub.shared_group)
+        self.live = LiveScores(self.store, self.documents,
                                lambda topic, payload, retain: self.subscriber.publish(
-                                   topic, payload, retain=retain))
+                                   topic, payload, retain=retain), self.alert_rule)
         self.ingestor = Ingestor(
             self.store, timezone_of=timezone_of,
             publish=lambda topic, payload: self.subscriber.publish(topic, payload),
-            ack=self.subscriber.ack, on_committed=self.live.changed)
+            ack=self.subscriber.ack, on_committed=self.live.changed,
+            checks=AnswerChecks(self.catalog, self.roster.gated))
         self.app = create_app(HubContext(self.store, timezone_of,
-                                         lambda: self.subscriber.connected))
+                                         lambda: self.subscriber.connected, self.documents))
         extra = [Path(settings.hub.questionnaires)] if settings.hub.questionnaires else []
         self.dashboard = install_dashboard(self.app, self.store, timezone_of, settings.web,
                                            settings.hub.min_n, extra)
         self.live.listen(self.dashboard.events.publish)
+
+    def alert_rule(self, office: str) -> AlertRule:
+        entry = self.roster.office(office)
+        return entry.alert_rule(self.settings.alerts) if entry else self.settings.alerts
 
     def _received(self, message: object) -> None:
         self.ingestor.submit(message)  # type: ignore[arg-type]

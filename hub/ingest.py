@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from hailong import contract
+from hailong.questionnaire import Questionnaire
 from hailong.topics import kiosk_topic, parse_kiosk_topic
 from hub.store import Accepted, Rejection, StatusUpdate, Store
 from hub.subscriber import Message
@@ -53,17 +54,61 @@ class IngestCounters:
     batches: int = 0
     reasons: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
+    @property
+    def settled(self) -> int:
+        """Responses committed, found already stored, or refused: each received one ends so."""
+        return self.stored + self.duplicates + self.rejected
+
 
 def local_day(moment: datetime, tz: ZoneInfo) -> date:
     return moment.astimezone(tz).date()
+
+
+class AnswerChecks:
+    """The semantic checks the schema cannot make; each failure is a flag, never a refusal.
+
+    ``unknown-questionnaire``: the hub has no file for ``id@version``; ``unknown-question``: an
+    answer to a question that version does not have; ``answer-type``: a rating question answered
+    with choices, a choice question with a number, or a choice the question does not offer;
+    ``no-transaction``: no receipt although the kiosk should open only on a transaction.
+    """
+
+    def __init__(self, catalog: dict[str, Questionnaire],
+                 gated: Callable[[str, str], bool] = lambda office, kiosk: False) -> None:
+        self._gated = gated
+        self._questions = {ref: {q.id: (q.is_rating, {c.id for c in q.choices})
+                                 for q in questionnaire.questions}
+                           for ref, questionnaire in catalog.items()}
+
+    def flags(self, document: dict[str, Any]) -> list[str]:
+        flags: list[str] = []
+        questions = self._questions.get(document["questionnaire"])
+        if questions is None:
+            flags.append("unknown-questionnaire")
+        else:
+            for question, answer in document["answers"].items():
+                known = questions.get(question)
+                if known is None:
+                    if "unknown-question" not in flags:
+                        flags.append("unknown-question")
+                    continue
+                is_rating, choices = known
+                if (isinstance(answer, int) != is_rating or (
+                        not is_rating and not set(answer) <= choices)) and "answer-type" not in flags:
+                    flags.append("answer-type")
+        if document["receipt"] is None and self._gated(document["office"], document["kiosk"]):
+            flags.append("no-transaction")
+        return flags
 
 
 class Ingestor:
     def __init__(self, store: Store, *, timezone_of: Callable[[str], ZoneInfo],
                  publish: Callable[[str, bytes], None], ack: Callable[[int, int], None],
                  on_committed: Callable[[set[str]], None] = lambda offices: None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 checks: AnswerChecks | None = None) -> None:
         self.store = store
+        self._checks = checks
         self.counters = IngestCounters()
         self._timezone_of = timezone_of
         self._publish = publish
@@ -212,13 +257,16 @@ class Ingestor:
             self._publish(kiosk_topic(office, kiosk, "ack"), payload)
         for message in batch:
             self._ack(message.mid, message.qos)
-        if result.offices:
-            self._on_committed(result.offices)
+        # Live scores are today's: a backlog of past days does not make them worth recomputing.
+        today = {office for office, day in result.days
+                 if day == local_day(now, self._timezone_of(office))}
+        if today:
+            self._on_committed(today)
 
     def _accept(self, message: Message, document: dict[str, Any], now: datetime) -> Accepted:
         submitted = contract.parse_time(document["submitted_at"])
         tz = self._timezone_of(document["office"])
-        flags: list[str] = []
+        flags = self._checks.flags(document) if self._checks is not None else []
         if submitted > now + SKEW_FUTURE or submitted < now - SKEW_PAST:
             flags.append("clock-skew")
             day = local_day(now, tz)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hailong.settings import Id, SettingsError
-from hub.settings import TimeZoneName
+from hub.settings import AlertRule, TimeZoneName
 
 
 class _Entry(BaseModel):
@@ -27,6 +27,19 @@ class Office(_Entry):
     province: str = ""
     timezone: TimeZoneName | Literal[""] = Field("", description="empty: the hub's default")
     kind: Literal["admin", "hospital", "school"] = "admin"
+    gating: bool = Field(False, description="kiosks open only on a receipt scan or the officer's "
+                         "signal: a rating without a receipt is flagged")
+    alerts: dict[str, Any] = Field(default_factory=dict,
+                                   description="keys of [alerts] that differ for this office")
+
+    def alert_rule(self, default: AlertRule) -> AlertRule:
+        return AlertRule.model_validate({**default.model_dump(), **self.alerts})
+
+
+class Counter(_Entry):
+    office: Id
+    label: str = Field(min_length=1, max_length=64)
+    name: str = ""
 
 
 class Officer(_Entry):
@@ -39,15 +52,25 @@ class Kiosk(_Entry):
     office: Id
     id: Id
     counter: str = Field("", max_length=64)
+    gating: bool | None = Field(None, description="overrides the office's gating")
 
 
 class Roster(_Entry):
     offices: list[Office] = Field(default_factory=list)
+    counters: list[Counter] = Field(default_factory=list)
     officers: list[Officer] = Field(default_factory=list)
     kiosks: list[Kiosk] = Field(default_factory=list)
 
     def office(self, office_id: str) -> Office | None:
         return next((o for o in self.offices if o.id == office_id), None)
+
+    def gated(self, office_id: str, kiosk_id: str) -> bool:
+        """Whether this kiosk should only open on a transaction (receipt scan or officer)."""
+        kiosk = next((k for k in self.kiosks if k.office == office_id and k.id == kiosk_id), None)
+        if kiosk is not None and kiosk.gating is not None:
+            return kiosk.gating
+        office = self.office(office_id)
+        return office.gating if office is not None else False
 
 
 def load_roster(path: Path | str | None) -> Roster:
@@ -69,11 +92,34 @@ def load_roster(path: Path | str | None) -> Roster:
         if err["type"] == "extra_forbidden":
             message = "unknown key"
         raise SettingsError(f"{path}: {where}: {message}") from None
-    ids = [o.id for o in roster.offices]
-    duplicate = next((i for i in ids if ids.count(i) > 1), None)
-    if duplicate:
-        raise SettingsError(f"{path}: office {duplicate!r} is listed twice")
+    problem = check_roster(roster)
+    if problem:
+        raise SettingsError(f"{path}: {problem}")
     return roster
+
+
+def check_roster(roster: Roster) -> str | None:
+    """What is wrong with a roster beyond its types (duplicates, bad alert overrides), or None."""
+    for kind, keys in (("office", [o.id for o in roster.offices]),
+                       ("counter", [f"{c.office}/{c.label}" for c in roster.counters]),
+                       ("officer", [f"{o.office}/{o.code}" for o in roster.officers]),
+                       ("kiosk", [f"{k.office}/{k.id}" for k in roster.kiosks])):
+        seen: set[str] = set()
+        for key in keys:
+            if key in seen:
+                return f"{kind} {key!r} is listed twice"
+            seen.add(key)
+    for office in roster.offices:
+        unknown = set(office.alerts) - set(AlertRule.model_fields)
+        if unknown:
+            return (f"offices {office.id!r}: alerts: unknown key {sorted(unknown)[0]!r}; expected "
+                    f"one of: {', '.join(AlertRule.model_fields)}")
+        try:
+            office.alert_rule(AlertRule())  # type: ignore[call-arg]
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            return f"offices {office.id!r}: alerts.{err['loc'][0]}: {err['msg']}"
+    return None
 
 
 def _document(path: Path) -> tomlkit.TOMLDocument:
@@ -82,7 +128,16 @@ def _document(path: Path) -> tomlkit.TOMLDocument:
 
 def _save(path: Path, document: tomlkit.TOMLDocument) -> None:
     text = tomlkit.dumps(document)
-    Roster.model_validate(tomllib.loads(text))  # never write a roster the hub cannot read
+    # Never write a roster the hub cannot read.
+    try:
+        problem = check_roster(Roster.model_validate(tomllib.loads(text)))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise SettingsError(f"{path}: {where}: {str(err['msg']).removeprefix('Value error, ')}") \
+            from None
+    if problem:
+        raise SettingsError(f"{path}: {problem}")
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(path.suffix + ".tmp")
     temporary.write_text(text, encoding="utf-8")
@@ -91,30 +146,46 @@ def _save(path: Path, document: tomlkit.TOMLDocument) -> None:
 
 def add_kiosk(path: Path, office: str, kiosk: str, counter: str = "") -> None:
     """Add (or update) a kiosk in the roster file, keeping its comments and layout."""
-    document = _document(path)
-    kiosks = document.setdefault("kiosks", tomlkit.aot())
-    for entry in kiosks:
-        if entry.get("office") == office and entry.get("id") == kiosk:
-            entry["counter"] = counter
-            break
-    else:
-        table = tomlkit.table()
-        table.update({"office": office, "id": kiosk, "counter": counter})
-        kiosks.append(table)
-    _save(path, document)
+    set_entry(path, "kiosks", {"office": office, "id": kiosk, "counter": counter})
 
 
 def remove_kiosk(path: Path, kiosk: str, office: str | None = None) -> int:
     """Remove a kiosk (of one office, or of every office) from the roster; how many went."""
+    return remove_entries(path, "kiosks", {"id": kiosk} | ({"office": office} if office else {}))
+
+
+ENTRY_KEYS = {"offices": ("id",), "counters": ("office", "label"), "officers": ("office", "code"),
+              "kiosks": ("office", "id")}
+
+
+def set_entry(path: Path, table: str, values: dict[str, Any]) -> bool:
+    """Add an entry to ``[[table]]`` or update the one with the same key; True when added."""
+    keys = ENTRY_KEYS[table]
     document = _document(path)
-    kiosks = document.get("kiosks")
-    if kiosks is None:
+    entries = document.setdefault(table, tomlkit.aot())
+    for entry in entries:
+        if all(entry.get(k) == values[k] for k in keys):
+            entry.update(values)
+            _save(path, document)
+            return False
+    item = tomlkit.table()
+    item.update(values)
+    entries.append(item)
+    _save(path, document)
+    return True
+
+
+def remove_entries(path: Path, table: str, key: dict[str, str]) -> int:
+    """Remove the ``[[table]]`` entries matching every given key; how many went."""
+    document = _document(path)
+    entries = document.get(table)
+    if entries is None:
         return 0
-    keep = [e for e in kiosks if not (e.get("id") == kiosk and office in (None, e.get("office")))]
-    removed = len(kiosks) - len(keep)
+    keep = [e for e in entries if not all(e.get(k) == v for k, v in key.items())]
+    removed = len(entries) - len(keep)
     if removed:
-        document["kiosks"] = tomlkit.aot()
+        document[table] = tomlkit.aot()
         for entry in keep:
-            document["kiosks"].append(entry)
+            document[table].append(entry)
         _save(path, document)
     return removed

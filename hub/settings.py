@@ -39,6 +39,39 @@ class HubSection(Section):
         DEFAULT_TIMEZONE, description="Time zone of offices that do not set their own")
     min_n: int = Field(30, ge=1, le=10_000,
                        description="Below this many answers a cell is shown as too few, never ranked")
+    shared_group: str = Field(
+        "", pattern=r"^[A-Za-z0-9_-]{0,64}$",
+        description="Share the response subscription ($share/GROUP/…) with other hub processes of "
+        "the same group (each with its own client_id); empty: this hub takes every response")
+
+
+class CredibilitySection(Section):
+    """Credibility flags: shown beside scores, never used to delete anything."""
+
+    burst_count: int = Field(
+        5, ge=2, le=1000,
+        description="This many identical answers from one kiosk within burst_window seconds is a "
+        "burst")
+    burst_window: int = Field(120, ge=1, le=86_400,
+                              description="Seconds within which identical answers count as a burst")
+    skew_seconds: int = Field(
+        300, ge=1, le=86_400,
+        description="A kiosk clock further off than this from the hub's is flagged as skewed")
+
+
+class AlertRule(Section):
+    """The alert rule (HappyOrNot-style); each office may override any key in the roster."""
+
+    enabled: bool = Field(True, description="Raise alerts at all")
+    question: str = Field("overall", min_length=1, max_length=63,
+                          description="The rating question the rule watches")
+    low_max: int = Field(2, ge=1, le=4, description="Answers at or below this are low")
+    share: float = Field(0.5, gt=0, le=1,
+                         description="Alert when low answers reach this share of the window's")
+    window: int = Field(900, ge=60, le=86_400,
+                        description="Seconds of recent answers (by submitted_at) the rule looks at")
+    min_responses: int = Field(4, ge=1, le=10_000,
+                               description="No alert from fewer answers than this in the window")
 
 
 class HttpSection(Section):
@@ -63,6 +96,8 @@ class HubSettings(BaseModel):
     http: HttpSection = Field(default_factory=HttpSection)  # type: ignore[arg-type]
     mqtt: MqttSettings = Field(default_factory=MqttSettings)  # type: ignore[arg-type]
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)  # type: ignore[arg-type]
+    credibility: CredibilitySection = Field(default_factory=CredibilitySection)  # type: ignore[arg-type]
+    alerts: AlertRule = Field(default_factory=AlertRule)  # type: ignore[arg-type]
     data: DataSettings = Field(default_factory=DataSettings)  # type: ignore[arg-type]
     web: WebSection = Field(default_factory=WebSection)  # type: ignore[arg-type]
 

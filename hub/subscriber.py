@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 SESSION_EXPIRY = 7 * 24 * 3600
 RECONNECT_MIN = 1
 RECONNECT_MAX = 10
+# Bytes read from the socket at once: paho asks for one byte at a time for each packet's header.
+READ_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,41 @@ class Message:
     retain: bool
 
 
+class _ChunkedClient(mqtt.Client):
+    """paho reads every packet's fixed header a byte at a time, one system call per byte; under
+    a backlog that is the hub's biggest single cost. This client reads the socket in chunks and
+    serves paho's small reads from memory; paho's parsing, acks and state are untouched."""
+
+    _chunk: bytes = b""
+    _position = 0
+    _chunk_socket: object = None
+
+    def _sock_recv(self, bufsize: int) -> bytes:
+        if self._sock is not self._chunk_socket:  # a new connection: nothing buffered is valid
+            self._chunk, self._position, self._chunk_socket = b"", 0, self._sock
+        if self._position >= len(self._chunk):
+            data = super()._sock_recv(READ_CHUNK)
+            if not data:
+                return data
+            self._chunk, self._position = data, 0
+        part = self._chunk[self._position:self._position + bufsize]
+        self._position += len(part)
+        return part
+
+    def loop_read(self, max_packets: int = 1) -> mqtt.MQTTErrorCode:
+        # paho reads one packet per wake-up unless it has messages in flight; what is already
+        # buffered here would otherwise wait for the next select().
+        while True:
+            result = super().loop_read(max_packets)
+            if result != mqtt.MQTT_ERR_SUCCESS or self._sock is None \
+                    or self._position >= len(self._chunk):
+                return result
+
+
+# Only where paho still has the method this overrides (it is not part of paho's public API).
+_Client = _ChunkedClient if hasattr(mqtt.Client, "_sock_recv") else mqtt.Client
+
+
 class MqttSubscriber:
     def __init__(self, settings: MqttSettings, client_id: str,
                  on_message: Callable[[Message], None], shared_group: str = "") -> None:
@@ -51,8 +88,8 @@ class MqttSubscriber:
         self._shared_group = shared_group
         self._connected = threading.Event()
         self._stopping = False
-        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
-                             protocol=mqtt.MQTTv5, manual_ack=True)
+        client = _Client(CallbackAPIVersion.VERSION2, client_id=client_id,
+                         protocol=mqtt.MQTTv5, manual_ack=True)
         if settings.username:
             client.username_pw_set(settings.username, settings.password.get_secret_value() or None)
         if settings.tls:
@@ -112,6 +149,9 @@ class MqttSubscriber:
         # Subscribing again on a resumed session is harmless and picks up a changed filter.
         options = SubscribeOptions(qos=1)
         client.subscribe([(topic, options) for topic in self.filters()])
+        if self._shared_group and flags.session_present:
+            # A session that subscribed unshared before would get every response twice.
+            client.unsubscribe(kiosk_filter("response"))
         self._connected.set()
         log.info("hub connected to %s (session %s)", self._settings.effective_url,
                  "resumed" if flags.session_present else "new")

@@ -20,6 +20,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
+    text,
 )
 
 metadata = MetaData()
@@ -36,6 +38,23 @@ offices = Table(
     Column("kind", String(16), nullable=False, default="admin"),
     Column("registered", Boolean, nullable=False, default=False),
     Column("first_seen", DateTime(timezone=True)),
+    Column("gating", Boolean, nullable=False, default=False, server_default=false()),
+)
+
+counters = Table(
+    "counters", metadata,
+    Column("office", String(63), primary_key=True),
+    Column("label", String(64), primary_key=True),
+    Column("name", Text, nullable=False, default=""),
+    Column("registered", Boolean, nullable=False, default=True),
+)
+
+officers = Table(
+    "officers", metadata,
+    Column("office", String(63), primary_key=True),
+    Column("code", String(64), primary_key=True),
+    Column("name", Text, nullable=False, default=""),
+    Column("registered", Boolean, nullable=False, default=True),
 )
 
 kiosks = Table(
@@ -59,6 +78,18 @@ kiosks = Table(
     Column("config_version", String(64)),
     Column("config_state", String(16)),
     Column("config_error", Text),
+    # The last seq the kiosk says it created (its status): what it has not delivered yet.
+    Column("status_seq", Integer),
+    Column("rejected", Integer, nullable=False, default=0, server_default="0"),
+)
+
+# Ranges of seqs below a kiosk's max_seq that have not arrived (see hub/seqgaps.py).
+kiosk_gaps = Table(
+    "kiosk_gaps", metadata,
+    Column("office", String(63), primary_key=True),
+    Column("kiosk", String(63), primary_key=True),
+    Column("first", Integer, primary_key=True),
+    Column("last", Integer, nullable=False),
 )
 
 responses = Table(
@@ -91,7 +122,6 @@ responses = Table(
 )
 
 
-
 def _cell_columns() -> list[Column[object]]:
     return [
         Column("office", String(63), primary_key=True),
@@ -106,6 +136,10 @@ rollup_responses = Table(
     "rollup_responses", metadata, *_cell_columns(),
     Column("n", Integer, nullable=False, default=0),
     Column("complete", Integer, nullable=False, default=0),
+    # Responses of the cell carrying each credibility flag (see hub/ingest.py).
+    Column("skewed", Integer, nullable=False, default=0, server_default="0"),
+    Column("ungated", Integer, nullable=False, default=0, server_default="0"),
+    Column("unknown", Integer, nullable=False, default=0, server_default="0"),
 )
 
 rollup_ratings = Table(
@@ -136,4 +170,31 @@ rejected = Table(
     Column("payload", LargeBinary, nullable=False),
     Column("truncated", Boolean, nullable=False, default=False),
     Column("response_id", String(64)),
+)
+
+alerts = Table(
+    "alerts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("office", String(63), nullable=False),
+    Column("counter", String(64), nullable=False),
+    Column("question", String(63), nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("window_from", DateTime(timezone=True), nullable=False),
+    Column("window_to", DateTime(timezone=True), nullable=False),
+    Column("n", Integer, nullable=False),
+    Column("low", Integer, nullable=False),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("note", Text, nullable=False, default=""),
+    Index("ix_alerts_office_opened", "office", "opened_at"),
+    # One open alert per counter: a second worker (or a repeat) cannot open another.
+    Index("ux_alerts_open", "office", "counter", unique=True,
+          sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL")),
+)
+
+# Dossiers received per office and day (CSV import or API): the response rate's denominator.
+dossier_counts = Table(
+    "dossier_counts", metadata,
+    Column("office", String(63), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("count", Integer, nullable=False),
 )

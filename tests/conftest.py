@@ -33,6 +33,38 @@ def broker(tmp_path: Path) -> Iterator[Broker]:
     running.stop()
 
 
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[object]:
+    """One private PostgreSQL cluster for the whole run; each test gets its own database."""
+    from tests.pgcluster import INSTALL_HINT, PostgresCluster, PostgresUnavailable, find_bin_dir
+    from tests.support import require
+
+    try:
+        find_bin_dir()
+        available = True
+    except PostgresUnavailable:
+        available = False
+    require("PostgreSQL", available, INSTALL_HINT)
+    cluster = PostgresCluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, migrated database of each kind the hub supports."""
+    from hub.store import Store
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'hub-test.db'}"
+    else:
+        url = request.getfixturevalue("postgres").create_database()
+    store = Store(url)
+    store.upgrade()
+    store.close()
+    return url
+
+
 @pytest.fixture
 def hub(tmp_path: Path, broker: Broker) -> Iterator[object]:
     from tests.support import RunningHub, hub_settings

@@ -58,9 +58,10 @@ def write_toml(path: Path, text: str) -> Path:
 
 
 def hub_settings(tmp: Path, broker_url: str, database_url: str = "", roster: str = "",
-                 client_id: str = "hailong-hub-test", **extra: str) -> HubSettings:
+                 client_id: str = "hailong-hub-test", hub: str = "", **extra: str) -> HubSettings:
+    """Settings of a test hub; ``hub`` adds lines to its [hub] section, ``extra`` whole sections."""
     port = free_port()
-    text = (f'[hub]\nclient_id = "{client_id}"\nroster = "{roster}"\n\n'
+    text = (f'[hub]\nclient_id = "{client_id}"\nroster = "{roster}"\n{hub}\n\n'
             f'[http]\nhost = "127.0.0.1"\nport = {port}\n\n'
             f'[mqtt]\nurl = "{broker_url}"\n\n[data]\ndir = "{tmp}"\n\n'
             f'[database]\nurl = "{database_url}"\n')

@@ -1,0 +1,282 @@
+"""The JSON documents of the hub's API and of its ``scores``/``alerts`` topics.
+
+Each document is built in two steps: plain rows from ``hub/queries.py``, then the pure functions
+of ``hub/scores.py``, ``hub/credibility.py`` and ``hub/seqgaps.py``. The retained scores message
+and ``GET …/scores`` are the same function, so they can never disagree.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from hailong.questionnaire import Questionnaire
+from hub import tables as t
+from hub.credibility import Answered, find_bursts, skewed
+from hub.queries import Reader
+from hub.scores import (
+    Period,
+    breakdown,
+    factor_scores,
+    headline_n,
+    office_scores,
+    period_key,
+    period_keys,
+    question_dists,
+    ranking,
+    rating_score,
+    reasons_ranking,
+    response_rate,
+)
+from hub.seqgaps import missing_count
+from hub.settings import CredibilitySection
+
+# A kiosk listing shows at most this many missing ranges; the count covers them all.
+MAX_GAPS_SHOWN = 50
+
+
+def rfc3339(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.isoformat()
+
+
+@dataclass
+class Documents:
+    """Builds documents for one hub: its reads, time zones, questionnaires and thresholds."""
+
+    read: Reader
+    timezone_of: Callable[[str], ZoneInfo]
+    catalog: dict[str, Questionnaire]
+    min_n: int
+    credibility: CredibilitySection
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def factor_of(self, questionnaire: str, question: str) -> str | None:
+        found = self.catalog.get(questionnaire)
+        item = found.question(question) if found is not None else None
+        return item.factor if item is not None and item.is_rating else None
+
+    def today(self, office: str) -> date:
+        return self.clock().astimezone(self.timezone_of(office)).date()
+
+    # -- scores -----------------------------------------------------------------------------
+    def scores(self, office: str, first: date, last: date) -> dict[str, Any]:
+        """The foundation's scores document, with factors, flags and the response rate added."""
+        totals = self.read.response_totals(office, first, last)
+        rows = self.read.rating_sums(office, first, last)
+        document = office_scores(office, first, last, totals["n"], rows,
+                                 factor_of=self.factor_of, min_n=self.min_n)
+        row = self.read.office(office)
+        document["registered"] = bool(row and row["registered"])
+        document["complete"] = totals["complete"]
+        document["flags"] = {"clock_skew": totals["skewed"], "no_transaction": totals["ungated"],
+                             "unknown_questions": totals["unknown"]}
+        document["response_rate"] = self.rate(office, first, last)
+        return document
+
+    def rate(self, office: str, first: date, last: date) -> dict[str, Any] | None:
+        known = self.read.dossiers(office, first, last)
+        days = [row["day"] for row in known]
+        return response_rate(self.read.responses_on(office, days),
+                             sum(int(row["count"]) for row in known), len(days),
+                             (last - first).days + 1)
+
+    def breakdown(self, office: str, first: date, last: date, by: str) -> dict[str, Any]:
+        """The scores document plus ``by`` and one cell per counter, officer, question or period."""
+        document = self.scores(office, first, last)
+        document["by"] = by
+        if by == "question":
+            document["cells"] = self._question_cells(office, first, last)
+            return document
+        if by in ("day", "week", "month"):
+            period: Period = by  # type: ignore[assignment]
+            cells = breakdown(period_keys(first, last, period),
+                              self.read.response_sums(office, first, last, "day"),
+                              self.read.rating_sums(office, first, last, "day"), self.min_n,
+                              lambda row: period_key(row["day"], period))
+            for cell in cells:
+                cell.update(self._period_bounds(cell["key"], period, first, last))
+        else:
+            table, key = (t.counters, "label") if by == "counter" else (t.officers, "code")
+            names = self.read.names(table, key, office)
+            cells = breakdown(sorted(names), self.read.response_sums(office, first, last, by),
+                              self.read.rating_sums(office, first, last, by), self.min_n,
+                              lambda row: str(row[by]))
+            for cell in cells:
+                cell["name"] = names.get(cell["key"], "")
+                cell["registered"] = cell["key"] in names
+                if by == "officer" and cell["key"] == t.NO_OFFICER:
+                    cell["key"] = None  # responses given with no officer on duty
+        document["cells"] = cells
+        return document
+
+    @staticmethod
+    def _period_bounds(key: str, period: Period, first: date, last: date) -> dict[str, str]:
+        if period == "day":
+            start = end = date.fromisoformat(key)
+        elif period == "week":
+            start = date.fromisoformat(key)
+            end = start + timedelta(days=6)
+        else:
+            start = date.fromisoformat(key + "-01")
+            end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        return {"from": max(start, first).isoformat(), "to": min(end, last).isoformat()}
+
+    def _question_cells(self, office: str, first: date, last: date) -> list[dict[str, Any]]:
+        rows = self.read.rating_sums(office, first, last)
+        factors = factor_scores(rows, self.factor_of)
+        factor_by_item = {item: f for f, score in factors.items() for item in score["items"]}
+        cells = []
+        for question, dist in question_dists(rows).items():
+            score = rating_score(dist)
+            cells.append({"key": question, "type": "rating",
+                          "factor": factor_by_item.get(question), "text": self._text(question),
+                          **score, "too_few": score["n"] < self.min_n})
+        choices: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for row in self.read.choice_sums(office, first, last):
+            choices[row["question"]][row["choice"]] += int(row["n"])
+        for question, counts in sorted(choices.items()):
+            cells.append({"key": question, "type": "choice", "text": self._text(question),
+                          "counts": dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))})
+        return cells
+
+    def _text(self, question: str) -> dict[str, str] | None:
+        for questionnaire in reversed(list(self.catalog.values())):
+            item = questionnaire.question(question)
+            if item is not None:
+                return {"vi": item.text.vi, "en": item.text.en}
+        return None
+
+    # -- reasons ----------------------------------------------------------------------------
+    def reasons(self, office: str, first: date, last: date) -> dict[str, Any]:
+        """Reasons chosen after a low rating, ranked, with the share of low ratings choosing each.
+
+        A reasons question is a choice question shown only after a low answer (``show_if``);
+        its low ratings are the answers of that condition question within the shown range.
+        """
+        rating_rows = self.read.rating_sums(office, first, last)
+        low = 0
+        counted: set[tuple[str, str]] = set()
+        reasons_of: dict[str, set[str]] = {}
+        info: dict[str, dict[str, Any]] = {}
+        for ref, questionnaire in self.catalog.items():
+            for question in questionnaire.questions:
+                cond = question.show_if
+                if question.is_rating or cond is None:
+                    continue
+                reasons_of.setdefault(ref, set()).add(question.id)
+                for choice in question.choices:
+                    info.setdefault(choice.id, {"factor": choice.factor,
+                                                "sensitive": choice.sensitive,
+                                                "text": {"vi": choice.text.vi, "en": choice.text.en}})
+                for row in rating_rows:
+                    if row["questionnaire"] == ref and row["question"] == cond.question \
+                            and (ref, cond.question) not in counted:
+                        low += sum(int(row[f"d{i}"]) for i in range(cond.min, cond.max + 1))
+                counted.add((ref, cond.question))
+        counts: dict[str, int] = defaultdict(int)
+        for row in self.read.choice_sums(office, first, last):
+            if row["question"] in reasons_of.get(row["questionnaire"], ()):
+                counts[row["choice"]] += int(row["n"])
+        ranked = reasons_ranking(counts, low)
+        for entry in ranked:
+            entry.update(info.get(entry["reason"], {"factor": None, "sensitive": False,
+                                                    "text": None}))
+        return {"office": office, "from": first.isoformat(), "to": last.isoformat(),
+                "low_ratings": low, "reasons": ranked}
+
+    # -- credibility ------------------------------------------------------------------------
+    def flags(self, office: str, first: date, last: date) -> dict[str, Any]:
+        """Everything that should make a reader of these scores careful, with counts."""
+        totals = self.read.response_totals(office, first, last)
+        window = timedelta(seconds=self.credibility.burst_window)
+        bursts = find_bursts((Answered(r["kiosk"], r["submitted_at"], r["answers"])
+                              for r in self.read.answered(office, first, last)),
+                             self.credibility.burst_count, window)
+        kiosks = [{"kiosk": k["kiosk"], "clock_skew": k["clock_skew"]}
+                  for k in self.read.kiosks(office)
+                  if skewed(k["clock_skew"], self.credibility.skew_seconds)]
+        officers = []
+        for cell in self.breakdown(office, first, last, "officer")["cells"]:
+            if cell["key"] is not None and cell["too_few"]:
+                officers.append({"officer": cell["key"], "name": cell["name"],
+                                 "n": headline_n(cell["questions"])})
+        return {
+            "office": office, "from": first.isoformat(), "to": last.isoformat(),
+            "responses": totals["n"], "min_n": self.min_n,
+            "bursts": [{"kiosk": b.kiosk, "from": rfc3339(b.first), "to": rfc3339(b.last),
+                        "count": b.count, "answers": json.loads(b.answers)} for b in bursts],
+            "burst_rule": {"count": self.credibility.burst_count,
+                           "window_seconds": self.credibility.burst_window},
+            "in_bursts": sum(b.count for b in bursts),
+            "no_transaction": totals["ungated"],
+            "clock_skew": {"responses": totals["skewed"], "kiosks": kiosks,
+                           "limit_seconds": self.credibility.skew_seconds},
+            "unknown_questions": totals["unknown"],
+            "small_officer_cells": officers,
+        }
+
+    # -- fleet ------------------------------------------------------------------------------
+    def kiosks(self, office: str) -> dict[str, Any]:
+        gaps: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for row in self.read.gaps(office):
+            gaps[row["kiosk"]].append((row["first"], row["last"]))
+        items = []
+        for k in self.read.kiosks(office):
+            ranges = gaps.get(k["kiosk"], [])
+            items.append({
+                "kiosk": k["kiosk"], "registered": bool(k["registered"]), "counter": k["counter"],
+                "state": k["state"], "since": rfc3339(k["state_since"]),
+                "first_seen": rfc3339(k["first_seen"]), "last_seen": rfc3339(k["last_seen"]),
+                "version": k["version"], "questionnaire": k["questionnaire"],
+                "outbox": k["outbox"], "outbox_oldest": rfc3339(k["outbox_oldest"]),
+                "scanner": k["scanner"] or None, "clock_skew": k["clock_skew"],
+                "clock_skewed": skewed(k["clock_skew"], self.credibility.skew_seconds),
+                "received": k["received"], "max_seq": k["max_seq"],
+                "last_created": k["status_seq"],
+                "missing": missing_count(ranges, k["max_seq"], k["status_seq"]),
+                "gaps": [list(g) for g in ranges[:MAX_GAPS_SHOWN]],
+                "gaps_truncated": len(ranges) > MAX_GAPS_SHOWN,
+                "rejected": k["rejected"],
+                "config": {"version": k["config_version"], "state": k["config_state"],
+                           "error": k["config_error"]} if k["config_version"] or k["config_state"]
+                else None,
+            })
+        return {"office": office, "now": rfc3339(self.clock()), "kiosks": items}
+
+    # -- alerts -----------------------------------------------------------------------------
+    def alerts(self, office: str, state: str, limit: int) -> dict[str, Any]:
+        return {"office": office, "alerts": [alert_document(row) for row in
+                                             self.read.alerts(office, state, limit)]}
+
+    # -- province ---------------------------------------------------------------------------
+    def ranking(self, province: str, first: date, last: date, question: str, min_n: int,
+                sort: str) -> dict[str, Any]:
+        offices = {o["id"]: o for o in self.read.offices(province)}
+        dists = {row["office"]: [int(row[f"d{i}"]) for i in range(1, 6)]
+                 for row in self.read.province_dists(province, question, first, last)}
+        result = ranking(((office, dists.get(office, [0] * 5)) for office in offices), min_n,
+                         sort)  # type: ignore[arg-type]
+        for entry in (*result["ranked"], *result["too_few"]):
+            office = offices[entry.pop("key")]
+            entry["office"] = office["id"]
+            entry["name"] = office["name"]
+            entry["registered"] = bool(office["registered"])
+        return {"province": province, "from": first.isoformat(), "to": last.isoformat(),
+                "question": question, "min_n": min_n, "sort": sort, **result}
+
+
+def alert_document(row: dict[str, Any]) -> dict[str, Any]:
+    return {"v": 1, "id": row["id"], "office": row["office"], "counter": row["counter"],
+            "question": row["question"], "opened_at": rfc3339(row["opened_at"]),
+            "window": {"from": rfc3339(row["window_from"]), "to": rfc3339(row["window_to"])},
+            "n": row["n"], "low": row["low"], "share": row["low"] / row["n"] if row["n"] else None,
+            "state": "closed" if row["closed_at"] else "open",
+            "closed_at": rfc3339(row["closed_at"]), "note": row["note"]}
