@@ -160,6 +160,11 @@ def _sqlite_row(item: Accepted) -> tuple[Any, ...]:
             ",".join(item.flags))
 
 
+def head_revision() -> str | None:
+    """The newest migration this version of the hub knows."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 class SchemaOutOfDate(RuntimeError):
     pass
 
@@ -186,7 +191,7 @@ class Store:
             return MigrationContext.configure(conn).get_current_revision()
 
     def check_schema(self) -> None:
-        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        head = head_revision()
         current = self.current_revision()
         if current != head:
             raise SchemaOutOfDate(

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from hub import tables as t
 from hub.roster import Counter, Kiosk, Office, Officer, Roster
-from hub.store import Rejection, Store
+from hub.store import Rejection, Store, head_revision
 from tests.hubdata import NOW, accepted, response, status, status_update
 
 
@@ -23,7 +23,7 @@ def test_migrations_run_from_the_first_schema_and_keep_data(database_url: str) -
         conn.execute(text("INSERT INTO offices (id, name, province, timezone, kind, registered) "
                           "VALUES ('old', '', '', '', 'admin', true)"))
     store.upgrade()
-    assert store.current_revision() == "0002"
+    assert store.current_revision() == head_revision()
     assert store.read.office("old")["gating"] is False
     store.check_schema()
     store.close()

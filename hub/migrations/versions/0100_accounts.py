@@ -1,7 +1,7 @@
 """accounts: dashboard users, their offices, API tokens and browser sessions
 
 Revision ID: 0100
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-23 20:00:00
 """
 
