@@ -27,7 +27,7 @@ from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from hailong import contract
 from hailong.settings import MqttSettings
-from hailong.topics import hub_status_topic, kiosk_filter
+from hailong.topics import hub_status_topic, kiosk_filter, parse_hub_status_topic
 
 log = logging.getLogger(__name__)
 
@@ -183,5 +183,9 @@ class MqttSubscriber:
 
     def _handle_message(self, _client: mqtt.Client, _userdata: object,
                         message: mqtt.MQTTMessage) -> None:
+        if parse_hub_status_topic(message.topic) is not None:
+            # hailong/v1/+/+/status also matches the hubs' own presence: not a kiosk's status
+            self.ack(message.mid, message.qos)
+            return
         self._on_message(Message(message.topic, bytes(message.payload), message.mid,
                                  message.qos, bool(message.retain)))

@@ -34,6 +34,9 @@ def test_the_hub_says_online_on_connect_and_offline_when_it_stops_or_dies(
     watcher = RawClient(broker.url, subscribe=(HUB_STATUS_FILTER,))
     hub = RunningHub(hub_settings(tmp_path / "hub", broker.url))
     wait_until(lambda: presences(watcher) == ["online"], 10, message="online")
+    # its status subscription (hailong/v1/+/+/status) matches its own presence: never a rejection
+    time.sleep(0.5)
+    assert hub.get("/api/v1/rejected")[1]["total"] == 0 and hub.hub.ingestor.counters.received == 0
     hub.stop()
     wait_until(lambda: presences(watcher) == ["online", "offline"], 10, message="offline")
     for payload in watcher.received(hub_status_topic(HUB_ID)):
