@@ -378,6 +378,7 @@ def _at_needs(start: float = 0.0) -> flow.State:
 def test_the_needs_question_takes_up_to_two_choices_and_a_third_tap_does_nothing() -> None:
     needs = SIPAS.question("needs")
     assert needs is not None and needs.type == "multi" and needs.max_choices == 2
+    assert flow.spoken_text(needs, "vi").endswith("8: Khác. Chọn tối đa 2 ý. Bỏ qua.")
     assert [c.id for c in needs.choices] == [
         "shorter-wait", "clearer-guidance", "fewer-documents", "online-filing", "fees",
         "officer-attitude", "faster-result", "other"]
