@@ -123,7 +123,7 @@ def open_app(folder: Path, broker: Broker | None, size: tuple[int, int]):  # typ
     return app
 
 
-CITIZEN = "\n" "2" "1" "8" "\n" "4" "3" "5" "0" "4" "2"  # every screen: faces, chips, choices
+CITIZEN = "\n" "2" "1" "8" "\n" "4" "3" "5" "0" "4" "1" "7" "\n" "2"  # faces, chips, choices
 
 
 def idle_warm_up(drive, seconds: float = 3.0) -> None:  # type: ignore[no-untyped-def]

@@ -69,7 +69,9 @@ def kiosk(out: Path) -> list[Path]:
             save(app, "kiosk-reasons")
             drive.keys("\n" "4" "3" "5")
             save(app, "kiosk-result")
-            drive.keys("0" "4" "2")
+            drive.keys("0" "4" "1" "7")
+            save(app, "kiosk-needs")
+            drive.keys("\n" "2")
             save(app, "kiosk-thanks")
         finally:
             app.close()

@@ -25,7 +25,7 @@ MAX_RESPONSE_BYTES = 16 * 1024
 # Rejected payloads are kept for inspection up to this size (64 KiB) and truncated beyond.
 MAX_KEPT_PAYLOAD = 64 * 1024
 
-SCHEMAS = ("response", "ack", "status", "config", "scores", "alert")
+SCHEMAS = ("response", "ack", "status", "config", "scores", "alert", "presence")
 
 
 class ContractError(ValueError):

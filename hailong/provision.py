@@ -214,17 +214,19 @@ class KioskBundle:
     key_created: bool
 
 
-def _office_name(roster_path: Path | None, office: str) -> str:
+def _roster_office(roster_path: Path | None, office: str) -> tuple[str, str]:
+    """The office's name and kind from the hub's roster; empty when it is not there."""
     if roster_path is None or not roster_path.exists():
-        return ""
+        return "", ""
     from hub.roster import load_roster
 
     found = load_roster(roster_path).office(office)
-    return found.name if found else ""
+    return (found.name, found.kind) if found else ("", "")
 
 
 def bundle_toml(office: str, kiosk: str, counter: str, office_name: str, url: str,
-                username: str, password: str, device_dir: Path, scanner: str) -> str:
+                username: str, password: str, device_dir: Path, scanner: str,
+                kind: str = "") -> str:
     lines = [
         f"# hailong kiosk {office}/{kiosk}, written by `hailong provision kiosk`.",
         "# It holds this kiosk's broker password: readable by the kiosk's user only (0600).",
@@ -236,6 +238,9 @@ def bundle_toml(office: str, kiosk: str, counter: str, office_name: str, url: st
     ]
     if office_name:
         lines.append(f"office_name = {_toml_string(office_name)}")
+    if kind:
+        # the kiosk shows the bundled questionnaire of its office's kind (admin, hospital, school)
+        lines.append(f"kind = {_toml_string(kind)}")
     lines += [f"receipt_key_file = {_toml_string(str(device_dir / 'receipt.key'))}", ""]
     if scanner:
         lines += ["[scanner]", f"port = {_toml_string(scanner)}", ""]
@@ -277,8 +282,9 @@ def provision_kiosk(settings: ProvisionSection, office: str, kiosk: str, counter
     passwords = PasswordFile(Path(settings.password_file), settings.mosquitto_passwd)
     replaced = username in passwords.users()
     password = new_password()
-    text = bundle_toml(office, kiosk, counter, _office_name(roster, office),
-                       settings.broker_url, username, password, device_dir, scanner)
+    office_name, kind = _roster_office(roster, office)
+    text = bundle_toml(office, kiosk, counter, office_name, settings.broker_url, username,
+                       password, device_dir, scanner, kind)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(folder, 0o700)
     write_private(folder / "kiosk.toml", text)

@@ -32,6 +32,12 @@ FACTORS = ("overall", "1", "2", "3", "4", "5")
 # Keys 1-9 pick a choice on a keypad; more choices are still reachable by touch.
 MAX_CHOICES = 32
 OfficeKind = Literal["admin", "hospital", "school"]
+# The bundled questionnaire a kiosk shows when its settings name none: by its office's kind.
+KIND_QUESTIONNAIRES: dict[str, str] = {"admin": DEFAULT_ID, "hospital": "hospital",
+                                       "school": "school"}
+# Earlier versions of bundled questionnaires, kept so the hub still reads responses of kiosks
+# not yet updated; kiosks never pick a questionnaire from here by id.
+ARCHIVE = "archive"
 
 
 def _match(pattern: str, what: str) -> Any:
@@ -105,6 +111,11 @@ class Question(_Strict):
             raise ValueError(f"a {self.type} question needs choices")
         if self.type != "rating" and self.not_yet is not None:
             raise ValueError("not_yet is only for rating questions")
+        if self.max_choices is not None and self.type != "multi":
+            raise ValueError("max_choices is only for multi questions")
+        if self.max_choices is not None and self.max_choices > len(self.choices):
+            raise ValueError(f"max_choices {self.max_choices} is more than the "
+                             f"{len(self.choices)} choices")
         ids = [c.id for c in self.choices]
         if len(ids) != len(set(ids)):
             raise ValueError("choice ids must be unique")
@@ -113,6 +124,10 @@ class Question(_Strict):
     @property
     def is_rating(self) -> bool:
         return self.type == "rating"
+
+    def too_many(self, chosen: int) -> bool:
+        """Whether ``chosen`` choices are more than this question allows."""
+        return self.max_choices is not None and chosen > self.max_choices
 
 
 class Questionnaire(_Strict):
@@ -212,10 +227,17 @@ def find_questionnaire(name: str, extra_dirs: Iterable[Path] = ()) -> Questionna
                         f"{', '.join(str(p) for p in [*extra_dirs, resources.questionnaire_dir()])})")
 
 
+def questionnaire_for(name: str, kind: str) -> str:
+    """What a kiosk loads: ``name`` when set, else the bundled questionnaire of its office's kind."""
+    return name or KIND_QUESTIONNAIRES[kind]
+
+
 def load_catalog(extra_dirs: Iterable[Path] = ()) -> dict[str, Questionnaire]:
-    """Every questionnaire the hub knows, by ``ref`` (``id@version``)."""
+    """Every questionnaire the hub knows, by ``ref`` (``id@version``); archived versions first,
+    so the current wording of a question id comes last and wins where the last one counts."""
     catalog: dict[str, Questionnaire] = {}
-    paths = [*bundled_questionnaires()]
+    paths = [*sorted((resources.questionnaire_dir() / ARCHIVE).glob("*.toml")),
+             *bundled_questionnaires()]
     for folder in extra_dirs:
         paths += sorted(Path(folder).glob("*.toml"))
     for path in paths:

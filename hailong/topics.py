@@ -17,6 +17,12 @@ OFFICE_KINDS: tuple[str, ...] = ("scores", "alerts")
 _SEGMENT = r"[a-z0-9][a-z0-9-]{0,62}"
 _KIOSK_RE = re.compile(rf"^{ROOT}/({_SEGMENT})/({_SEGMENT})/(response|ack|status|config)$")
 _OFFICE_RE = re.compile(rf"^{ROOT}/({_SEGMENT})/(scores|alerts)$")
+# Hub presence, an addition to the five topics of the contract: "_hub" can never be an office
+# id (ids start with a letter or digit), so these topics never meet a kiosk's or an office's.
+HUB_SEGMENT = "_hub"
+HUB_CLIENT = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
+_HUB_RE = re.compile(rf"^{ROOT}/{HUB_SEGMENT}/({HUB_CLIENT})/status$")
+HUB_STATUS_FILTER = f"{ROOT}/{HUB_SEGMENT}/+/status"
 
 
 def kiosk_topic(office: str, kiosk: str, kind: KioskTopicKind) -> str:
@@ -30,6 +36,20 @@ def office_topic(office: str, kind: OfficeTopicKind) -> str:
 def kiosk_filter(kind: KioskTopicKind, office: str = "+") -> str:
     """Subscription filter for one kind of kiosk topic, for all kiosks (of one office or all)."""
     return f"{ROOT}/{office}/+/{kind}"
+
+
+def hub_status_topic(client_id: str) -> str:
+    """Where the hub with this MQTT client id says it is online or offline (retained)."""
+    if not re.fullmatch(HUB_CLIENT, client_id):
+        raise ValueError(f"hub client id {client_id!r} cannot name a topic: use letters, digits, "
+                         "'.', '_' or '-' (at most 64)")
+    return f"{ROOT}/{HUB_SEGMENT}/{client_id}/status"
+
+
+def parse_hub_status_topic(topic: str) -> str | None:
+    """The hub client id of a hub presence topic, or None when it is not one."""
+    match = _HUB_RE.match(topic)
+    return match.group(1) if match else None
 
 
 @dataclass(frozen=True, slots=True)

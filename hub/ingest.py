@@ -71,6 +71,10 @@ class AnswerChecks:
     answer to a question that version does not have; ``answer-type``: a rating question answered
     with choices, a choice question with a number, or a choice the question does not offer;
     ``no-transaction``: no receipt although the kiosk should open only on a transaction.
+
+    One check refuses instead (:meth:`refusal`): more choices than a question allows (e.g. three
+    needs where the questionnaire says "up to two") cannot come from a kiosk of that version,
+    and counting them would weigh that citizen more than the others.
     """
 
     def __init__(self, catalog: dict[str, Questionnaire],
@@ -79,6 +83,19 @@ class AnswerChecks:
         self._questions = {ref: {q.id: (q.is_rating, {c.id for c in q.choices})
                                  for q in questionnaire.questions}
                            for ref, questionnaire in catalog.items()}
+        self._limits = {ref: {q.id: q.max_choices for q in questionnaire.questions
+                              if q.max_choices is not None}
+                        for ref, questionnaire in catalog.items()}
+
+    def refusal(self, document: dict[str, Any]) -> str | None:
+        """Why this response is refused, or None: a question answered with too many choices."""
+        limits = self._limits.get(document["questionnaire"], {})
+        for question, limit in limits.items():
+            answer = document["answers"].get(question)
+            if isinstance(answer, list) and len(answer) > limit:
+                return (f"too many choices: answers.{question} has {len(answer)}, "
+                        f"{document['questionnaire']} allows at most {limit}")
+        return None
 
     def flags(self, document: dict[str, Any]) -> list[str]:
         flags: list[str] = []
@@ -227,6 +244,13 @@ class Ingestor:
                 if exc.message_id is not None:
                     acks[(topic.office, topic.kiosk)]["rejected"].append(
                         {"id": exc.message_id, "reason": exc.reason})
+                continue
+            refusal = self._checks.refusal(document) if self._checks is not None else None
+            if refusal is not None:
+                rejections.append(Rejection(message.topic, refusal, message.payload, now,
+                                            document["id"]))
+                acks[(topic.office, topic.kiosk)]["rejected"].append(
+                    {"id": document["id"], "reason": refusal})
                 continue
             accepted.append(self._accept(message, document, now))
 

@@ -29,9 +29,9 @@ class HubSection(Section):
     """The hub process and its MQTT session."""
 
     client_id: str = Field(
-        "hailong-hub", min_length=1, max_length=64,
+        "hailong-hub", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
         description="Fixed MQTT client id: the broker keeps this session's queue while the hub "
-        "restarts")
+        "restarts; also names its presence topic hailong/v1/_hub/{client_id}/status")
     roster: str = Field("", description="Roster TOML file of offices, counters, officers and kiosks")
     questionnaires: str = Field(
         "", description="Extra folder of questionnaire TOML files beside the bundled ones")

@@ -4,10 +4,15 @@ A persistent session (fixed client id, clean start off, a session expiry) subscr
 to every kiosk's ``response`` and ``status`` topics, optionally through a shared subscription so
 several hub workers split the load. Messages are acknowledged to the broker only after the
 ingest has committed them (manual acks), so a hub killed mid-batch gets them again.
+
+It also keeps the hub's presence, retained on ``hailong/v1/_hub/{client_id}/status``:
+``{"v":1,"state":"online"}`` on every connect, ``offline`` as its last will and when it stops,
+so kiosks hold their resends while no hub is there and resend at once when one comes back.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import ssl
 import threading
@@ -20,8 +25,9 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
+from hailong import contract
 from hailong.settings import MqttSettings
-from hailong.topics import kiosk_filter
+from hailong.topics import hub_status_topic, kiosk_filter, parse_hub_status_topic
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +38,10 @@ RECONNECT_MIN = 1
 RECONNECT_MAX = 10
 # Bytes read from the socket at once: paho asks for one byte at a time for each packet's header.
 READ_CHUNK = 64 * 1024
+# How long stop() waits for the "offline" presence to reach the broker before disconnecting.
+FAREWELL_WAIT = 2.0
+ONLINE = contract.encode({"v": 1, "state": "online"})
+OFFLINE = contract.encode({"v": 1, "state": "offline"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +104,9 @@ class MqttSubscriber:
             client.username_pw_set(settings.username, settings.password.get_secret_value() or None)
         if settings.tls:
             client.tls_set(ca_certs=settings.ca_file or None, cert_reqs=ssl.CERT_REQUIRED)
+        self.presence_topic = hub_status_topic(client_id)
+        # no expiry: "offline" must stay until a hub says otherwise
+        client.will_set(self.presence_topic, OFFLINE, qos=1, retain=True)
         client.reconnect_delay_set(RECONNECT_MIN, RECONNECT_MAX)
         # Outgoing acks and scores: a bounded in-flight window, unbounded queue (acks are small
         # and each is needed).
@@ -129,6 +142,11 @@ class MqttSubscriber:
         self._client.loop_start()
 
     def stop(self) -> None:
+        """Say "offline" (a clean disconnect sends no will), then disconnect."""
+        if self.connected:
+            info = self._client.publish(self.presence_topic, OFFLINE, qos=1, retain=True)
+            with contextlib.suppress(RuntimeError, ValueError):
+                info.wait_for_publish(timeout=FAREWELL_WAIT)
         self._stopping = True
         self._client.disconnect()
         self._client.loop_stop()
@@ -152,6 +170,7 @@ class MqttSubscriber:
         if self._shared_group and flags.session_present:
             # A session that subscribed unshared before would get every response twice.
             client.unsubscribe(kiosk_filter("response"))
+        client.publish(self.presence_topic, ONLINE, qos=1, retain=True)
         self._connected.set()
         log.info("hub connected to %s (session %s)", self._settings.effective_url,
                  "resumed" if flags.session_present else "new")
@@ -164,5 +183,9 @@ class MqttSubscriber:
 
     def _handle_message(self, _client: mqtt.Client, _userdata: object,
                         message: mqtt.MQTTMessage) -> None:
+        if parse_hub_status_topic(message.topic) is not None:
+            # hailong/v1/+/+/status also matches the hubs' own presence: not a kiosk's status
+            self.ack(message.mid, message.qos)
+            return
         self._on_message(Message(message.topic, bytes(message.payload), message.mid,
                                  message.qos, bool(message.retain)))

@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.settings import KioskSettings
 
     settings = load_settings(KioskSettings, args.config)
-    questionnaire = find_questionnaire(settings.kiosk.questionnaire)
+    questionnaire = find_questionnaire(settings.kiosk.questionnaire_name())
     if args.check_config:
         print(render_settings(settings))
         print(f"# questionnaire {questionnaire.ref}: {len(questionnaire.enabled_questions)} "
@@ -73,7 +73,7 @@ def simulate(args: argparse.Namespace) -> int:
     from kiosk.simulate import run_simulated_kiosks
 
     settings = load_settings(KioskSettings, args.config)
-    questionnaire = find_questionnaire(settings.kiosk.questionnaire)
+    questionnaire = find_questionnaire(settings.kiosk.questionnaire_name())
     if args.check_config:
         print(render_settings(settings))
         return 0

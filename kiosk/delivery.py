@@ -4,6 +4,12 @@ Runs on its own thread so the screen never waits for the network. Each round it 
 acks that arrived, sends what is due within a bounded window, and publishes the status when it
 changed (at most once a second) or a minute has passed. It talks to the network only through
 the small :class:`Transport` interface, so tests can run it against anything that publishes.
+
+Hub presence (``hailong/v1/_hub/{client_id}/status``, retained): while every hub it has heard
+of says "offline", nothing is sent, so the resend timers stand still instead of backing off
+and filling the broker's queue for the absent hub with copies; the moment a hub says "online",
+everything pending is due at once. A kiosk that never heard of a hub (an older hub without
+presence) assumes one is there and behaves as before.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from hailong import __version__, contract
-from hailong.topics import kiosk_topic, parse_kiosk_topic
+from hailong.topics import kiosk_topic, parse_hub_status_topic, parse_kiosk_topic
 from kiosk.outbox import RESEND_FIRST, Outbox
 
 log = logging.getLogger(__name__)
@@ -30,6 +36,11 @@ TICK = 0.1
 # Status: on every change but at most once a second, and at least once a minute.
 STATUS_MIN_GAP = 1.0
 STATUS_HEARTBEAT = 60.0
+# Statuses carry an MQTT 5 Message Expiry Interval of three heartbeats: a live kiosk's retained
+# status is always younger, while the statuses queued for a hub that is away (one a minute from
+# every kiosk) are dropped by the broker instead of piling up for days; the hub only needs the
+# latest. The last will ("offline") has no expiry: it must stand until the kiosk is back.
+STATUS_EXPIRY = int(3 * STATUS_HEARTBEAT)
 PRUNE_EVERY = 3600.0
 # With nothing due, the outbox is asked again only when its earliest row falls due, when a
 # response is stored or an ack arrives, and at least this often (a safety net; each query
@@ -41,7 +52,8 @@ class Transport(Protocol):
     @property
     def connected(self) -> bool: ...
 
-    def publish(self, topic: str, payload: bytes, retain: bool = False) -> bool: ...
+    def publish(self, topic: str, payload: bytes, retain: bool = False,
+                expiry: int | None = None) -> bool: ...
 
 
 def rfc3339(moment: float) -> str:
@@ -74,6 +86,8 @@ class Delivery:
         self._was_connected = False
         self._last_prune = 0.0
         self._quiet_until = 0.0
+        # hub client id → online?; empty: no hub has ever said anything (assume one is there)
+        self._hubs: dict[str, bool] = {}
         self.sent = 0
         self.acked = 0
 
@@ -105,6 +119,11 @@ class Delivery:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+    @property
+    def hub_online(self) -> bool:
+        """Whether a hub is there to take responses: unknown counts as yes."""
+        return not self._hubs or any(self._hubs.values())
 
     def status(self, state: str = "online") -> dict[str, Any]:
         stats = self.outbox.stats()
@@ -141,8 +160,9 @@ class Delivery:
                 self._force_status = True
         if transport is None or not connected:
             return
-        self._expire_inflight(now)
-        self._send_due(transport, now)
+        if self.hub_online:
+            self._expire_inflight(now)
+            self._send_due(transport, now)
         self._maybe_publish_status(transport, now)
         if now - self._last_prune > PRUNE_EVERY:
             self._last_prune = now
@@ -156,6 +176,10 @@ class Delivery:
                 topic, payload = self._inbox.get_nowait()
             except queue.Empty:
                 break
+            hub = parse_hub_status_topic(topic)
+            if hub is not None:
+                self._hub_presence(hub, payload)
+                continue
             parsed = parse_kiosk_topic(topic)
             if parsed is None:
                 continue
@@ -185,6 +209,27 @@ class Delivery:
         if acked or rejected:
             self._force_status = True
             self._quiet_until = 0.0
+
+    def _hub_presence(self, hub: str, payload: bytes) -> None:
+        was_online = self.hub_online
+        if not payload:
+            self._hubs.pop(hub, None)  # a cleared retained presence: that hub is forgotten
+        else:
+            try:
+                presence = contract.decode_document("presence", payload, 1024)
+            except contract.ContractError as exc:
+                log.warning("ignored a malformed hub presence from %s: %s", hub, exc.reason)
+                return
+            self._hubs[hub] = presence["state"] == "online"
+        if self.hub_online and not was_online:
+            log.info("hub %s is online: sending what waits", hub)
+            pending = self.outbox.make_due(self._clock())
+            self._inflight.clear()
+            self._quiet_until = 0.0
+            self._force_status = True
+            log.info("%d response(s) due again", pending)
+        elif was_online and not self.hub_online:
+            log.info("no hub online (%s said offline): holding responses", hub)
 
     def _expire_inflight(self, now: float) -> None:
         stale = [rid for rid, deadline in self._inflight.items() if deadline <= now]
@@ -222,7 +267,7 @@ class Delivery:
         if not heartbeat and not self._force_status and comparable == self._last_status:
             return
         if transport.publish(kiosk_topic(self.office, self.kiosk, "status"),
-                             contract.encode(document), retain=True):
+                             contract.encode(document), retain=True, expiry=STATUS_EXPIRY):
             self._last_status = comparable
             self._last_status_at = now
             self._force_status = False

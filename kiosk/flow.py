@@ -314,6 +314,8 @@ def spoken_text(question: Question, lang: str) -> str:
             parts.append(question.not_yet.get(lang))
     else:
         parts += [f"{n}: {c.text.get(lang)}" for n, c in enumerate(question.choices, 1)]
+        if question.max_choices is not None:
+            parts.append(i18n.t(lang, "question.choose_up_to", n=question.max_choices))
     parts.append(i18n.t(lang, "question.skip"))
     return ". ".join(p.rstrip(".:?") for p in parts) + "."
 

@@ -13,6 +13,12 @@ from dataclasses import dataclass
 # ISO 9241-9 / WCAG advice for touch: about 9-10 mm for a fingertip; elderly users miss less.
 MIN_TARGET_MM = 10.0
 FACES = 5
+# Choices reachable by the keypad's 1-9: a list this short is shown whole on one page (with one
+# more column of chips if need be), never split, so a citizen sees every option at once.
+KEYPAD_CHOICES = 9
+# A chip is never narrower than 3 touch targets (30 mm): room for its tick box and two short
+# lines of text at the smallest text size.
+MIN_CHIP_TARGETS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +208,10 @@ def choices(m: Metrics, speaker: bool, count: int, multi: bool, page: int, back:
     if not multi:
         row_h = max(row_h, min(round(area.h * 0.6), m.target * 3))
     rows = max(1, (area.h + m.gap) // (row_h + m.gap))
-    if not multi:
+    if multi and count <= KEYPAD_CHOICES and rows * cols < count \
+            and (area.w - m.gap * cols) / (cols + 1) >= MIN_CHIP_TARGETS * m.target:
+        cols += 1
+    if not multi or count <= KEYPAD_CHOICES:
         rows = min(rows, math.ceil(count / cols))
     per_page = rows * cols
     pages = max(1, math.ceil(count / per_page))
@@ -211,6 +220,8 @@ def choices(m: Metrics, speaker: bool, count: int, multi: bool, page: int, back:
     shown = list(range(first, min(count, first + per_page)))
     grid_h = rows * row_h + (rows - 1) * m.gap
     grid = Box(area.x, area.y + max(0, (area.h - grid_h) // 2), area.w, grid_h)
+    if multi and count <= KEYPAD_CHOICES:
+        boxes["hint"] = Box(area.x, grid.y - boxes["hint"].h, area.w, boxes["hint"].h)  # just above
     col_boxes = grid.columns(cols, m.gap)
     for slot, index in enumerate(shown):
         col = col_boxes[slot % cols]

@@ -172,6 +172,14 @@ class Outbox:
                 conn.execute(update(responses).where(responses.c.id.in_(chunk)).values(
                     attempts=responses.c.attempts + 1, next_attempt_at=now + _RESEND_DELAY))
 
+    def make_due(self, now: float) -> int:
+        """Every pending response due now, its back-off started afresh (a hub has come back);
+        returns how many are pending."""
+        with self.engine.begin() as conn:
+            result = conn.execute(update(responses).where(responses.c.state == "pending")
+                                  .values(attempts=0, next_attempt_at=now))
+        return int(result.rowcount)
+
     def acknowledge(self, ids: Sequence[str], now: float | None = None) -> int:
         """Mark ids as delivered; returns how many pending rows that settled."""
         now = time.time() if now is None else now

@@ -1,8 +1,9 @@
 """The kiosk's MQTT link; the only kiosk module that imports paho.
 
 It connects (and reconnects, backing off up to 30 s) to the broker, leaves a retained "offline"
-status as its last will, subscribes to the kiosk's own ``ack`` and ``config`` topics and turns
-each incoming paho message into a plain :class:`Incoming` for the delivery loop.
+status as its last will (with no expiry: "offline" stays until the kiosk is back), subscribes to
+the kiosk's own ``ack`` and ``config`` topics and to the hubs' presence, and turns each incoming
+paho message into a plain :class:`Incoming` for the delivery loop.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from hailong.settings import MqttSettings
-from hailong.topics import kiosk_topic
+from hailong.topics import HUB_STATUS_FILTER, kiosk_topic
 
 log = logging.getLogger(__name__)
 
@@ -93,9 +94,15 @@ class MqttPublisher:
         self._client.disconnect()
         self._client.loop_stop()
 
-    def publish(self, topic: str, payload: bytes, retain: bool = False) -> bool:
-        """Queue a QoS 1 message; False when the client cannot take it now."""
-        info = self._client.publish(topic, payload, qos=1, retain=retain)
+    def publish(self, topic: str, payload: bytes, retain: bool = False,
+                expiry: int | None = None) -> bool:
+        """Queue a QoS 1 message, dropped by the broker after ``expiry`` seconds if given (MQTT 5
+        Message Expiry Interval); False when the client cannot take it now."""
+        props = None
+        if expiry is not None:
+            props = Properties(PacketTypes.PUBLISH)
+            props.MessageExpiryInterval = expiry
+        info = self._client.publish(topic, payload, qos=1, retain=retain, properties=props)
         return info.rc == mqtt.MQTT_ERR_SUCCESS
 
     def _handle_connect(self, client: mqtt.Client, _userdata: object, _flags: object,
@@ -104,7 +111,8 @@ class MqttPublisher:
             log.warning("broker refused the connection: %s", reason)
             return
         client.subscribe([(kiosk_topic(self.office, self.kiosk, "ack"), 1),
-                          (kiosk_topic(self.office, self.kiosk, "config"), 1)])
+                          (kiosk_topic(self.office, self.kiosk, "config"), 1),
+                          (HUB_STATUS_FILTER, 1)])
         self._connected.set()
         log.info("connected to %s", self._settings.effective_url)
         if self._on_connected is not None:

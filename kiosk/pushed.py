@@ -56,7 +56,7 @@ def parse_pushed(payload: bytes, base: KioskSettings) -> PushedConfig:
     if document.get("questionnaire") is not None:
         questionnaire = parse_questionnaire(document["questionnaire"], f"{source}: questionnaire")
     else:
-        questionnaire = find_questionnaire(settings.kiosk.questionnaire)
+        questionnaire = find_questionnaire(settings.kiosk.questionnaire_name())
     return PushedConfig(version, settings, questionnaire, document)
 
 

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from hailong.questionnaire import OfficeKind, questionnaire_for
 from hailong.settings import DatabaseSettings, DataSettings, Id, MqttSettings, Section, sqlite_url
 
 # The receipt pattern of Thông tư 01/2018/TT-VPCP: <unit code>-<YYMMDD>-<NNNN>; the unit code
@@ -32,8 +33,12 @@ class KioskSection(Section):
         description="Officers an officer card can switch to, as \"CODE=Display name\" entries")
     officer_photos: str = Field(
         "", description="Folder of officer photos named CODE.png or CODE.jpg; optional")
+    kind: OfficeKind = Field(
+        "admin", description="The office's kind: admin, hospital or school; picks the bundled "
+        "questionnaire when `questionnaire` is empty")
     questionnaire: str = Field(
-        "sipas", description="Questionnaire id (a bundled one) or path of a questionnaire TOML file")
+        "", description="Questionnaire id (a bundled one) or path of a questionnaire TOML file; "
+        "empty: the bundled one of `kind` (sipas, hospital, school)")
     language: Literal["vi", "en"] = Field("vi", description="Language each citizen starts in")
     idle_timeout: int = Field(
         30, ge=5, le=600,
@@ -72,6 +77,10 @@ class KioskSection(Section):
     retention_days: int = Field(30, ge=1, le=3650,
                                 description="Days acknowledged responses stay in the outbox")
 
+
+    def questionnaire_name(self) -> str:
+        """The questionnaire to load: the one set, else the bundled one of the office's kind."""
+        return questionnaire_for(self.questionnaire, self.kind)
 
     def officer_names(self) -> dict[str, str]:
         """The ``officers`` list as code → display name (a bare code names itself)."""

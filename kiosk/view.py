@@ -29,6 +29,7 @@ PRIMARY = (18, 92, 160)
 ON_PRIMARY = (255, 255, 255)
 BUTTON = (226, 230, 236)
 CHOSEN = (205, 228, 250)
+DIMMED = (238, 240, 243)  # chips that cannot be chosen while the most allowed already are
 BANNER = (255, 236, 170)
 DANGER = (180, 40, 40)
 # Never smaller than this, however long the text: below it an elderly reader is lost anyway.
@@ -321,6 +322,8 @@ def _question(p: Painter, m: Metrics, scene: Scene, question: Question) -> Layou
         lay = layout.choices(m, scene.speaker, len(question.choices), multi, session.page, back)
         b = lay.boxes
         picked = set(answer) if isinstance(answer, tuple) else set()
+        # at the limit the other chips are dimmed: a further tap does nothing until one is untapped
+        full = question.max_choices is not None and len(picked) >= question.max_choices
         for index, choice in enumerate(question.choices):
             box = b.get(f"choice:{index}")
             if box is None:
@@ -329,7 +332,8 @@ def _question(p: Painter, m: Metrics, scene: Scene, question: Question) -> Layou
             tick = min(box.h // 2, m.target // 2) if multi else 0
             p.button(box, f"{index + 1}. {choice.text.get(lang)}" if index < 9 else
                      choice.text.get(lang), m.font(0.034 if multi else 0.05),
-                     fill=CHOSEN if on else BUTTON, bold=on or not multi,
+                     fill=CHOSEN if on else (DIMMED if full else BUTTON), bold=on or not multi,
+                     colour=MUTED if full and not on else INK,
                      icon_left=tick + 6 if multi else 0)
             if multi:
                 mark = Box(box.x + max(6, box.h // 8), box.center[1] - tick // 2, tick, tick)
@@ -338,7 +342,9 @@ def _question(p: Painter, m: Metrics, scene: Scene, question: Question) -> Layou
                 if on:
                     drawing.check(p.surface, _rect(mark), PRIMARY)
         if multi and "hint" in b:
-            p.text(b["hint"], t(lang, "question.choose_many"), m.font(0.032), colour=MUTED)
+            hint = (t(lang, "question.choose_up_to", n=question.max_choices)
+                    if question.max_choices is not None else t(lang, "question.choose_many"))
+            p.text(b["hint"], hint, m.font(0.032), colour=MUTED)
         if "more" in b:
             p.button(b["more"], f"{t(lang, 'question.more')} ({session.page + 1}/{lay.pages})",
                      m.font(0.042))

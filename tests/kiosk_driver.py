@@ -25,12 +25,12 @@ def main() -> int:
     from kiosk.speech import Speaker
 
     settings = load_settings(KioskSettings, Path(sys.argv[1]))
-    app = KioskApp(settings, find_questionnaire(settings.kiosk.questionnaire), size=(800, 480),
-                   speaker=Speaker("off"))
+    app = KioskApp(settings, find_questionnaire(settings.kiosk.questionnaire_name()),
+                   size=(800, 480), speaker=Speaker("off"))
     app.open()
     drive = Driver(app)
     drive.step()
-    drive.keys("\n" "2" "3" "\n" "4" "4" "5" "0" "3" "1")
+    drive.keys("\n" "2" "3" "\n" "4" "4" "5" "0" "3" "\n" "1")
     assert app.state.screen == "thanks", app.state.screen
     print(f"THANKS {app.stored[-1]['id']}", flush=True)
     while True:

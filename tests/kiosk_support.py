@@ -45,7 +45,7 @@ def running_app(settings: KioskSettings, size: tuple[int, int] = (1024, 600), co
                 speaker: Speaker | None = None) -> Iterator[Driver]:
     """A real KioskApp with its (dummy) display open, and a driver at the first idle frame."""
     assert os.environ.get("SDL_VIDEODRIVER") == "dummy"
-    app = KioskApp(settings, find_questionnaire(settings.kiosk.questionnaire), size=size,
+    app = KioskApp(settings, find_questionnaire(settings.kiosk.questionnaire_name()), size=size,
                    speaker=speaker or Speaker("off"))
     app.open(connect=connect)
     try:

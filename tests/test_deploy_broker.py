@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import stat
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 from hailong import contract
 from hailong.provision import make_pilot_ca, provision_kiosk
 from hailong.settings import load_settings
-from hailong.topics import kiosk_topic
+from hailong.topics import HUB_STATUS_FILTER, hub_status_topic, kiosk_topic
 from hub.settings import HubSettings
 from kiosk.service import Draft, KioskService
 from kiosk.settings import KioskSettings
@@ -274,3 +275,36 @@ def test_bundle_files_are_private(tmp_path: Path, deployment: SecureDeployment) 
     assert names == ["ca.crt", "kiosk.toml", "receipt.key"]
     for path in bundle.folder.iterdir():
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_kiosks_read_the_hubs_presence_hold_without_it_and_cannot_forge_it(
+        tmp_path: Path, deployment: SecureDeployment) -> None:
+    bundle = provision_kiosk(deployment.settings, "ubnd-a", "k01", "1")
+    other = provision_kiosk(deployment.settings, "ubnd-a", "k02", "2")
+    settings = bundle_settings(deployment, "ubnd-a", "k01", tmp_path / "kiosk")
+    other_password = bundle_settings(deployment, "ubnd-a", "k02", tmp_path / "k02").mqtt.password
+    topic = hub_status_topic("hailong-hub")
+    hub = secure_hub(deployment, tmp_path / "hub")
+    hub.stop()  # "offline", retained, written under the hub's own user
+    service = KioskService(settings, "sipas@2")
+    service.start()
+    intruder = TlsClient(deployment, other.username, other_password.get_secret_value())
+    try:
+        wait_until(lambda: not service.delivery.hub_online, 15, message="the hub's absence")
+        stored = service.submit(rating(4))
+        assert intruder.wait()
+        intruder.publish(topic, contract.encode({"v": 1, "state": "online"}))  # refused by the ACL
+        time.sleep(1.5)
+        assert not service.delivery.hub_online and service.delivery.sent == 0
+        hub = secure_hub(deployment, tmp_path / "hub")
+        wait_until(lambda: service.outbox.stats().depth == 0, 10, message="delivery on return")
+        assert hub.hub.store.response_ids("ubnd-a") == [stored["id"]]
+        hub.stop()
+    finally:
+        intruder.close()
+        service.stop()
+    watcher = TlsClient(deployment, bundle.username, settings.mqtt.password.get_secret_value())
+    assert watcher.wait()
+    watcher.subscribe(HUB_STATUS_FILTER)
+    assert [json.loads(p)["state"] for _, p in watcher.received(topic)] == ["offline"]
+    watcher.close()

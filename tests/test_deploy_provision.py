@@ -156,3 +156,16 @@ def test_hub_credentials_refuse_a_name_the_acl_cannot_hold(tmp_path: Path,
 
     with pytest.raises(ProvisionError, match="no '/'"):
         provision_hub(settings, tmp_path / "hub.env", "ubnd-a/k01")
+
+
+def test_a_bundle_carries_the_office_kind_from_the_roster(settings: ProvisionSection) -> None:
+    Path(settings.roster).write_text(
+        '[[offices]]\nid = "bv-tinh"\nname = "Bệnh viện Đa khoa tỉnh"\nkind = "hospital"\n',
+        encoding="utf-8")
+    hospital = _kiosk(provision_kiosk(settings, "bv-tinh", "k01", "Khoa Khám bệnh").folder)
+    assert (hospital.kiosk.kind, hospital.kiosk.office_name) == ("hospital", "Bệnh viện Đa khoa tỉnh")
+    assert hospital.kiosk.questionnaire_name() == "hospital"
+    # an office the roster does not have: no kind written, the kiosk's default (admin) applies
+    other = provision_kiosk(settings, "ubnd-b", "k01", "Quầy 1").folder
+    assert "kind" not in (other / "kiosk.toml").read_text()
+    assert _kiosk(other).kiosk.questionnaire_name() == "sipas"

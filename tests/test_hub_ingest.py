@@ -276,3 +276,29 @@ def test_flags_live_scores_and_alerts_over_mqtt(broker: Broker, db_hub: RunningH
     assert kiosk["missing"] == 3 and kiosk["outbox"] == 3
     watcher.close()
     client.close()
+
+
+def test_a_needs_answer_with_more_than_two_choices_is_refused_with_its_reason(
+        broker: Broker, db_hub: RunningHub) -> None:
+    kiosk = RawClient(broker.url, client_id="needs-kiosk",
+                      subscribe=(kiosk_topic("ubnd-a", "k01", "ack"),))
+    topic = kiosk_topic("ubnd-a", "k01", "response")
+    two = response(seq=1, questionnaire="sipas@2",
+                   answers={"overall": 4, "needs": ["shorter-wait", "online-filing"]})
+    three = response(seq=2, questionnaire="sipas@2",
+                     answers={"overall": 4, "needs": ["shorter-wait", "fees", "other"]})
+    older = response(seq=3, questionnaire="sipas@1", answers={"overall": 5, "access": 4})
+    publish_all(kiosk, [(topic, contract.encode(d)) for d in (two, three, older)])
+    wait_until(lambda: db_hub.hub.ingestor.counters.settled == 3, 15, message="all three")
+    assert sorted(db_hub.hub.store.response_ids()) == sorted([two["id"], older["id"]])
+    reason = "too many choices: answers.needs has 3, sipas@2 allows at most 2"
+    _, listing = db_hub.get("/api/v1/rejected?limit=10")
+    assert [item["reason"] for item in listing["items"]] == [reason]
+    def refused() -> list[dict[str, str]]:
+        acks = [json.loads(p) for p in kiosk.received(kiosk_topic("ubnd-a", "k01", "ack"))]
+        return [r for a in acks for r in a["rejected"]]
+    assert wait_until(refused, 10, message="the ack") == [{"id": three["id"], "reason": reason}]
+    # sipas@1 (archived) is still known: its response carries no unknown-questionnaire flag
+    _, scores = db_hub.get("/api/v1/offices/ubnd-a/scores")
+    assert scores["flags"]["unknown_questions"] == 0 and scores["responses"] == 2
+    kiosk.close()

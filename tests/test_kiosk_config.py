@@ -35,16 +35,16 @@ def push(version: str, settings: dict[str, object] | None = None,
 def test_a_pushed_config_overrides_kiosk_keys_and_can_carry_a_questionnaire(tmp_path: Path) -> None:
     base = kiosk_settings(tmp_path)
     short = sipas_document()
-    short["version"] = "2"
+    short["version"] = "2-short"
     for question in short["questions"]:  # type: ignore[union-attr]
-        if question["id"] in ("visits", "officer"):
+        if question["id"] in ("visits", "officer", "needs"):
             question["enabled"] = False
     pushed = parse_pushed(push("2026-11-23.1", {"counter": "Quầy 5", "idle_timeout": 45},
                                short), base)
     assert pushed.settings.kiosk.counter == "Quầy 5"
     assert pushed.settings.kiosk.idle_timeout == 45
     assert pushed.settings.kiosk.office == base.kiosk.office
-    assert pushed.questionnaire.ref == "sipas@2"
+    assert pushed.questionnaire.ref == "sipas@2-short"
     assert [q.id for q in pushed.questionnaire.enabled_questions] == [
         "overall", "reasons", "access", "procedure", "result", "feedback"]
 

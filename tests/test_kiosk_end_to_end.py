@@ -21,7 +21,7 @@ from tests.support import RawClient, RunningHub, wait_until
 def test_answers_given_by_key_events_arrive_at_the_hub(tmp_path: Path, broker: Broker,
                                                         hub: RunningHub) -> None:
     with running_app(kiosk_settings(tmp_path, broker.url), connect=True) as drive:
-        drive.keys("\n" "2" "1" "8" "\n" "4" "3" "5" "0" "4" "2")
+        drive.keys("\n" "2" "1" "8" "\n" "4" "3" "5" "0" "4" "1" "7" "\n" "2")
         assert drive.app.state.screen == "thanks"
         wait_until(lambda: drive.app.service.outbox.stats().depth == 0, 15, message="the ack")
     status, scores = hub.get("/api/v1/offices/ubnd-a/scores")

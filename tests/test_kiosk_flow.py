@@ -7,7 +7,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from hailong.questionnaire import find_questionnaire
+from hailong.questionnaire import (
+    find_questionnaire,
+    load_catalog,
+    parse_questionnaire,
+    questionnaire_for,
+)
+from hailong.settings import SettingsError
 from kiosk import flow
 from kiosk.flow import (
     Back,
@@ -69,23 +75,24 @@ def submitted(effects: list[flow.Effect]) -> list[flow.Submit]:
 
 def test_the_whole_questionnaire_by_keys_with_reasons_and_visits() -> None:
     # Enter, overall 2 → reasons: toggle 1 and 8, Enter → access 4, procedure 3, officer 5,
-    # result skipped (0), feedback 4, visits: 2nd choice.
+    # result skipped (0), feedback 4, needs: toggle 7 and 1, Enter → visits: 2nd choice.
     state, effects = run([Key("enter", now=at(0)), *keys("218", 0.5), Key("enter", now=at(2.0)),
-                          *keys("43504", 2.5), Key("2", now=at(5.0))])
+                          *keys("4350471", 2.5), Key("enter", now=at(6.0)), Key("2", now=at(6.5))])
     [submit] = submitted(effects)
     draft = submit.draft
     assert draft.answers == {"overall": 2, "reasons": ["wait", "impolite"], "access": 4,
-                             "procedure": 3, "officer": 5, "feedback": 4, "visits": ["2"]}
+                             "procedure": 3, "officer": 5, "feedback": 4,
+                             "needs": ["shorter-wait", "faster-result"], "visits": ["2"]}
     assert draft.complete and draft.trigger == "tap" and draft.lang == "vi"
-    assert draft.started_at == at(0) and draft.submitted_at == at(5.0)
+    assert draft.started_at == at(0) and draft.submitted_at == at(6.5)
     assert state.screen == "thanks" and state.complaint  # overall 2 ≤ complaint threshold
 
 
 def test_a_high_overall_answer_skips_the_reasons_and_shows_no_complaint_channel() -> None:
     state, _ = run([Start(now=at(0)), Rate(4, now=at(1))])
     assert state.session is not None and state.session.current == "access"
-    assert flow.progress(state, rules()) == (2, 7)
-    state, effects = run([Skip(now=at(2 + i)) for i in range(6)], state=state)
+    assert flow.progress(state, rules()) == (2, 8)
+    state, effects = run([Skip(now=at(2 + i)) for i in range(7)], state=state)
     [submit] = submitted(effects)
     assert submit.draft.answers == {"overall": 4}
     assert state.screen == "thanks" and not state.complaint
@@ -99,7 +106,7 @@ def test_the_reasons_threshold_setting_moves_the_bar() -> None:
 
 
 def test_skipping_everything_keeps_nothing_but_still_counts_the_response() -> None:
-    _state, effects = run([Start(now=at(0)), *[Skip(now=at(1 + i)) for i in range(7)]])
+    _state, effects = run([Start(now=at(0)), *[Skip(now=at(1 + i)) for i in range(8)]])
     [submit] = submitted(effects)
     assert submit.draft.answers == {} and submit.draft.complete
 
@@ -108,6 +115,7 @@ def test_a_choice_question_skipped_with_enter_or_zero_is_absent_not_empty() -> N
     _state, effects = run([Start(now=at(0)), Rate(1, now=at(1)),
                           Choose(0, now=at(2)), Choose(0, now=at(3)),  # toggled on and off
                           Continue(now=at(4)), *[Skip(now=at(5 + i)) for i in range(5)],
+                          Continue(now=at(10)),  # needs: Enter with nothing chosen
                           Continue(now=at(11))])  # visits: Enter with nothing chosen
     [submit] = submitted(effects)
     assert submit.draft.answers == {"overall": 1}
@@ -118,7 +126,7 @@ def test_not_received_yet_counts_as_skipped() -> None:
                     Rate(5, now=at(4))])
     assert state.session is not None and state.session.current == "result"
     state, effects = run([Skip(now=at(5), target="not-yet"), Rate(5, now=at(6)),
-                          Choose(2, now=at(7))], state=state)
+                          Skip(now=at(6.5)), Choose(2, now=at(7))], state=state)
     assert submitted(effects)[0].draft.answers == {
         "overall": 5, "access": 5, "procedure": 5, "officer": 5, "feedback": 5, "visits": ["3+"]}
 
@@ -129,7 +137,7 @@ def test_back_goes_one_question_back_and_a_changed_overall_drops_stale_reasons()
     assert state.session is not None and state.session.current == "reasons"
     state, _ = run([Back(now=at(5)), Rate(5, now=at(6))], state=state)
     assert state.session is not None and state.session.current == "access"
-    state, effects = run([Skip(now=at(7 + i)) for i in range(6)], state=state)
+    state, effects = run([Skip(now=at(7 + i)) for i in range(7)], state=state)
     assert submitted(effects)[0].draft.answers == {"overall": 5}
     # Back on the first question does nothing
     state, _ = run([Start(now=at(0)), Back(now=at(1))])
@@ -165,6 +173,7 @@ def test_the_time_out_is_configurable() -> None:
 
 def test_thank_you_lasts_its_time_or_until_any_key_or_touch() -> None:
     state, _ = run([Start(now=at(0)), *[Skip(now=at(1 + i)) for i in range(7)]])
+    state, _ = run([Skip(now=at(7))], state=state)  # the 8th question, stored at 7
     assert state.screen == "thanks"
     assert run([Tick(now=at(11.9))], state=state)[0].screen == "thanks"  # stored at 7, 5 s
     assert run([Tick(now=at(12))], state=state)[0].screen == "idle"
@@ -188,7 +197,8 @@ def test_the_officers_next_citizen_key_opens_with_trigger_officer() -> None:
 
 
 def test_the_minimum_interval_ignores_a_start_or_scan_after_a_stored_response() -> None:
-    state, _ = run([Start(now=at(0)), *[Skip(now=at(1 + i)) for i in range(7)]])
+    state, _ = run([Start(now=at(0)), *[Skip(now=at(1 + i)) for i in range(6)],
+                    Skip(now=at(6.5)), Skip(now=at(7))])
     stored = at(7)
     state, _ = run([Touch(now=at(8))], state=state)  # dismiss the thank-you
     assert state.screen == "idle"
@@ -216,7 +226,7 @@ def test_keys_half_a_second_apart_are_never_lost() -> None:
     state, _ = run([Key("enter", now=at(0)), *keys("4444444", 0.5)])
     assert state.session is not None
     assert state.session.answers == {"overall": 4, "access": 4, "procedure": 4, "officer": 4,
-                                     "result": 4, "feedback": 4}
+                                     "result": 4, "feedback": 4, "needs": ("online-filing",)}
     # …while a bouncing contact (the same key within 0.3 s) is one press
     state, _ = run([Key("enter", now=at(0)), *keys("444", 0.5, gap=0.1)])
     assert state.session is not None and state.session.answers == {"overall": 4}
@@ -303,7 +313,7 @@ def test_an_unknown_code_changes_nothing() -> None:
 def test_switched_off_questions_are_not_asked() -> None:
     data = SIPAS.model_dump()
     for question in data["questions"]:
-        if question["id"] in ("officer", "visits", "reasons"):
+        if question["id"] in ("officer", "visits", "reasons", "needs"):
             question["enabled"] = False
     short = type(SIPAS).model_validate(data)
     _state, effects = run([Start(now=at(0)), *keys("11111", 1)], rules(questionnaire=short))
@@ -355,3 +365,74 @@ def test_pin_and_service_screens_ignore_the_questionnaire(name: str) -> None:
     state, _ = run([CornerDown(now=at(0)), Tick(now=at(3)), PinChecked(True, now=at(4)),
                     Key(name, now=at(5))], service)
     assert state.screen == "service" and state.session is None
+
+
+def _at_needs(start: float = 0.0) -> flow.State:
+    """Overall 5, the five factor items skipped: the needs question is on screen."""
+    state, _ = run([Start(now=at(start)), Rate(5, now=at(start + 1)),
+                    *[Skip(now=at(start + 2 + i)) for i in range(5)]])
+    assert state.session is not None and state.session.current == "needs"
+    return state
+
+
+def test_the_needs_question_takes_up_to_two_choices_and_a_third_tap_does_nothing() -> None:
+    needs = SIPAS.question("needs")
+    assert needs is not None and needs.type == "multi" and needs.max_choices == 2
+    assert flow.spoken_text(needs, "vi").endswith("8: Khác. Chọn tối đa 2 ý. Bỏ qua.")
+    assert [c.id for c in needs.choices] == [
+        "shorter-wait", "clearer-guidance", "fewer-documents", "online-filing", "fees",
+        "officer-attitude", "faster-result", "other"]
+    # keys 3 and 6 chosen, 8 refused (two already), 3 untoggled, 8 now taken, Enter continues
+    state, _ = run(keys("368", 10), state=_at_needs())
+    assert state.session is not None
+    assert state.session.answers["needs"] == ("fewer-documents", "officer-attitude")
+    state, _ = run([*keys("38", 12), Key("enter", now=at(13))], state=state)
+    assert state.session is not None and state.session.current == "visits"
+    state, effects = run([Key("0", now=at(14))], state=state)
+    [submit] = submitted(effects)
+    assert submit.draft.answers == {"overall": 5, "needs": ["officer-attitude", "other"]}
+
+
+def test_the_needs_question_is_skipped_with_zero_and_absent_when_nothing_is_chosen() -> None:
+    state, effects = run([*keys("1", 10), Key("0", now=at(11)), Key("0", now=at(12))],
+                         state=_at_needs())
+    assert submitted(effects)[0].draft.answers == {"overall": 5}
+    assert state.screen == "thanks"
+
+
+def test_a_hospital_kiosk_asks_the_hospital_example_questionnaire() -> None:
+    hospital = find_questionnaire(questionnaire_for("", "hospital"))
+    assert (hospital.ref, hospital.kind, hospital.example) == ("hospital@1", "hospital", True)
+    assert find_questionnaire(questionnaire_for("", "school")).kind == "school"
+    assert questionnaire_for("", "admin") == "sipas" and questionnaire_for("x.toml", "school") == "x.toml"
+    hospital_rules = rules(questionnaire=hospital)
+    _state, effects = run([Key("enter", now=at(0)), *keys("2", 0.5), *keys("15", 1),
+                           Key("enter", now=at(2)), *keys("45345", 3)], hospital_rules)
+    [submit] = submitted(effects)
+    assert submit.draft.answers == {"overall": 2, "care-reasons": ["hard-to-find", "impolite-staff"],
+                                    "reach": 4, "information": 5, "amenities": 3, "staff": 4,
+                                    "outcome": 5}
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ({"type": "single", "max_choices": 1}, "max_choices is only for multi questions"),
+    ({"type": "multi", "max_choices": 3}, "max_choices 3 is more than the 2 choices"),
+    ({"type": "multi", "max_choices": 0}, "greater than or equal to 1"),
+])
+def test_a_wrong_max_choices_is_one_clear_line(question: dict[str, object], expected: str) -> None:
+    data = {"id": "q", "version": "1", "title": {"vi": "a", "en": "b"}, "questions": [
+        {"id": "overall", "type": "rating", "text": {"vi": "a", "en": "b"}},
+        {"id": "pick", "text": {"vi": "a", "en": "b"}, **question,
+         "choices": [{"id": "x", "text": {"vi": "x", "en": "x"}},
+                     {"id": "y", "text": {"vi": "y", "en": "y"}}]}]}
+    with pytest.raises(SettingsError) as caught:
+        parse_questionnaire(data, "q.toml")
+    assert str(caught.value).startswith("q.toml: questions[1]") and expected in str(caught.value)
+
+
+def test_the_hub_knows_every_bundled_questionnaire_and_the_archived_sipas_1() -> None:
+    catalog = load_catalog()
+    assert {"sipas@1", "sipas@2", "hospital@1", "school@1"} <= set(catalog)
+    assert catalog["sipas@1"].question("needs") is None
+    assert all(catalog[ref].example for ref in ("hospital@1", "school@1"))
+    assert not catalog["sipas@2"].example

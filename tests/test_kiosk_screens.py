@@ -74,6 +74,12 @@ def test_every_screen_fits_at_every_size(tmp_path: Path, size: tuple[int, int], 
         drive.keys("\n" "444")
         check_frame(drive, shots, "result")  # with "not received yet"
         drive.keys("05")
+        check_frame(drive, shots, "needs")
+        assert "more" not in drive.app.layout.boxes  # type: ignore[union-attr]
+        assert all(f"choice:{i}" in drive.app.layout.boxes for i in range(8))  # type: ignore[union-attr]
+        drive.keys("27")
+        check_frame(drive, shots, "needs-full")  # two chosen: the others dimmed
+        drive.key("enter")
         check_frame(drive, shots, "visits")
         drive.key("2")
         assert drive.app.state.screen == "thanks" and drive.app.state.complaint
@@ -117,12 +123,16 @@ def test_faces_and_buttons_answer_to_the_mouse(tmp_path: Path) -> None:
         for _ in range(3):
             drive.tap_target("skip")
         drive.tap_target("skip")
+        assert drive.app.state.session.current == "needs"
+        for chip in (6, 0, 3):  # the third is one too many: nothing happens
+            drive.tap_target(f"choice:{chip}")
+        drive.tap_target("continue")
         drive.tap_target("choice:1")
         assert drive.app.state.screen == "thanks"
         [row] = drive.app.service.outbox.due(1e12, 10)
         document = json.loads(row.payload)
         assert document["answers"] == {"overall": 2, "reasons": ["wait", "impolite"], "access": 3,
-                                       "visits": ["2"]}
+                                       "needs": ["shorter-wait", "faster-result"], "visits": ["2"]}
         assert document["trigger"] == "tap" and document["complete"] is True
 
 
@@ -206,3 +216,25 @@ def test_a_broken_questionnaire_stops_start_up_with_one_line(tmp_path: Path) -> 
     assert result.returncode == 2 and "Traceback" not in result.stderr
     [line] = result.stderr.strip().splitlines()
     assert str(bad) in line and "questions[0].type" in line
+
+
+def test_a_hospital_kiosk_shows_the_hospital_questionnaire(tmp_path: Path) -> None:
+    with running_app(kiosk_settings(tmp_path, kind="hospital"), (800, 480)) as drive:
+        assert drive.app.questionnaire.ref == "hospital@1"
+        drive.key("enter")
+        shown = [item.text for item in drive.app.painter.drawn]  # type: ignore[union-attr]
+        assert "Nhìn chung, Ông/Bà hài lòng thế nào với lần khám, chữa bệnh hôm nay?" in shown
+        drive.keys("4")
+        shown = [item.text for item in drive.app.painter.drawn]  # type: ignore[union-attr]
+        assert "Biển báo, chỉ dẫn đường đến các khoa, phòng rõ ràng, dễ tìm" in shown
+        drive.keys("55555")
+        assert drive.app.state.screen == "thanks"
+        [row] = drive.app.service.outbox.due(1e12, 10)
+        document = json.loads(row.payload)
+    assert document["questionnaire"] == "hospital@1"
+    assert document["answers"] == {"overall": 4, "reach": 5, "information": 5, "amenities": 5,
+                                   "staff": 5, "outcome": 5}
+    # a questionnaire named in the settings wins over the office's kind
+    with running_app(kiosk_settings(tmp_path / "named", kind="hospital", questionnaire="school")
+                     ) as drive:
+        assert drive.app.questionnaire.ref == "school@1"
