@@ -82,7 +82,8 @@ class Hub:
             ack=self.subscriber.ack, on_committed=self.live.changed,
             checks=AnswerChecks(self.catalog, self.roster.gated))
         self.app = create_app(HubContext(self.store, timezone_of,
-                                         lambda: self.subscriber.connected, self.documents))
+                                         lambda: self.subscriber.connected, self.documents,
+                                         survey_channels=tuple(settings.hub.survey_channels)))
         extra = [Path(settings.hub.questionnaires)] if settings.hub.questionnaires else []
         self.dashboard = install_dashboard(self.app, self.store, timezone_of, settings.web,
                                            settings.hub.min_n, extra)
