@@ -131,6 +131,7 @@ def questionnaires_by_kind(catalog: Iterable[Questionnaire]) -> dict[str, Questi
 
 # -- reading cells -------------------------------------------------------------------------
 Table = list[tuple[int, list[str]]]  # (row number as the spreadsheet shows it, cells)
+Merged = list[tuple[int, int, str]]  # merged ranges: last row, first column index, "D1:E1"
 
 
 def column_letter(index: int) -> str:
@@ -158,14 +159,18 @@ def is_xlsx(data: bytes, file_name: str) -> bool:
     return data.startswith(b"PK\x03\x04") or file_name.lower().endswith(".xlsx")
 
 
-def read_csv(data: bytes) -> tuple[Table, list[Problem]]:
+def read_csv(data: bytes) -> tuple[Table, list[Problem], Merged]:
+    if b"\x00" in data:  # UTF-16 (Excel's "Unicode text") or not text at all
+        row = data[:data.index(b"\x00")].count(b"\n") + 1
+        return [], [Problem(row, None, "the file is not UTF-8 text (it holds NUL bytes, as UTF-16 "
+                                       "does): save it as “CSV UTF-8” and import it again")], []
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         row = data[:exc.start].count(b"\n") + 1
         return [], [Problem(row, None, f"the file is not UTF-8 text (byte 0x{data[exc.start]:02X} "
                                        "cannot be read): save it as “CSV UTF-8” and import it "
-                                       "again")]
+                                       "again")], []
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -176,28 +181,24 @@ def read_csv(data: bytes) -> tuple[Table, list[Problem]]:
             table.append((start, [c.strip() for c in cells]))
             start = reader.line_num + 1
     except csv.Error as exc:
-        return table, [Problem(start, None, f"the CSV cannot be read: {exc}")]
-    return table, []
+        return table, [Problem(start, None, f"the CSV cannot be read: {exc}")], []
+    return table, [], []
 
 
-def read_xlsx(data: bytes) -> tuple[Table, list[Problem]]:
+def read_xlsx(data: bytes) -> tuple[Table, list[Problem], Merged]:
     from openpyxl import load_workbook  # only for XLSX files
 
     try:
         book = load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         return [], [Problem(None, None, f"the XLSX file cannot be read ({type(exc).__name__}): "
-                                        "save it again from the spreadsheet program")]
+                                        "save it again from the spreadsheet program")], []
     sheet = book.worksheets[0]
-    problems = []
-    merged = sorted(sheet.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))
+    merged = [(r.max_row, r.min_col - 1, r.coord) for r in
+              sorted(sheet.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))]
     table: Table = [(number, [_cell_text(v) for v in values]) for number, values in
                     enumerate(sheet.iter_rows(values_only=True), start=1)]
-    for cells in merged:
-        problems.append(Problem(cells.min_row, column_letter(cells.min_col - 1),
-                                f"merged cells {cells.coord}: unmerge them so that every "
-                                "column has its own header and every cell its own value"))
-    return table, problems
+    return table, [], merged
 
 
 # -- checking ------------------------------------------------------------------------------
@@ -239,7 +240,7 @@ def parse_survey(data: bytes, file_name: str, rules: SurveyRules) -> SurveyFile:
     """The file's respondents, or :class:`SurveyRejected` with every problem found."""
     if len(data) > MAX_SURVEY_BYTES:
         raise SurveyRejected([Problem(None, None, f"the file is over {MAX_SURVEY_BYTES} bytes")])
-    table, problems = read_xlsx(data) if is_xlsx(data, file_name) else read_csv(data)
+    table, problems, merged = read_xlsx(data) if is_xlsx(data, file_name) else read_csv(data)
     if problems and not table:
         raise SurveyRejected(problems)
     found = _find_header(table)
@@ -250,6 +251,13 @@ def parse_survey(data: bytes, file_name: str, rules: SurveyRules) -> SurveyFile:
     position, fixed, _ = found
     header_row, header = table[position]
     names = [c.strip() for c in header]
+    # A merged title above the header is fine; merged cells in or below it hide columns/values.
+    for last_row, column, coord in merged:
+        if last_row >= header_row:
+            problems.append(Problem(int(coord.split(":")[0].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")),
+                                    column_letter(column), f"merged cells {coord}: unmerge them "
+                                    "so that every column has its own header and every cell "
+                                    "its own value"))
 
     def label(index: int) -> str:
         return names[index] if index < len(names) and names[index] else column_letter(index)
@@ -297,8 +305,8 @@ def parse_survey(data: bytes, file_name: str, rules: SurveyRules) -> SurveyFile:
         def cell(index: int | None, cells: list[str] = cells) -> str:
             return cells[index].strip() if index is not None and index < len(cells) else ""
 
-        for index in range(len(names), len(cells)):
-            if cells[index]:
+        for index in range(len(cells)):
+            if cells[index] and (index >= len(names) or not names[index]):
                 problems.append(Problem(number, column_letter(index), "a value in a column "
                                         "with no header"))
         row_problems: list[Problem] = []

@@ -34,9 +34,12 @@ def _channel() -> sa.Column[str]:
 
 
 def _set_primary_key(table: str, columns: list[str]) -> None:
+    """The rollup's key becomes ``columns``; without ``channel`` among them the column goes."""
     if op.get_bind().dialect.name == "postgresql":
         op.drop_constraint(f"{table}_pkey", table, type_="primary")
         op.create_primary_key(f"{table}_pkey", table, columns)
+        if "channel" not in columns:
+            op.drop_column(table, "channel")
         return
     # SQLite cannot alter a primary key: the batch copies the table into one with the new key.
     types = {"day": sa.Date(), "office": sa.String(63), "counter": sa.String(64),
@@ -90,8 +93,6 @@ def downgrade() -> None:
     for table, key in ROLLUPS.items():
         op.execute(f"DELETE FROM {table} WHERE channel <> 'kiosk'")
         _set_primary_key(table, list(key))
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("channel")
     with op.batch_alter_table("responses") as batch:
         batch.drop_index("ix_responses_import")
         batch.drop_column("respondent")
