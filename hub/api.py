@@ -87,6 +87,8 @@ def day_range(request: Request, tz: ZoneInfo) -> tuple[date, date]:
 
 FromDay = Annotated[str | None, Query(alias="from", description="First day, YYYY-MM-DD, in the "
                                       "office's time zone (default today)")]
+ChannelParam = Annotated[str | None, Query(description="kiosk (default), a survey channel "
+                                           "(paper, phone, postal, web …) or all")]
 ToDay = Annotated[str | None, Query(alias="to", description="Last day, YYYY-MM-DD (default: "
                                     "`from`, or today)")]
 
@@ -185,9 +187,6 @@ def create_app(ctx: HubContext) -> FastAPI:
             raise ApiError(400, f"channel must be all or one of {', '.join(known)}, got "
                            f"{value!r}", "channel")
         return value
-
-    ChannelParam = Annotated[str | None, Query(description="kiosk (default), a survey channel "
-                                               "(paper, phone, postal, web …) or all")]
 
     @app.get("/healthz", summary="Liveness: database and broker connection")
     def healthz() -> JSONResponse:

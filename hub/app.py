@@ -26,6 +26,7 @@ from hub.settings import AlertRule, HubSettings
 from hub.store import Store
 from hub.subscriber import MqttSubscriber
 from hub.web.dashboard import install_dashboard
+from hub.web.surveys import install_surveys
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,8 @@ class Hub:
         self.dashboard = install_dashboard(self.app, self.store, timezone_of, settings.web,
                                            settings.hub.min_n, extra)
         self.live.listen(self.dashboard.events.publish)
+        install_surveys(self.app, self.store, self.documents, settings.hub.survey_channels,
+                        timezone_of)
 
     def alert_rule(self, office: str) -> AlertRule:
         entry = self.roster.office(office)

@@ -184,6 +184,10 @@ class Documents:
                           "counts": dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))})
         return cells
 
+    def text_of(self, question: str) -> dict[str, str] | None:
+        """A question's wording (vi, en) from the questionnaires the hub knows."""
+        return self._text(question)
+
     def _text(self, question: str) -> dict[str, str] | None:
         for questionnaire in reversed(list(self.catalog.values())):
             item = questionnaire.question(question)
