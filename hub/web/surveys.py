@@ -56,11 +56,11 @@ def desk_of(request: Request) -> SurveyDesk:
 
 
 def channel_label(channel: str, texts: Texts) -> str:
-    key = f"channel.{channel}"
-    try:
-        return texts.t(key)
-    except KeyError:
-        return channel  # a channel declared in [hub] survey_channels speaks for itself
+    known = {"kiosk": texts.t("channel.kiosk"), "paper": texts.t("channel.paper"),
+             "phone": texts.t("channel.phone"), "postal": texts.t("channel.postal"),
+             "web": texts.t("channel.web")}
+    # a channel declared in [hub] survey_channels speaks for itself
+    return known.get(channel, channel)
 
 
 # -- side by side --------------------------------------------------------------------------
