@@ -97,9 +97,13 @@ def test_an_admin_uploads_sees_the_problems_then_the_survey_beside_the_kiosk(
 
 
 def test_a_head_may_compare_channels_but_not_import(survey_hub: RunningHub, tab: Tab) -> None:
+    seed_kiosk(survey_hub)
     tab.sign_in("lan", PASSWORD, "/signin?lang=en")
     response = tab.goto("/surveys")
     assert response.status == 403
     assert tab.page.locator("a[href='/surveys']").count() == 0
     response = tab.goto("/offices/demo/channels?from=2026-11-01&to=2026-11-30")
-    assert response.status == 200 and tab.page.locator("#channels-questions").count() == 1
+    assert response.status == 200
+    assert tab.page.locator("#channels-questions td[data-channel=kiosk] .share").first \
+        .inner_text() == "91 %"
+    assert tab.page.locator("#channels-questions td[data-channel=phone]").count() == 0

@@ -120,6 +120,15 @@ def _texts_of_catalog(documents: Documents, texts: Texts
     return question_text, factor_text
 
 
+def side_by_side(request: Request, office: str, first: date, last: date) -> dict[str, Any]:
+    """The context ``_channels.html`` needs (``{"channels": …}``), for any page including it
+    (the office page, the printed report)."""
+    desk = desk_of(request)
+    texts = texts_of(request)
+    document = desk.documents.channels(office, first, last)
+    return {"channels": channels_view(document, texts, *_texts_of_catalog(desk.documents, texts))}
+
+
 def default_first(desk: SurveyDesk, office: str, today: date) -> date:
     first = today - timedelta(days=DEFAULT_DAYS - 1)
     for row in desk.documents.read.survey_imports():
@@ -149,11 +158,10 @@ def office_channels(request: Request, office: str) -> Response:
         error = exc.message
         last = today
         first = default_first(desk, office, today)
-    document = desk.documents.channels(office, first, last)
-    view = channels_view(document, texts, *_texts_of_catalog(desk.documents, texts))
     return render(request, "channels.html", {
-        "office": row, "channels": view, "first": first, "last": last, "error": error,
-        "min_n": document["min_n"]}, 400 if error else 200, session)
+        "office": row, **side_by_side(request, office, first, last), "first": first,
+        "last": last, "error": error, "min_n": desk.documents.min_n}, 400 if error else 200,
+        session)
 
 
 # -- imports (admins) ----------------------------------------------------------------------
