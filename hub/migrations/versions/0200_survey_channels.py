@@ -7,6 +7,8 @@ Create Date: 2026-12-01 22:30:00
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -42,9 +44,10 @@ def _set_primary_key(table: str, columns: list[str]) -> None:
             op.drop_column(table, "channel")
         return
     # SQLite cannot alter a primary key: the batch copies the table into one with the new key.
-    types = {"day": sa.Date(), "office": sa.String(63), "counter": sa.String(64),
-             "officer": sa.String(64), "questionnaire": sa.String(100), "question": sa.String(63),
-             "choice": sa.String(63)}
+    types: dict[str, Any] = {
+        "day": sa.Date(), "office": sa.String(63), "counter": sa.String(64),
+        "officer": sa.String(64), "questionnaire": sa.String(100), "question": sa.String(63),
+        "choice": sa.String(63)}
     shape = sa.Table(
         table, sa.MetaData(),
         *(sa.Column(name, types[name], nullable=False) for name in columns if name != "channel"),
