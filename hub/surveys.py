@@ -202,7 +202,8 @@ def read_xlsx(data: bytes) -> tuple[Table, list[Problem], Merged]:
 
 
 # -- checking ------------------------------------------------------------------------------
-def _find_header(table: Table) -> tuple[int, dict[str, int], list[Problem]] | None:
+def _find_header(table: Table) -> tuple[int, dict[str, int]] | None:
+    """The header's position in the table and the columns of office, date, channel, respondent."""
     wanted = {name: {normalize(a) for a in aliases} for name, aliases in COLUMN_NAMES.items()}
     for position, (_number, cells) in enumerate(table[:HEADER_SEARCH_ROWS]):
         names = [normalize(c) for c in cells]
@@ -212,7 +213,7 @@ def _find_header(table: Table) -> tuple[int, dict[str, int], list[Problem]] | No
                 for key, aliases in wanted.items():
                     if name in aliases:
                         fixed.setdefault(key, index)
-            return position, fixed, []
+            return position, fixed
     return None
 
 
@@ -248,7 +249,7 @@ def parse_survey(data: bytes, file_name: str, rules: SurveyRules) -> SurveyFile:
         first = table[0][0] if table else 1
         raise SurveyRejected([*problems, Problem(first, None, "no header row naming the columns "
                                                  "office and date (see docs/survey-import.md)")])
-    position, fixed, _ = found
+    position, fixed = found
     header_row, header = table[position]
     names = [c.strip() for c in header]
     # A merged title above the header is fine; merged cells in or below it hide columns/values.
