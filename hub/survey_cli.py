@@ -22,15 +22,15 @@ EXIT_REJECTED = 1
 
 def _open(args: argparse.Namespace) -> tuple[Any, Any]:
     from hub.cli import settings_from
-    from hub.store import Store
+    from hub.store import SchemaOutOfDate, Store
 
     settings = settings_from(args)
     store = Store(settings.database_url())
     try:
         store.check_schema()
-    except Exception:
+    except SchemaOutOfDate as exc:
         store.close()
-        raise
+        raise SettingsError(str(exc)) from None
     return settings, store
 
 
@@ -44,7 +44,6 @@ def _who() -> str:
 def survey_import(args: argparse.Namespace) -> int:
     from hailong.questionnaire import load_catalog
     from hub.roster import load_roster
-    from hub.store import SchemaOutOfDate
     from hub.survey_imports import import_survey_file
     from hub.surveys import SurveyRejected
 
@@ -53,10 +52,7 @@ def survey_import(args: argparse.Namespace) -> int:
         data = path.read_bytes()
     except OSError as exc:
         raise SettingsError(f"{path}: cannot read the file ({exc.strerror})") from None
-    try:
-        settings, store = _open(args)
-    except SchemaOutOfDate as exc:
-        raise SettingsError(str(exc)) from None
+    settings, store = _open(args)
     try:
         roster = load_roster(settings.hub.roster)
         zones = {o.id: ZoneInfo(o.timezone) for o in roster.offices if o.timezone}
