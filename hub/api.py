@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hailong import __version__
@@ -32,7 +33,8 @@ from hub.web.access import api_access, visible
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # A range longer than ten years is a typo, not a question.
 MAX_RANGE_DAYS = 3660
-BREAKDOWNS = ("counter", "officer", "question", "day", "week", "month")
+BREAKDOWNS = ("counter", "officer", "question", "day", "week", "month", "channel")
+KINDS = ("admin", "hospital", "school")
 # A dossier-count upload bigger than this is not a province's daily figures.
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
@@ -56,6 +58,8 @@ class HubContext:
     mqtt_connected: Callable[[], bool]
     documents: Documents | None = None
     authorize: Callable[[Request, str], None] = field(default=allow_everyone)
+    # Survey channels declared beside the standard ones ([hub] survey_channels).
+    survey_channels: tuple[str, ...] = ()
 
 
 def parse_day(value: str | None, parameter: str, default: date) -> date:
@@ -83,6 +87,8 @@ def day_range(request: Request, tz: ZoneInfo) -> tuple[date, date]:
 
 FromDay = Annotated[str | None, Query(alias="from", description="First day, YYYY-MM-DD, in the "
                                       "office's time zone (default today)")]
+ChannelParam = Annotated[str | None, Query(description="kiosk (default), a survey channel "
+                                           "(paper, phone, postal, web …) or all")]
 ToDay = Annotated[str | None, Query(alias="to", description="Last day, YYYY-MM-DD (default: "
                                     "`from`, or today)")]
 
@@ -168,6 +174,20 @@ def create_app(ctx: HubContext) -> FastAPI:
     def office_range(office: str, request: Request) -> tuple[date, date]:
         return day_range(request, ctx.timezone_of(office))
 
+    def channel_of(value: str | None) -> str | None:
+        """The ``channel`` parameter: kiosk by default, ``all`` for every channel pooled."""
+        from hub.survey_imports import declared_channels
+
+        if value is None or value == "":
+            return "kiosk"
+        known = ["kiosk", *declared_channels(ctx.survey_channels)]
+        if value == "all":
+            return None
+        if value not in known:
+            raise ApiError(400, f"channel must be all or one of {', '.join(known)}, got "
+                           f"{value!r}", "channel")
+        return value
+
     @app.get("/healthz", summary="Liveness: database and broker connection")
     def healthz() -> JSONResponse:
         database = True
@@ -193,13 +213,22 @@ def create_app(ctx: HubContext) -> FastAPI:
              summary="Scores of an office over a range of days, optionally broken down")
     def scores(request: Request, office: str = office_dependency, from_: FromDay = None, to: ToDay = None,
                by: Annotated[str | None, Query(description="counter, officer, question, day, "
-                                               "week or month")] = None) -> dict[str, Any]:
+                                               "week, month or channel")] = None,
+               channel: ChannelParam = None) -> dict[str, Any]:
         first, last = office_range(office, request)
+        picked = channel_of(channel)
         if by is None or by == "":
-            return docs().scores(office, first, last)
+            return docs().scores(office, first, last, picked)
         if by not in BREAKDOWNS:
             raise ApiError(400, f"by must be one of {', '.join(BREAKDOWNS)}, got {by!r}", "by")
-        return docs().breakdown(office, first, last, by)
+        return docs().breakdown(office, first, last, by, picked)
+
+    @app.get("/api/v1/offices/{office}/channels",
+             summary="Kiosk and survey channels side by side, differences marked")
+    def channels(request: Request, office: str = office_dependency, from_: FromDay = None,
+                 to: ToDay = None) -> dict[str, Any]:
+        first, last = office_range(office, request)
+        return docs().channels(office, first, last)
 
     @app.get("/api/v1/offices/{office}/kiosks",
              summary="Health of an office's kiosks and the responses they have not delivered")
@@ -278,11 +307,28 @@ def create_app(ctx: HubContext) -> FastAPI:
                 min_n: Annotated[int | None, Query(description="fewest answers to be ranked "
                                                    "(default [hub] min_n)")] = None,
                 sort: Annotated[str, Query(description="satisfied (share) or lower (the 95 % "
-                                           "interval's lower bound)")] = "satisfied"
-                ) -> dict[str, Any]:
+                                           "interval's lower bound)")] = "satisfied",
+                kind: Annotated[str | None, Query(description="admin, hospital or school: "
+                                                  "needed when the province has several")] = None,
+                channel: ChannelParam = None) -> dict[str, Any]:
         members = ctx.store.read.offices(province)
         if not members:
             raise ApiError(404, f"no office of the roster is in province {province!r}", "province")
+        kinds = sorted({row["kind"] for row in members})
+        if kind is not None and kind not in KINDS:
+            raise ApiError(400, f"kind must be one of {', '.join(KINDS)}, got {kind!r}", "kind")
+        if kind is None and len(kinds) > 1:
+            raise ApiError(400, f"the offices of {province} are of several kinds "
+                           f"({', '.join(kinds)}): rankings compare like with like, so rank one "
+                           f"kind at a time with kind={kinds[0]}", "kind")
+        if kind is not None and kind not in kinds:
+            raise ApiError(404, f"no {kind} office of the roster is in province {province!r}",
+                           "kind")
+        ranked_kind = kind or kinds[0]
+        asked = docs().questions_of_kind(ranked_kind)
+        if asked is not None and question not in asked:
+            raise ApiError(400, f"{ranked_kind} offices are not asked {question!r}: rank them on "
+                           f"a question they share ({', '.join(asked)})", "question")
         if sort not in ("satisfied", "lower"):
             raise ApiError(400, f"sort must be satisfied or lower, got {sort!r}", "sort")
         if min_n is not None and not 1 <= min_n <= 1_000_000:
@@ -290,7 +336,52 @@ def create_app(ctx: HubContext) -> FastAPI:
         zone = ctx.timezone_of(members[0]["id"])
         first, last = day_range(request, zone)
         return docs().ranking(province, first, last, question,
-                              min_n if min_n is not None else docs().min_n, sort)
+                              min_n if min_n is not None else docs().min_n, sort,
+                              kind=ranked_kind, channel=channel_of(channel))
+
+    # -- survey imports (admin: ADMIN_PATHS) ------------------------------------------------
+    @app.post("/api/v1/surveys", status_code=201,
+              summary="Import a survey file (CSV or XLSX body): checked whole, then stored")
+    async def import_survey(request: Request,
+                            channel: Annotated[str | None, Query(
+                                description="the file's channel (paper, phone …) for rows that "
+                                "leave it blank")] = None,
+                            name: Annotated[str, Query(description="the file's name, shown in "
+                                                       "the list of imports")] = "upload"
+                            ) -> JSONResponse:
+        from hub.survey_imports import import_document, import_survey_file
+        from hub.surveys import SurveyRejected
+
+        body = await request.body()
+        principal = request.state.principal
+        try:
+            done = await run_in_threadpool(
+                import_survey_file, ctx.store, docs().catalog, ctx.survey_channels,
+                ctx.timezone_of, body, name, channel, f"{principal.kind}:{principal.name}")
+        except SurveyRejected as exc:
+            return JSONResponse({"error": f"the file has {len(exc.problems)} problem(s); "
+                                 "nothing was imported", "parameter": "body",
+                                 "problems": [str(p) for p in exc.problems]}, status_code=422)
+        row = ctx.store.read.survey_import(done.id)
+        assert row is not None
+        return JSONResponse({"import": import_document(row), "duplicate": done.duplicate},
+                            status_code=200 if done.duplicate else 201)
+
+    @app.get("/api/v1/surveys", summary="Survey imports, newest first (undone ones too)")
+    def survey_imports() -> dict[str, Any]:
+        from hub.survey_imports import import_document
+
+        return {"imports": [import_document(row) for row in ctx.store.read.survey_imports()]}
+
+    @app.delete("/api/v1/surveys/{import_id}", summary="Undo a survey import")
+    def undo_survey(import_id: int, request: Request) -> dict[str, Any]:
+        principal = request.state.principal
+        try:
+            removed = ctx.store.undo_import(import_id, f"{principal.kind}:{principal.name}",
+                                            datetime.now().astimezone())
+        except LookupError as exc:
+            raise ApiError(404, str(exc), "import_id") from None
+        return {"undone": import_id, "removed": removed}
 
     @app.get("/api/v1/rejected", summary="Refused messages with their reasons, newest first")
     def rejected(limit: int = 100, offset: int = 0) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from hub.settings import AlertRule, HubSettings
 from hub.store import Store
 from hub.subscriber import MqttSubscriber
 from hub.web.dashboard import install_dashboard
+from hub.web.surveys import install_surveys
 
 log = logging.getLogger(__name__)
 
@@ -82,11 +83,14 @@ class Hub:
             ack=self.subscriber.ack, on_committed=self.live.changed,
             checks=AnswerChecks(self.catalog, self.roster.gated))
         self.app = create_app(HubContext(self.store, timezone_of,
-                                         lambda: self.subscriber.connected, self.documents))
+                                         lambda: self.subscriber.connected, self.documents,
+                                         survey_channels=tuple(settings.hub.survey_channels)))
         extra = [Path(settings.hub.questionnaires)] if settings.hub.questionnaires else []
         self.dashboard = install_dashboard(self.app, self.store, timezone_of, settings.web,
                                            settings.hub.min_n, extra)
         self.live.listen(self.dashboard.events.publish)
+        install_surveys(self.app, self.store, self.documents, settings.hub.survey_channels,
+                        timezone_of)
 
     def alert_rule(self, office: str) -> AlertRule:
         entry = self.roster.office(office)

@@ -7,7 +7,7 @@ from typing import Any
 
 from hailong.cli import add_common
 from hailong.settings import SettingsError
-from hub import accounts_cli, registry_cli
+from hub import accounts_cli, registry_cli, survey_cli
 
 
 def settings_from(args: argparse.Namespace) -> Any:
@@ -65,3 +65,4 @@ def register(apps: Any) -> None:
     register_backup(db_commands)
     accounts_cli.register(commands)
     registry_cli.register(commands)
+    survey_cli.register(commands)

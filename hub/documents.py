@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 
 from hailong.questionnaire import Questionnaire
 from hub import tables as t
+from hub.channels import compare_channels, ordered_channels
 from hub.credibility import Answered, find_bursts, skewed
-from hub.queries import Reader
+from hub.queries import KIOSK, Channel, Reader
 from hub.scores import (
     Period,
     breakdown,
@@ -63,14 +64,27 @@ class Documents:
         item = found.question(question) if found is not None else None
         return item.factor if item is not None and item.is_rating else None
 
+    def questions_of_kind(self, kind: str) -> list[str] | None:
+        """The rating questions offices of a kind are asked, or None when no questionnaire of
+        that kind is installed (then nothing can be checked)."""
+        from hub.surveys import questionnaires_by_kind
+
+        found = questionnaires_by_kind(self.catalog.values()).get(kind)
+        return found.rating_ids() if found is not None else None
+
     def today(self, office: str) -> date:
         return self.clock().astimezone(self.timezone_of(office)).date()
 
     # -- scores -----------------------------------------------------------------------------
-    def scores(self, office: str, first: date, last: date) -> dict[str, Any]:
-        """The foundation's scores document, with factors, flags and the response rate added."""
-        totals = self.read.response_totals(office, first, last)
-        rows = self.read.rating_sums(office, first, last)
+    def scores(self, office: str, first: date, last: date, channel: Channel = KIOSK
+               ) -> dict[str, Any]:
+        """The foundation's scores document, with factors, flags and the response rate added.
+
+        ``channel`` picks the ratings counted: the kiosks' (the default, and the scores topic's),
+        one survey channel, or None for all channels pooled; ``channels`` always lists the
+        responses of every channel in the range, so a reader sees what else there is."""
+        totals = self.read.response_totals(office, first, last, channel)
+        rows = self.read.rating_sums(office, first, last, channel=channel)
         document = office_scores(office, first, last, totals["n"], rows,
                                  factor_of=self.factor_of, min_n=self.min_n)
         row = self.read.office(office)
@@ -78,8 +92,22 @@ class Documents:
         document["complete"] = totals["complete"]
         document["flags"] = {"clock_skew": totals["skewed"], "no_transaction": totals["ungated"],
                              "unknown_questions": totals["unknown"]}
-        document["response_rate"] = self.rate(office, first, last)
+        # Dossiers are counted at the counter: only kiosk ratings answer to them.
+        document["response_rate"] = (self.rate(office, first, last)
+                                     if channel in (KIOSK, None) else None)
+        document["channel"] = channel or "all"
+        document["channels"] = self.read.channels(office, first, last)
         return document
+
+    def channels(self, office: str, first: date, last: date) -> dict[str, Any]:
+        """Kiosk and survey channels side by side on the same questions and factors."""
+        rows = self.read.rating_sums(office, first, last, "channel", channel=None)
+        comparison = compare_channels(rows, self.factor_of, min_n=self.min_n)
+        responses = self.read.channels(office, first, last)
+        for name in comparison["channels"]:
+            responses.setdefault(name, 0)
+        return {"office": office, "from": first.isoformat(), "to": last.isoformat(),
+                "min_n": self.min_n, "responses": responses, **comparison}
 
     def rate(self, office: str, first: date, last: date) -> dict[str, Any] | None:
         known = self.read.dossiers(office, first, last)
@@ -88,32 +116,40 @@ class Documents:
                              sum(int(row["count"]) for row in known), len(days),
                              (last - first).days + 1)
 
-    def breakdown(self, office: str, first: date, last: date, by: str) -> dict[str, Any]:
-        """The scores document plus ``by`` and one cell per counter, officer, question or period."""
-        document = self.scores(office, first, last)
+    def breakdown(self, office: str, first: date, last: date, by: str,
+                  channel: Channel = KIOSK) -> dict[str, Any]:
+        """The scores document plus ``by`` and one cell per counter, officer, question, period
+        or channel (``by=channel`` splits every channel, whatever ``channel`` says)."""
+        document = self.scores(office, first, last, None if by == "channel" else channel)
         document["by"] = by
         if by == "question":
-            document["cells"] = self._question_cells(office, first, last)
+            document["cells"] = self._question_cells(office, first, last, channel)
             return document
-        if by in ("day", "week", "month"):
+        if by == "channel":
+            cells = breakdown(ordered_channels(document["channels"]),
+                              self.read.response_sums(office, first, last, "channel", None),
+                              self.read.rating_sums(office, first, last, "channel", None),
+                              self.min_n, lambda row: str(row["channel"]))
+        elif by in ("day", "week", "month"):
             period: Period = by  # type: ignore[assignment]
             cells = breakdown(period_keys(first, last, period),
-                              self.read.response_sums(office, first, last, "day"),
-                              self.read.rating_sums(office, first, last, "day"), self.min_n,
-                              lambda row: period_key(row["day"], period))
+                              self.read.response_sums(office, first, last, "day", channel),
+                              self.read.rating_sums(office, first, last, "day", channel),
+                              self.min_n, lambda row: period_key(row["day"], period))
             for cell in cells:
                 cell.update(self._period_bounds(cell["key"], period, first, last))
         else:
             table, key = (t.counters, "label") if by == "counter" else (t.officers, "code")
             names = self.read.names(table, key, office)
-            cells = breakdown(sorted(names), self.read.response_sums(office, first, last, by),
-                              self.read.rating_sums(office, first, last, by), self.min_n,
-                              lambda row: str(row[by]))
+            cells = breakdown(sorted(names),
+                              self.read.response_sums(office, first, last, by, channel),
+                              self.read.rating_sums(office, first, last, by, channel),
+                              self.min_n, lambda row: str(row[by]))
             for cell in cells:
                 cell["name"] = names.get(cell["key"], "")
                 cell["registered"] = cell["key"] in names
                 if by == "officer" and cell["key"] == t.NO_OFFICER:
-                    cell["key"] = None  # responses given with no officer on duty
+                    cell["key"] = None  # no officer on duty (and every survey answer)
         document["cells"] = cells
         return document
 
@@ -129,8 +165,9 @@ class Documents:
             end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
         return {"from": max(start, first).isoformat(), "to": min(end, last).isoformat()}
 
-    def _question_cells(self, office: str, first: date, last: date) -> list[dict[str, Any]]:
-        rows = self.read.rating_sums(office, first, last)
+    def _question_cells(self, office: str, first: date, last: date, channel: Channel
+                        ) -> list[dict[str, Any]]:
+        rows = self.read.rating_sums(office, first, last, channel=channel)
         factors = factor_scores(rows, self.factor_of)
         factor_by_item = {item: f for f, score in factors.items() for item in score["items"]}
         cells = []
@@ -140,12 +177,16 @@ class Documents:
                           "factor": factor_by_item.get(question), "text": self._text(question),
                           **score, "too_few": score["n"] < self.min_n})
         choices: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for row in self.read.choice_sums(office, first, last):
+        for row in self.read.choice_sums(office, first, last, channel):
             choices[row["question"]][row["choice"]] += int(row["n"])
         for question, counts in sorted(choices.items()):
             cells.append({"key": question, "type": "choice", "text": self._text(question),
                           "counts": dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))})
         return cells
+
+    def text_of(self, question: str) -> dict[str, str] | None:
+        """A question's wording (vi, en) from the questionnaires the hub knows."""
+        return self._text(question)
 
     def _text(self, question: str) -> dict[str, str] | None:
         for questionnaire in reversed(list(self.catalog.values())):
@@ -258,10 +299,14 @@ class Documents:
 
     # -- province ---------------------------------------------------------------------------
     def ranking(self, province: str, first: date, last: date, question: str, min_n: int,
-                sort: str) -> dict[str, Any]:
-        offices = {o["id"]: o for o in self.read.offices(province)}
+                sort: str, kind: str | None = None, channel: Channel = KIOSK) -> dict[str, Any]:
+        """Offices of a province ranked on one question; with ``kind`` only offices of that
+        kind (like with like: see docs/api.md)."""
+        offices = {o["id"]: o for o in self.read.offices(province)
+                   if kind is None or o["kind"] == kind}
         dists = {row["office"]: [int(row[f"d{i}"]) for i in range(1, 6)]
-                 for row in self.read.province_dists(province, question, first, last)}
+                 for row in self.read.province_dists(province, question, first, last, channel)
+                 if row["office"] in offices}
         result = ranking(((office, dists.get(office, [0] * 5)) for office in offices), min_n,
                          sort)  # type: ignore[arg-type]
         for entry in (*result["ranked"], *result["too_few"]):
@@ -269,8 +314,12 @@ class Documents:
             entry["office"] = office["id"]
             entry["name"] = office["name"]
             entry["registered"] = bool(office["registered"])
-        return {"province": province, "from": first.isoformat(), "to": last.isoformat(),
-                "question": question, "min_n": min_n, "sort": sort, **result}
+        document = {"province": province, "from": first.isoformat(), "to": last.isoformat(),
+                    "question": question, "min_n": min_n, "sort": sort, **result}
+        if kind is not None:
+            document["kind"] = kind
+        document["channel"] = channel or "all"
+        return document
 
 
 def alert_document(row: dict[str, Any]) -> dict[str, Any]:

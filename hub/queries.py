@@ -17,11 +17,22 @@ from sqlalchemy.engine import Engine
 from hub import tables as t
 
 _DIST = ("d1", "d2", "d3", "d4", "d5")
-Dimension = str  # "counter", "officer", "day" or "" (the whole office)
+Dimension = str  # "counter", "officer", "day", "channel" or "" (the whole office)
+# Which channels a read covers: one channel ("kiosk", "phone" …) or None for all of them.
+Channel = str | None
+KIOSK = t.KIOSK_CHANNEL
 
 
 def _sums(table: Any, names: Sequence[str]) -> list[Any]:
     return [func.coalesce(func.sum(table.c[name]), 0).label(name) for name in names]
+
+
+def _cells(table: Any, office: str, first: date, last: date, channel: Channel) -> list[Any]:
+    """The conditions of an office's rollup cells over a range of days, in one or all channels."""
+    conditions = [table.c.office == office, table.c.day >= first, table.c.day <= last]
+    if channel is not None:
+        conditions.append(table.c.channel == channel)
+    return conditions
 
 
 class Reader:
@@ -58,45 +69,46 @@ class Reader:
         return {row[key]: row["name"] for row in rows}
 
     # -- rollups --------------------------------------------------------------------------
-    def response_totals(self, office: str, first: date, last: date) -> dict[str, int]:
+    def response_totals(self, office: str, first: date, last: date,
+                        channel: Channel = KIOSK) -> dict[str, int]:
         r = t.rollup_responses
         rows = self._all(select(*_sums(r, ("n", "complete", "skewed", "ungated", "unknown")))
-                         .where(r.c.office == office, r.c.day >= first, r.c.day <= last))
+                         .where(*_cells(r, office, first, last, channel)))
         return {k: int(v) for k, v in rows[0].items()}
 
     def rating_sums(self, office: str, first: date, last: date,
-                    by: Dimension = "") -> list[dict[str, Any]]:
+                    by: Dimension = "", channel: Channel = KIOSK) -> list[dict[str, Any]]:
         """Per (dimension,) questionnaire and question: the distribution summed over the range."""
         r = t.rollup_ratings
         group = [r.c.questionnaire, r.c.question]
         if by:
             group.insert(0, r.c[by])
         return self._all(select(*group, *_sums(r, ("n", *_DIST)))
-                         .where(r.c.office == office, r.c.day >= first, r.c.day <= last)
-                         .group_by(*group))
+                         .where(*_cells(r, office, first, last, channel)).group_by(*group))
 
     def response_sums(self, office: str, first: date, last: date,
-                      by: Dimension) -> list[dict[str, Any]]:
+                      by: Dimension, channel: Channel = KIOSK) -> list[dict[str, Any]]:
         r = t.rollup_responses
         return self._all(select(r.c[by], *_sums(r, ("n",)))
-                         .where(r.c.office == office, r.c.day >= first, r.c.day <= last)
-                         .group_by(r.c[by]))
+                         .where(*_cells(r, office, first, last, channel)).group_by(r.c[by]))
 
-    def choice_sums(self, office: str, first: date, last: date) -> list[dict[str, Any]]:
+    def choice_sums(self, office: str, first: date, last: date,
+                    channel: Channel = KIOSK) -> list[dict[str, Any]]:
         c = t.rollup_choices
         group = [c.c.questionnaire, c.c.question, c.c.choice]
         return self._all(select(*group, *_sums(c, ("n",)))
-                         .where(c.c.office == office, c.c.day >= first, c.c.day <= last)
-                         .group_by(*group))
+                         .where(*_cells(c, office, first, last, channel)).group_by(*group))
 
-    def province_dists(self, province: str, question: str, first: date, last: date
-                       ) -> list[dict[str, Any]]:
+    def province_dists(self, province: str, question: str, first: date, last: date,
+                       channel: Channel = KIOSK) -> list[dict[str, Any]]:
         """Per office of the province: the distribution of one question over the range."""
         r, o = t.rollup_ratings, t.offices
+        conditions = [o.c.province == province, r.c.question == question, r.c.day >= first,
+                      r.c.day <= last]
+        if channel is not None:
+            conditions.append(r.c.channel == channel)
         return self._all(select(r.c.office, *_sums(r, _DIST))
-                         .join(o, o.c.id == r.c.office)
-                         .where(o.c.province == province, r.c.question == question,
-                                r.c.day >= first, r.c.day <= last)
+                         .join(o, o.c.id == r.c.office).where(*conditions)
                          .group_by(r.c.office))
 
     def dossiers(self, office: str, first: date, last: date) -> list[dict[str, Any]]:
@@ -104,26 +116,46 @@ class Reader:
         return self._all(select(d.c.day, d.c.count).where(
             d.c.office == office, d.c.day >= first, d.c.day <= last).order_by(d.c.day))
 
-    def responses_on(self, office: str, days: Sequence[date]) -> int:
+    def responses_on(self, office: str, days: Sequence[date], channel: Channel = KIOSK) -> int:
         r = t.rollup_responses
         if not days:
             return 0
-        rows = self._all(select(*_sums(r, ("n",))).where(r.c.office == office, r.c.day.in_(days)))
+        conditions = [r.c.office == office, r.c.day.in_(days)]
+        if channel is not None:
+            conditions.append(r.c.channel == channel)
+        rows = self._all(select(*_sums(r, ("n",))).where(*conditions))
         return int(rows[0]["n"])
+
+    def channels(self, office: str, first: date, last: date) -> dict[str, int]:
+        """Responses per channel over the range (kiosk first, then the others by name)."""
+        r = t.rollup_responses
+        rows = self._all(select(r.c.channel, *_sums(r, ("n",)))
+                         .where(*_cells(r, office, first, last, None)).group_by(r.c.channel))
+        counts = {row["channel"]: int(row["n"]) for row in rows if int(row["n"])}
+        return dict(sorted(counts.items(), key=lambda kv: (kv[0] != KIOSK, kv[0])))
+
+    def survey_imports(self, limit: int = 200) -> list[dict[str, Any]]:
+        si = t.survey_imports
+        return self._all(select(si).order_by(si.c.id.desc()).limit(limit))
+
+    def survey_import(self, import_id: int) -> dict[str, Any] | None:
+        rows = self._all(select(t.survey_imports).where(t.survey_imports.c.id == import_id))
+        return rows[0] if rows else None
 
     # -- rows -----------------------------------------------------------------------------
     def answered(self, office: str, first: date, last: date) -> list[dict[str, Any]]:
         """Kiosk, time and answers of each response in the range (burst detection)."""
         r = t.responses
         return self._all(select(r.c.kiosk, r.c.submitted_at, r.c.answers)
-                         .where(r.c.office == office, r.c.day >= first, r.c.day <= last))
+                         .where(r.c.office == office, r.c.day >= first, r.c.day <= last,
+                                r.c.channel == KIOSK))
 
     def recent(self, office: str, days: Sequence[date], since: datetime, until: datetime
                ) -> list[dict[str, Any]]:
         """Counter and answers of the responses submitted in a window (the alert rule's)."""
         r = t.responses
         return self._all(select(r.c.counter, r.c.answers, r.c.submitted_at)
-                         .where(r.c.office == office, r.c.day.in_(days),
+                         .where(r.c.office == office, r.c.day.in_(days), r.c.channel == KIOSK,
                                 r.c.submitted_at >= since, r.c.submitted_at <= until))
 
     def response_ids(self, office: str | None = None) -> list[str]:

@@ -25,6 +25,17 @@ def check_timezone(value: str) -> str:
 TimeZoneName = Annotated[str, AfterValidator(check_timezone)]
 
 
+def check_channel(value: str) -> str:
+    if value in ("kiosk", "all"):
+        raise ValueError(f"{value!r} is reserved: kiosk ratings are the channel kiosk and all "
+                         "means every channel")
+    return value
+
+
+SurveyChannel = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,15}$"),
+                          AfterValidator(check_channel)]
+
+
 class HubSection(Section):
     """The hub process and its MQTT session."""
 
@@ -39,6 +50,10 @@ class HubSection(Section):
         DEFAULT_TIMEZONE, description="Time zone of offices that do not set their own")
     min_n: int = Field(30, ge=1, le=10_000,
                        description="Below this many answers a cell is shown as too few, never ranked")
+    survey_channels: list[SurveyChannel] = Field(
+        default_factory=list, max_length=32,
+        description="Survey channels an import may name besides paper, phone, postal and web "
+        "(lower-case ids, e.g. [\"sms\", \"zalo\"]); kiosk ratings are the channel kiosk")
     shared_group: str = Field(
         "", pattern=r"^[A-Za-z0-9_-]{0,64}$",
         description="Share the response subscription ($share/GROUP/…) with other hub processes of "

@@ -12,11 +12,12 @@ in key order) so concurrent batches never interleave or deadlock.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,6 +28,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import bindparam, case, create_engine, delete, event, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
 from hailong.contract import MAX_KEPT_PAYLOAD
 from hailong.topics import parse_kiosk_topic
@@ -34,6 +36,7 @@ from hub import tables as t
 from hub.queries import Reader
 from hub.roster import Roster
 from hub.seqgaps import add_seqs
+from hub.surveys import SurveyFile
 
 Outcome = Literal["stored", "duplicate", "conflict"]
 # SQLite caps bound parameters per statement; 500 ids per IN (...) stays well below it.
@@ -42,6 +45,10 @@ CHUNK = 500
 FLAG_COLUMNS = {"clock-skew": "skewed", "no-transaction": "ungated",
                 "unknown-questionnaire": "unknown", "unknown-question": "unknown",
                 "answer-type": "unknown"}
+# The key of a rollup cell, in the order of the rollup tables' primary keys.
+CELL_KEYS = ("office", "day", "counter", "officer", "questionnaire", "channel")
+# A response as the rollups see it: its cell, whether complete, its flag columns, its answers.
+RollupItem = tuple[tuple[Any, ...], bool, set[str], dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +87,13 @@ class StatusUpdate:
     kiosk: str
     document: dict[str, Any]
     received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyImport:
+    id: int
+    rows: int
+    duplicate: bool  # the same file was imported before: nothing new was stored
 
 
 @dataclass
@@ -235,6 +249,91 @@ class Store:
                                                     set_={"count": stmt.excluded["count"]}), rows)
         return len(rows)
 
+    # -- surveys --------------------------------------------------------------------------
+    def import_survey(self, survey: SurveyFile, who: str, when: datetime,
+                      timezone_of: Callable[[str], tzinfo]) -> SurveyImport:
+        """Store a checked survey file's respondents with their rollups, in one transaction;
+        a file imported before (and not undone) is not imported again."""
+        try:
+            return self._import_survey(survey, who, when, timezone_of)
+        except IntegrityError:  # another import of the same file committed first
+            found = self._active_import(survey.digest)
+            if found is None:
+                raise
+            return found
+
+    def _active_import(self, digest: str, conn: Connection | None = None) -> SurveyImport | None:
+        si = t.survey_imports
+        query = select(si.c.id, si.c.rows).where(si.c.digest == digest, si.c.undone_at.is_(None))
+        if conn is None:
+            with self.engine.connect() as own:
+                row = own.execute(query).first()
+        else:
+            row = conn.execute(query).first()
+        return SurveyImport(int(row.id), int(row.rows), duplicate=True) if row else None
+
+    def _import_survey(self, survey: SurveyFile, who: str, when: datetime,
+                       timezone_of: Callable[[str], tzinfo]) -> SurveyImport:
+        respondents = survey.respondents
+        with self._writer.begin() as conn:
+            found = self._active_import(survey.digest, conn)
+            if found is not None:
+                return found
+            import_id = int(conn.execute(t.survey_imports.insert().values(
+                digest=survey.digest, file_name=survey.file_name[:255],
+                channels=",".join(survey.channels), offices=",".join(survey.offices),
+                rows=len(respondents), first_day=min(r.day for r in respondents),
+                last_day=max(r.day for r in respondents), imported_by=who[:64],
+                imported_at=utc(when)).returning(t.survey_imports.c.id)).scalar_one())
+            rows = []
+            for r in respondents:
+                # A survey answer has a day, not a moment: it counts at noon, office time.
+                moment = utc(datetime.combine(r.day, time(12), timezone_of(r.office)))
+                answers = json.dumps(dict(r.answers), separators=(",", ":"), sort_keys=True)
+                rows.append({
+                    "id": f"survey-{import_id}-{r.row}", "office": r.office, "kiosk": "",
+                    "seq": 0, "counter": "", "officer": t.NO_OFFICER, "trigger": "survey",
+                    "questionnaire": r.questionnaire, "lang": "vi", "started_at": moment,
+                    "submitted_at": moment, "received_at": utc(when), "day": r.day,
+                    "complete": True, "receipt_h": None, "receipt_unit": None,
+                    "receipt_date": None, "answers": answers,
+                    "digest": hashlib.sha256(f"{survey.digest}:{r.row}:{answers}".encode())
+                    .hexdigest(), "flags": "", "channel": r.channel, "import_id": import_id,
+                    "respondent": r.respondent})
+            for start in range(0, len(rows), CHUNK):
+                conn.execute(t.responses.insert(), rows[start:start + CHUNK])
+            self._add_rollups(conn, [
+                ((r.office, r.day, "", t.NO_OFFICER, r.questionnaire, r.channel), True, set(),
+                 dict(r.answers)) for r in respondents])
+        return SurveyImport(import_id, len(respondents), duplicate=False)
+
+    def undo_import(self, import_id: int, who: str, when: datetime) -> int:
+        """Take an import's respondents out of the responses and the rollups; the import stays
+        listed as undone. The number of respondents removed; LookupError when there is nothing
+        to undo."""
+        si, r = t.survey_imports, t.responses
+        with self._writer.begin() as conn:
+            found = conn.execute(select(si).where(si.c.id == import_id)).mappings().first()
+            if found is None:
+                raise LookupError(f"no survey import {import_id}")
+            if found["undone_at"] is not None:
+                raise LookupError(f"survey import {import_id} was already undone by "
+                                  f"{found['undone_by']}")
+            stored = conn.execute(select(
+                r.c.office, r.c.day, r.c.counter, r.c.officer, r.c.questionnaire, r.c.channel,
+                r.c.complete, r.c.answers).where(r.c.import_id == import_id)).mappings().all()
+            self._add_rollups(conn, [
+                ((row["office"], row["day"], row["counter"], row["officer"], row["questionnaire"],
+                  row["channel"]), bool(row["complete"]), set(), json.loads(row["answers"]))
+                for row in stored], sign=-1)
+            conn.execute(delete(r).where(r.c.import_id == import_id))
+            for table in (t.rollup_responses, t.rollup_ratings, t.rollup_choices):
+                conn.execute(delete(table).where(table.c.channel != t.KIOSK_CHANNEL,
+                                                 table.c.n <= 0))
+            conn.execute(update(si).where(si.c.id == import_id).values(
+                undone_by=who[:64], undone_at=utc(when)))
+        return len(stored)
+
     # -- alerts ---------------------------------------------------------------------------
     def open_alert(self, office: str, counter: str, question: str, opened_at: datetime,
                    window_from: datetime, n: int, low: int) -> int | None:
@@ -381,41 +480,45 @@ class Store:
         }
 
     def _update_rollups(self, conn: Connection, fresh: Sequence[Accepted]) -> None:
+        self._add_rollups(conn, [
+            ((a.document["office"], a.day, a.document["counter"],
+              a.document["officer"] or t.NO_OFFICER, a.document["questionnaire"], t.KIOSK_CHANNEL),
+             bool(a.document["complete"]), {FLAG_COLUMNS[f] for f in a.flags if f in FLAG_COLUMNS},
+             a.document["answers"]) for a in fresh])
+
+    def _add_rollups(self, conn: Connection, items: Iterable[RollupItem], sign: int = 1) -> None:
+        """Add (or, with ``sign`` -1, take away) responses to the daily rollups of their cells."""
         counts: dict[tuple[Any, ...], dict[str, int]] = defaultdict(
             lambda: {"n": 0, "complete": 0, "skewed": 0, "ungated": 0, "unknown": 0})
         ratings: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * 7)
         choices: dict[tuple[Any, ...], int] = defaultdict(int)
-        for item in fresh:
-            doc = item.document
-            cell = (doc["office"], item.day, doc["counter"], doc["officer"] or t.NO_OFFICER,
-                    doc["questionnaire"])
+        for cell, complete, flag_columns, answers in items:
             count = counts[cell]
-            count["n"] += 1
-            count["complete"] += 1 if doc["complete"] else 0
-            for column in {FLAG_COLUMNS[f] for f in item.flags if f in FLAG_COLUMNS}:
-                count[column] += 1
-            for question, answer in doc["answers"].items():
+            count["n"] += sign
+            count["complete"] += sign if complete else 0
+            for column in flag_columns:
+                count[column] += sign
+            for question, answer in answers.items():
                 if isinstance(answer, int):
                     acc = ratings[(*cell, question)]
-                    acc[0] += 1
-                    acc[1] += answer
-                    acc[1 + answer] += 1
+                    acc[0] += sign
+                    acc[1] += sign * answer
+                    acc[1 + answer] += sign
                 else:
                     for choice in answer:
-                        choices[(*cell, question, choice)] += 1
-        cell_keys = ("office", "day", "counter", "officer", "questionnaire")
+                        choices[(*cell, question, choice)] += sign
         summed = ("n", "complete", "skewed", "ungated", "unknown")
         self._upsert_add(conn, t.rollup_responses, [
-            {**dict(zip(cell_keys, key, strict=True)), **v} for key, v in sorted(counts.items())],
+            {**dict(zip(CELL_KEYS, key, strict=True)), **v} for key, v in sorted(counts.items())],
             summed)
         if ratings:
             self._upsert_add(conn, t.rollup_ratings, [
-                {**dict(zip((*cell_keys, "question"), key, strict=True)), "n": v[0], "total": v[1],
+                {**dict(zip((*CELL_KEYS, "question"), key, strict=True)), "n": v[0], "total": v[1],
                  "d1": v[2], "d2": v[3], "d3": v[4], "d4": v[5], "d5": v[6]}
                 for key, v in sorted(ratings.items())], ("n", "total", "d1", "d2", "d3", "d4", "d5"))
         if choices:
             self._upsert_add(conn, t.rollup_choices, [
-                {**dict(zip((*cell_keys, "question", "choice"), key, strict=True)), "n": n}
+                {**dict(zip((*CELL_KEYS, "question", "choice"), key, strict=True)), "n": n}
                 for key, n in sorted(choices.items())], ("n",))
 
     def _upsert_add(self, conn: Connection, table: Any, rows: list[dict[str, Any]],

@@ -1,8 +1,9 @@
 """The hub's tables (SQLAlchemy Core). Alembic migrations in ``hub/migrations`` create them.
 
 Rows are the truth (``responses``); the ``rollup_*`` tables are daily sums per office, counter,
-officer, questionnaire and question, updated in the same transaction as the rows so that scores
-read from them never disagree with the rows.
+officer, questionnaire, channel and question, updated in the same transaction as the rows so that
+scores read from them never disagree with the rows. Ratings from kiosks have the channel
+``kiosk``; respondents of an imported survey (``survey_imports``) carry its channel.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ metadata = MetaData()
 
 # A missing officer is stored as "" so it can be part of a primary key.
 NO_OFFICER = ""
+# The channel of every rating that came from a kiosk; imported surveys name their own.
+KIOSK_CHANNEL = "kiosk"
 
 offices = Table(
     "offices", metadata,
@@ -117,8 +120,14 @@ responses = Table(
     # SHA-256 of the payload as received: the same id with other content is a conflict.
     Column("digest", String(64), nullable=False),
     Column("flags", String(200), nullable=False, default=""),
+    Column("channel", String(16), nullable=False, default=KIOSK_CHANNEL,
+           server_default=KIOSK_CHANNEL),
+    # Imported survey respondents: their import (for undo) and the survey's own reference.
+    Column("import_id", Integer),
+    Column("respondent", String(64)),
     Index("ix_responses_office_day", "office", "day"),
     Index("ix_responses_kiosk_seq", "office", "kiosk", "seq"),
+    Index("ix_responses_import", "import_id"),
 )
 
 
@@ -129,6 +138,8 @@ def _cell_columns() -> list[Column[object]]:
         Column("counter", String(64), primary_key=True),
         Column("officer", String(64), primary_key=True),
         Column("questionnaire", String(100), primary_key=True),
+        Column("channel", String(16), primary_key=True, default=KIOSK_CHANNEL,
+               server_default=KIOSK_CHANNEL),
     ]
 
 
@@ -197,4 +208,24 @@ dossier_counts = Table(
     Column("office", String(63), primary_key=True),
     Column("day", Date, primary_key=True),
     Column("count", Integer, nullable=False),
+)
+
+# One imported survey file (paper, phone, postal, web …): who, when, what; undone ones are kept.
+survey_imports = Table(
+    "survey_imports", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # SHA-256 of the file: the same file is imported once (until that import is undone).
+    Column("digest", String(64), nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("channels", Text, nullable=False),
+    Column("offices", Text, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),
+    Column("imported_by", String(64), nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("undone_by", String(64)),
+    Column("undone_at", DateTime(timezone=True)),
+    Index("ux_survey_imports_digest", "digest", unique=True,
+          sqlite_where=text("undone_at IS NULL"), postgresql_where=text("undone_at IS NULL")),
 )

@@ -27,7 +27,7 @@ SIGNIN_COOKIE = "hailong_signin"
 LANG_COOKIE = "hailong_lang"
 CSRF_FIELD = "csrf"
 OPEN_PATHS = ("/healthz",)
-ADMIN_PATHS = ("/api/v1/rejected",)
+ADMIN_PATHS = ("/api/v1/rejected", "/api/v1/surveys", "/surveys")
 
 
 @dataclass

@@ -1,0 +1,240 @@
+"""Survey pages: the admins' upload form with the list of imports (undo), and an office's kiosk
+and survey channels side by side (``/offices/{office}/channels``, partial ``_channels.html``).
+
+Installed by :func:`install_surveys` beside the dashboard's pages; every text comes from the
+catalogue (hub/web/i18n.py). Imports go through hub/survey_imports.py, as the CLI and API do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from hub.api import MAX_RANGE_DAYS, ApiError, parse_day
+from hub.documents import Documents
+from hub.store import Store
+from hub.survey_imports import declared_channels, import_document, import_survey_file
+from hub.surveys import MAX_SURVEY_BYTES, SurveyRejected
+from hub.web.access import PageDenied, csrf_ok, office_session, page_session
+from hub.web.dashboard import dashboard_of
+from hub.web.i18n import Texts
+from hub.web.pages import known_office, render, texts_of
+
+router = APIRouter()
+# The channels page shows at least this many days up to today, and reaches back to the first
+# day of the office's imported surveys so that a fresh import is always in view.
+DEFAULT_DAYS = 30
+
+
+@dataclass
+class SurveyDesk:
+    """What the survey pages need besides the dashboard: documents, channels, time zones."""
+
+    store: Store
+    documents: Documents
+    channels: tuple[str, ...]
+    timezone_of: Callable[[str], ZoneInfo]
+
+
+def install_surveys(app: FastAPI, store: Store, documents: Documents, channels: Sequence[str],
+                    timezone_of: Callable[[str], ZoneInfo]) -> None:
+    app.state.surveys = SurveyDesk(store, documents, tuple(channels), timezone_of)
+    app.include_router(router)
+
+
+def desk_of(request: Request) -> SurveyDesk:
+    desk: SurveyDesk = request.app.state.surveys
+    return desk
+
+
+def channel_label(channel: str, texts: Texts) -> str:
+    known = {"kiosk": texts.t("channel.kiosk"), "paper": texts.t("channel.paper"),
+             "phone": texts.t("channel.phone"), "postal": texts.t("channel.postal"),
+             "web": texts.t("channel.web")}
+    # a channel declared in [hub] survey_channels speaks for itself
+    return known.get(channel, channel)
+
+
+# -- side by side --------------------------------------------------------------------------
+def channels_view(document: Mapping[str, Any], texts: Texts, question_text: Callable[[str], str],
+                  factor_text: Callable[[str], str]) -> dict[str, Any]:
+    """The comparison document as the partial shows it: one table per questions/factors, a
+    row per item, a cell per channel, and a sentence for each marked difference."""
+    baseline = document["baseline"]
+    channels = [{"id": c, "label": channel_label(c, texts),
+                 "responses": document["responses"].get(c, 0)} for c in document["channels"]]
+    labels = {c["id"]: c["label"] for c in channels}
+
+    def rows(items: Sequence[Mapping[str, Any]], heading: Callable[[str], str]
+             ) -> list[dict[str, Any]]:
+        result = []
+        for item in items:
+            cells = []
+            for channel in document["channels"]:
+                entry = item["channels"][channel]
+                cells.append({"channel": channel, "n": entry["n"],
+                              "share": texts.percent(entry["satisfied"]),
+                              "interval": texts.interval(entry["satisfied_ci95"]),
+                              "too_few": entry.get("too_few", False),
+                              "differs": item["differs"].get(channel)})
+            base = item["channels"][baseline]
+            notes = [texts.t("channels.versus", base=labels[baseline],
+                             base_share=texts.percent(base["satisfied"]), base_n=base["n"],
+                             other=labels[channel],
+                             other_share=texts.percent(item["channels"][channel]["satisfied"]),
+                             other_n=item["channels"][channel]["n"])
+                     for channel, differs in item["differs"].items() if differs]
+            result.append({"key": item["key"], "heading": heading(item["key"]), "cells": cells,
+                           "marked": item["marked"], "notes": notes})
+        return result
+
+    return {"channels": channels, "baseline": baseline,
+            "questions": rows(document["questions"], question_text),
+            "factors": rows(document.get("factors", []), factor_text),
+            "surveys": len(document["channels"]) > 1}
+
+
+def _texts_of_catalog(documents: Documents, texts: Texts
+                      ) -> tuple[Callable[[str], str], Callable[[str], str]]:
+    def question_text(question: str) -> str:
+        found = documents.text_of(question)
+        return found[texts.lang] if found else question
+
+    def factor_text(factor: str) -> str:
+        if factor == "overall":
+            return texts.t("live.overall")
+        for questionnaire in documents.catalog.values():
+            named = questionnaire.factors.get(factor)
+            if named is not None:
+                return f"{factor}. {named.get(texts.lang)}"
+        return factor
+
+    return question_text, factor_text
+
+
+def side_by_side(request: Request, office: str, first: date, last: date) -> dict[str, Any]:
+    """The context ``_channels.html`` needs (``{"channels": …}``), for any page including it
+    (the office page, the printed report)."""
+    desk = desk_of(request)
+    texts = texts_of(request)
+    document = desk.documents.channels(office, first, last)
+    return {"channels": channels_view(document, texts, *_texts_of_catalog(desk.documents, texts))}
+
+
+def default_first(desk: SurveyDesk, office: str, today: date) -> date:
+    first = today - timedelta(days=DEFAULT_DAYS - 1)
+    for row in desk.documents.read.survey_imports():
+        if row["undone_at"] is None and office in row["offices"].split(","):
+            first = min(first, row["first_day"])
+    return max(first, today - timedelta(days=MAX_RANGE_DAYS))
+
+
+@router.get("/offices/{office}/channels", response_class=HTMLResponse, include_in_schema=False)
+def office_channels(request: Request, office: str) -> Response:
+    session = office_session(request, office)
+    dashboard = dashboard_of(request.app)
+    desk = desk_of(request)
+    row = known_office(dashboard, session, office)
+    texts = texts_of(request)
+    today = datetime.now(desk.timezone_of(office)).date()
+    error = None
+    try:
+        last = parse_day(request.query_params.get("to"), "to", today)
+        first = parse_day(request.query_params.get("from"), "from",
+                          default_first(desk, office, last))
+        if last < first:
+            raise ApiError(400, texts.t("channels.reversed"), "to")
+        if (last - first).days > MAX_RANGE_DAYS:
+            raise ApiError(400, texts.t("channels.too_long", days=MAX_RANGE_DAYS), "to")
+    except ApiError as exc:
+        error = exc.message
+        last = today
+        first = default_first(desk, office, today)
+    return render(request, "channels.html", {
+        "office": row, **side_by_side(request, office, first, last), "first": first,
+        "last": last, "error": error, "min_n": desk.documents.min_n}, 400 if error else 200,
+        session)
+
+
+# -- imports (admins) ----------------------------------------------------------------------
+def admin_session(request: Request) -> Any:
+    session = page_session(request)
+    if not session.principal.is_admin:
+        raise PageDenied(403)
+    return session
+
+
+def surveys_page(request: Request, session: Any, status: int = 200, **context: Any
+                 ) -> HTMLResponse:
+    desk = desk_of(request)
+    imports = [import_document(row) for row in desk.documents.read.survey_imports()]
+    return render(request, "surveys.html", {
+        "imports": imports, "channels": declared_channels(desk.channels),
+        "channel_label": lambda c: channel_label(c, texts_of(request)),
+        "max_mb": MAX_SURVEY_BYTES // (1024 * 1024), "problems": [], "message": None,
+        "chosen": "", **context}, status, session)
+
+
+@router.get("/surveys", response_class=HTMLResponse, include_in_schema=False)
+def surveys(request: Request) -> Response:
+    session = admin_session(request)
+    texts = texts_of(request)
+    notice = request.query_params.get("undone")
+    message = texts.t("surveys.undone", id=notice) if notice and notice.isdigit() else None
+    return surveys_page(request, session, message=message)
+
+
+@router.post("/surveys", response_class=HTMLResponse, include_in_schema=False)
+async def upload_survey(request: Request) -> Response:
+    session = await run_in_threadpool(admin_session, request)
+    texts = texts_of(request)
+    form = await request.form()
+    if not csrf_ok(request, form, session.csrf):
+        return HTMLResponse(texts.t("signin.csrf"), 403)
+    upload = form.get("file")
+    channel = str(form.get("channel") or "") or None
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return await run_in_threadpool(lambda: surveys_page(
+            request, session, 400, problems=[texts.t("surveys.no_file")], chosen=channel or ""))
+    data = await upload.read(MAX_SURVEY_BYTES + 1)
+    desk = desk_of(request)
+    try:
+        done = await run_in_threadpool(
+            import_survey_file, desk.store, desk.documents.catalog,
+            desk.channels, desk.timezone_of, data, upload.filename, channel,
+            f"user:{session.principal.name}", datetime.now(UTC))
+    except SurveyRejected as exc:
+        problems = [str(p) for p in exc.problems]
+        return await run_in_threadpool(lambda: surveys_page(
+            request, session, 422, problems=problems, file_name=upload.filename,
+            chosen=channel or ""))
+    message = (texts.t("surveys.duplicate", name=upload.filename, id=done.id, rows=done.rows)
+               if done.duplicate else
+               texts.t("surveys.imported", name=upload.filename, id=done.id, rows=done.rows))
+    return await run_in_threadpool(lambda: surveys_page(request, session, message=message))
+
+
+@router.post("/surveys/{import_id}/undo", include_in_schema=False)
+async def undo_survey(request: Request, import_id: int) -> Response:
+    session = await run_in_threadpool(admin_session, request)
+    form = await request.form()
+    texts = texts_of(request)
+    if not csrf_ok(request, form, session.csrf):
+        return HTMLResponse(texts.t("signin.csrf"), 403)
+    desk = desk_of(request)
+    try:
+        await run_in_threadpool(desk.store.undo_import, import_id,
+                                f"user:{session.principal.name}", datetime.now(UTC))
+    except LookupError as exc:
+        problem = str(exc)
+        return await run_in_threadpool(lambda: surveys_page(request, session, 404,
+                                                            problems=[problem]))
+    return RedirectResponse(f"/surveys?undone={import_id}", 303)
