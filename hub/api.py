@@ -25,7 +25,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hailong import __version__
 from hailong.settings import check_id
-from hub.documents import Documents, rfc3339
+from hub.documents import Documents, rfc3339, withhold_small_officers
+from hub.fleet import FleetError, add_fleet_routes
+from hub.pushconfig import ConfigPusher
+from hub.roster import Roster
 from hub.store import Store
 from hub.web.access import api_access, visible
 
@@ -56,6 +59,8 @@ class HubContext:
     mqtt_connected: Callable[[], bool]
     documents: Documents | None = None
     authorize: Callable[[Request, str], None] = field(default=allow_everyone)
+    roster: Roster | None = None
+    pusher: ConfigPusher | None = None
 
 
 def parse_day(value: str | None, parameter: str, default: date) -> date:
@@ -134,6 +139,11 @@ def create_app(ctx: HubContext) -> FastAPI:
         return JSONResponse({"error": exc.message, "parameter": exc.parameter},
                             status_code=exc.status)
 
+    @app.exception_handler(FleetError)
+    async def _fleet_error(_request: Request, exc: FleetError) -> JSONResponse:
+        return JSONResponse({"error": exc.message, "parameter": exc.parameter},
+                            status_code=exc.status)
+
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
@@ -199,7 +209,11 @@ def create_app(ctx: HubContext) -> FastAPI:
             return docs().scores(office, first, last)
         if by not in BREAKDOWNS:
             raise ApiError(400, f"by must be one of {', '.join(BREAKDOWNS)}, got {by!r}", "by")
-        return docs().breakdown(office, first, last, by)
+        document = docs().breakdown(office, first, last, by)
+        principal = getattr(request.state, "principal", None)
+        if by == "officer" and not (principal is not None and principal.is_admin):
+            withhold_small_officers(document)  # heads see officers only above the minimum n
+        return document
 
     @app.get("/api/v1/offices/{office}/kiosks",
              summary="Health of an office's kiosks and the responses they have not delivered")
@@ -316,5 +330,6 @@ def create_app(ctx: HubContext) -> FastAPI:
             items.append(item)
         return {"total": total, "items": items}
 
+    add_fleet_routes(app, docs, ctx.roster, ctx.pusher, office_dependency, ctx.store.office_ids)
     return app
 
