@@ -30,7 +30,8 @@ CSRF_FIELD = "csrf"
 OPEN_PATHS = ("/healthz",)
 # Paths only an admin may use, pages and API alike (a head gets 403): every path starting with
 # one of these, and every path matching one of ADMIN_ROUTES (admin actions under an office).
-ADMIN_PATHS = ("/api/v1/rejected", "/api/v1/fleet", "/fleet", "/rejected")
+ADMIN_PATHS = ("/api/v1/rejected", "/api/v1/fleet", "/api/v1/provinces", "/fleet", "/rejected",
+               "/provinces")
 ADMIN_ROUTES = (re.compile(r"^/api/v1/offices/[^/]+/kiosks/[^/]+/config$"),)
 
 
