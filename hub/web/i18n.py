@@ -73,4 +73,8 @@ class Texts:
         return f"{self.day(moment.date())} {moment:%H:%M}"
 
     def seconds(self, value: float | None) -> str:
-        return "—" if value is None else f"{'+' if value > 0 else ''}{self.number(value, 1)} s"
+        if value is None:
+            return "—"
+        if abs(value) < 0.05:  # no "-0,0 s"
+            return "0 s"
+        return f"{'+' if value > 0 else ''}{self.number(value, 1)} s"
