@@ -23,8 +23,8 @@ from hailong.topics import kiosk_topic
 from hub.accounts import Accounts
 from hub.roster import Roster
 from hub.web.browser import DESKTOP, PHONE
-from tests.support import OutputLines, RawClient, RunningHub, hub_settings, port_open, wait_until
 from tests.hubdata import status
+from tests.support import OutputLines, RawClient, RunningHub, hub_settings, port_open, wait_until
 from tests.test_end_to_end import response
 
 PASSWORD = "mật khẩu đủ dài"

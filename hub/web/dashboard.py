@@ -101,6 +101,7 @@ def install_dashboard(app: FastAPI, store: Store, timezone_of: Callable[[str], Z
     app.state.gate = dashboard.gate
     app.add_exception_handler(AccessDenied, access_denied)
     app.add_exception_handler(PageDenied, pages.page_denied)
+    app.add_exception_handler(report_pages.PeriodError, report_pages.period_failed)
     app.include_router(pages.router)
     app.include_router(report_pages.router)
     app.include_router(admin_pages.router)

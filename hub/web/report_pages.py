@@ -13,11 +13,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
+from starlette.concurrency import run_in_threadpool
 
 from hub.api import ApiError, parse_day
 from hub.reports import PERIODS, TRANSLATED, Column, Report, build_report, gather, report_xlsx
 from hub.reports import section_csv as csv_of
-from hub.web.access import office_session
+from hub.web.access import office_session, session_of
 from hub.web.charts import DayPoint, band
 from hub.web.dashboard import dashboard_of
 from hub.web.i18n import Texts
@@ -114,27 +115,24 @@ def report_context(request: Request, report: Report, texts: Texts) -> dict[str, 
             "periods": PERIODS}
 
 
-def period_failed(request: Request, office: str, exc: PeriodError) -> Response:
-    session = office_session(request, office)
+async def period_failed(request: Request, exc: Exception) -> Response:
+    """A malformed period (installed as the app's handler of :class:`PeriodError`): 400 with
+    the reason, on the error page."""
+    assert isinstance(exc, PeriodError)
+    session = await run_in_threadpool(session_of, request)
     return render(request, "error.html", {"message": exc.message}, 400, session)
 
 
 @router.get("/offices/{office}/period", response_class=HTMLResponse, include_in_schema=False)
 def period_page(request: Request, office: str) -> Response:
-    try:
-        session, report, texts = office_report(request, office)
-    except PeriodError as exc:
-        return period_failed(request, office, exc)
+    session, report, texts = office_report(request, office)
     return render(request, "period.html", report_context(request, report, texts), 200, session)
 
 
 @router.get("/offices/{office}/report", response_class=HTMLResponse, include_in_schema=False)
 def report_page(request: Request, office: str) -> Response:
     """The A4 report, meant to be printed (or saved as PDF) from the browser."""
-    try:
-        session, report, texts = office_report(request, office)
-    except PeriodError as exc:
-        return period_failed(request, office, exc)
+    session, report, texts = office_report(request, office)
     return render(request, "report.html", report_context(request, report, texts), 200, session)
 
 
@@ -145,10 +143,7 @@ def file_name(report: Report, suffix: str) -> str:
 
 @router.get("/offices/{office}/report.xlsx", include_in_schema=False)
 def report_file(request: Request, office: str) -> Response:
-    try:
-        _session, report, texts = office_report(request, office)
-    except PeriodError as exc:
-        return period_failed(request, office, exc)
+    _session, report, texts = office_report(request, office)
     title = f"{texts.t('report.title')} — {report.inputs.office.get('name') or office}"
     return Response(report_xlsx(report, texts.t, title), media_type=(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -157,14 +152,11 @@ def report_file(request: Request, office: str) -> Response:
 
 @router.get("/offices/{office}/report.csv", include_in_schema=False)
 def report_csv(request: Request, office: str) -> Response:
-    try:
-        _session, report, texts = office_report(request, office)
-    except PeriodError as exc:
-        return period_failed(request, office, exc)
+    _session, report, texts = office_report(request, office)
     table = request.query_params.get("table") or "counters"
     if table not in {s.key for s in report.sections}:
-        return period_failed(request, office, PeriodError(
-            f"table must be one of {', '.join(s.key for s in report.sections)}, got {table!r}"))
+        raise PeriodError(f"table must be one of {', '.join(s.key for s in report.sections)}, "
+                          f"got {table!r}")
     name = file_name(report, "csv").replace(".csv", f"_{table}.csv")
     # A byte-order mark lets Excel open the UTF-8 file with its Vietnamese letters intact.
     return Response("\ufeff" + csv_of(report.section(table), texts.t),
