@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -42,7 +42,7 @@ def questionnaire_document(questionnaire: Questionnaire) -> dict[str, Any]:
     return document
 
 
-def office_questionnaire(kiosk_rows: list[Mapping[str, Any]], catalog: Mapping[str, Questionnaire]
+def office_questionnaire(kiosk_rows: Sequence[Mapping[str, Any]], catalog: Mapping[str, Questionnaire]
                          ) -> str:
     """The questionnaire the office's kiosks report using most, when the hub knows it."""
     used: dict[str, int] = {}
@@ -55,7 +55,7 @@ def office_questionnaire(kiosk_rows: list[Mapping[str, Any]], catalog: Mapping[s
     return DEFAULT_QUESTIONNAIRE if DEFAULT_QUESTIONNAIRE in catalog else sorted(catalog)[0]
 
 
-def kiosk_config(office: str, kiosk: str, roster: Roster, kiosk_rows: list[Mapping[str, Any]],
+def kiosk_config(office: str, kiosk: str, roster: Roster, kiosk_rows: Sequence[Mapping[str, Any]],
                  catalog: Mapping[str, Questionnaire], now: datetime,
                  overrides: Mapping[str, Any] | None = None,
                  questionnaire: str | None = None) -> dict[str, Any]:

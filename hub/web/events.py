@@ -92,8 +92,8 @@ class LiveEvents:
                     continue
                 if item is _CLOSED:
                     return
-                name, document = item  # type: ignore[misc]
-                yield encode_event(name, document)
+                assert isinstance(item, tuple)
+                yield encode_event(item[0], item[1])
         finally:
             with self._lock:
                 watchers = self._subscribers.get(office)
