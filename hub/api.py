@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hailong import __version__
 from hailong.settings import check_id
-from hub.documents import Documents, rfc3339, withhold_small_officers
+from hub.documents import Documents, alert_document, rfc3339, withhold_small_officers
 from hub.fleet import FleetError, add_fleet_routes
 from hub.pushconfig import ConfigPusher
 from hub.roster import Roster
@@ -61,6 +61,8 @@ class HubContext:
     authorize: Callable[[Request, str], None] = field(default=allow_everyone)
     roster: Roster | None = None
     pusher: ConfigPusher | None = None
+    # Told of an alert closed through the API (the live pages drop it at once).
+    alert_closed: Callable[[str, dict[str, Any]], None] = lambda office, alert: None
 
 
 def parse_day(value: str | None, parameter: str, default: date) -> date:
@@ -246,6 +248,7 @@ def create_app(ctx: HubContext) -> FastAPI:
             note = document.get("note", "")
         if not ctx.store.close_alert(office, alert_id, datetime.now().astimezone(), note):
             raise ApiError(404, f"no open alert {alert_id} at {office}", "alert_id")
+        ctx.alert_closed(office, alert_document(ctx.store.read.alert(alert_id)))
         return {"closed": alert_id}
 
     @app.get("/api/v1/offices/{office}/reasons",

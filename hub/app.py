@@ -87,7 +87,9 @@ class Hub:
             topic, payload, retain=retain))
         self.app = create_app(HubContext(self.store, timezone_of,
                                          lambda: self.subscriber.connected, self.documents,
-                                         roster=self.roster, pusher=self.pusher))
+                                         roster=self.roster, pusher=self.pusher,
+                                         alert_closed=lambda office, alert:
+                                         self.dashboard.events.publish_alert(office, alert)))
         self.dashboard = install_dashboard(self.app, self.store, timezone_of, settings.web,
                                            settings.hub.min_n, extra, documents=self.documents,
                                            roster=self.roster, pusher=self.pusher)

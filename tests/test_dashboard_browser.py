@@ -271,6 +271,11 @@ def test_a_kiosk_status_and_an_alert_reach_the_open_live_page_without_a_reload(
     raw.close()
     wait_until(lambda: tab.page.query_selector("li.alert") is not None, 5, 0.05, "the alert")
     assert "Quầy 1" in tab.page.inner_text("#alerts")
+    alert = tab.page.get_attribute("li.alert", "data-alert")
+    closed = tab.context.request.post(f"{hub.url}/api/v1/offices/ubnd-a/alerts/{alert}/close",
+                                      headers=hub.auth, data={"note": "đã xử lý"})
+    assert closed.status == 200
+    wait_until(lambda: tab.page.query_selector("li.alert") is None, 5, 0.05, "the alert gone")
     assert tab.page.evaluate("window.notReloaded") is True
 
 
