@@ -75,7 +75,7 @@ def cell_text(texts: Texts, min_n: int, row: dict[str, Any], column: Column) -> 
         return Markup(escape(texts.t(value)))
     if column.kind == "flag":
         return Markup(escape(texts.t(f"report.{column.key}"))) if value else Markup("")
-    if kind == "share" or column.kind == "share":
+    if kind == "share":
         text = escape(texts.percent(value, 1))
         if column.key == "satisfied":  # the colour chip, never for a small cell
             chip = band(value, int(row.get("n") or 0), min_n)
