@@ -153,8 +153,11 @@ def summary_section(inputs: ReportInputs) -> Section:
 
 def factor_section(inputs: ReportInputs) -> Section:
     rows = []
+    overall = next((c for c in inputs.questions["cells"] if c["key"] == OVERALL), {})
     for key, score in inputs.scores["factors"].items():
-        name = inputs.factor_names.get(key, {}).get(inputs.lang, "") if key != OVERALL else ""
+        # The overall "factor" is the overall question: its wording names it.
+        name = ((overall.get("text") or {}).get(inputs.lang, "") if key == OVERALL
+                else inputs.factor_names.get(key, {}).get(inputs.lang, ""))
         rows.append({"factor": key, "name": name, **share_values(score),
                      "items_mean": score.get("items_mean"),
                      "too_few": int(score["n"]) < inputs.scores["min_n"]})
