@@ -153,7 +153,7 @@ def summary_section(inputs: ReportInputs) -> Section:
 
 def factor_section(inputs: ReportInputs) -> Section:
     rows = []
-    overall = next((c for c in inputs.questions["cells"] if c["key"] == OVERALL), {})
+    overall: dict[str, Any] = next((c for c in inputs.questions["cells"] if c["key"] == OVERALL), {})
     for key, score in inputs.scores["factors"].items():
         # The overall "factor" is the overall question: its wording names it.
         name = ((overall.get("text") or {}).get(inputs.lang, "") if key == OVERALL
