@@ -1,7 +1,7 @@
 """Regenerates the pictures in docs/images/ from the real apps: ``make screenshots``.
 
-Each entry of ``SHOTS`` makes one group of pictures (the kiosk's now; the dashboard's can be
-added the same way). The kiosk runs for real under SDL's dummy video driver (no window needed)
+Each entry of ``SHOTS`` makes one group of pictures: the kiosk's, and the dashboard's (through
+``hub.web.screenshots.capture``). The kiosk runs for real under SDL's dummy video driver (no window needed)
 and is driven by posted pygame events, exactly as a citizen would drive it.
 """
 
@@ -87,7 +87,21 @@ def kiosk(out: Path) -> list[Path]:
     return written
 
 
-SHOTS: dict[str, Callable[[Path], list[Path]]] = {"kiosk": kiosk}
+def dashboard(out: Path) -> list[Path]:
+    """The README's dashboard picture: the office page at 1366x768, from a real hub and
+    simulated kiosks (hub/web/screenshots.py; every page's screenshots go to a temp folder)."""
+    from hub.web.screenshots import capture
+
+    readme = out / "dashboard.png"
+    with tempfile.TemporaryDirectory(prefix="hailong-pages-") as tmp:
+        shots = capture(Path(tmp), readme=readme)
+    problems = [s for s in shots if s.overflow > 0 or s.foreign]
+    if problems:
+        raise SystemExit(f"pages too wide or fetching elsewhere: {problems}")
+    return [readme]
+
+
+SHOTS: dict[str, Callable[[Path], list[Path]]] = {"kiosk": kiosk, "dashboard": dashboard}
 
 
 def main(argv: list[str] | None = None) -> int:

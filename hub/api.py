@@ -26,7 +26,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hailong import __version__
 from hailong.settings import check_id
-from hub.documents import Documents, rfc3339
+from hub.documents import Documents, alert_document, rfc3339, withhold_small_officers
+from hub.fleet import FleetError, add_fleet_routes
+from hub.pushconfig import ConfigPusher
+from hub.roster import Roster
 from hub.store import Store
 from hub.web.access import api_access, visible
 
@@ -60,6 +63,10 @@ class HubContext:
     authorize: Callable[[Request, str], None] = field(default=allow_everyone)
     # Survey channels declared beside the standard ones ([hub] survey_channels).
     survey_channels: tuple[str, ...] = ()
+    roster: Roster | None = None
+    pusher: ConfigPusher | None = None
+    # Told of an alert closed through the API (the live pages drop it at once).
+    alert_closed: Callable[[str, dict[str, Any]], None] = lambda office, alert: None
 
 
 def parse_day(value: str | None, parameter: str, default: date) -> date:
@@ -137,6 +144,11 @@ def create_app(ctx: HubContext) -> FastAPI:
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse({"error": exc.message, "parameter": exc.parameter},
+                            status_code=exc.status)
+
+    @app.exception_handler(FleetError)
+    async def _fleet_error(_request: Request, exc: FleetError) -> JSONResponse:
         return JSONResponse({"error": exc.message, "parameter": exc.parameter},
                             status_code=exc.status)
 
@@ -221,7 +233,11 @@ def create_app(ctx: HubContext) -> FastAPI:
             return docs().scores(office, first, last, picked)
         if by not in BREAKDOWNS:
             raise ApiError(400, f"by must be one of {', '.join(BREAKDOWNS)}, got {by!r}", "by")
-        return docs().breakdown(office, first, last, by, picked)
+        document = docs().breakdown(office, first, last, by, picked)
+        principal = getattr(request.state, "principal", None)
+        if by == "officer" and not (principal is not None and principal.is_admin):
+            withhold_small_officers(document)  # heads see officers only above the minimum n
+        return document
 
     @app.get("/api/v1/offices/{office}/channels",
              summary="Kiosk and survey channels side by side, differences marked")
@@ -261,6 +277,7 @@ def create_app(ctx: HubContext) -> FastAPI:
             note = document.get("note", "")
         if not ctx.store.close_alert(office, alert_id, datetime.now().astimezone(), note):
             raise ApiError(404, f"no open alert {alert_id} at {office}", "alert_id")
+        ctx.alert_closed(office, alert_document(ctx.store.read.alert(alert_id)))
         return {"closed": alert_id}
 
     @app.get("/api/v1/offices/{office}/reasons",
@@ -407,5 +424,6 @@ def create_app(ctx: HubContext) -> FastAPI:
             items.append(item)
         return {"total": total, "items": items}
 
+    add_fleet_routes(app, docs, ctx.roster, ctx.pusher, office_dependency, ctx.store.office_ids)
     return app
 

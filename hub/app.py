@@ -21,6 +21,7 @@ from hub.api import HubContext, create_app
 from hub.documents import Documents
 from hub.ingest import AnswerChecks, Ingestor
 from hub.live import LiveScores
+from hub.pushconfig import ConfigPusher
 from hub.roster import Roster, load_roster
 from hub.settings import AlertRule, HubSettings
 from hub.store import Store
@@ -81,14 +82,22 @@ class Hub:
             self.store, timezone_of=timezone_of,
             publish=lambda topic, payload: self.subscriber.publish(topic, payload),
             ack=self.subscriber.ack, on_committed=self.live.changed,
+            on_status=lambda offices: self.dashboard.events.kiosks_changed(offices),
             checks=AnswerChecks(self.catalog, self.roster.gated))
+        self.pusher = ConfigPusher(lambda topic, payload, retain: self.subscriber.publish(
+            topic, payload, retain=retain))
         self.app = create_app(HubContext(self.store, timezone_of,
                                          lambda: self.subscriber.connected, self.documents,
-                                         survey_channels=tuple(settings.hub.survey_channels)))
+                                         survey_channels=tuple(settings.hub.survey_channels),
+                                         roster=self.roster, pusher=self.pusher,
+                                         alert_closed=lambda office, alert:
+                                         self.dashboard.events.publish_alert(office, alert)))
         extra = [Path(settings.hub.questionnaires)] if settings.hub.questionnaires else []
         self.dashboard = install_dashboard(self.app, self.store, timezone_of, settings.web,
-                                           settings.hub.min_n, extra)
+                                           settings.hub.min_n, extra, documents=self.documents,
+                                           roster=self.roster, pusher=self.pusher)
         self.live.listen(self.dashboard.events.publish)
+        self.live.listen_alerts(self.dashboard.events.publish_alert)
         install_surveys(self.app, self.store, self.documents, settings.hub.survey_channels,
                         timezone_of)
 

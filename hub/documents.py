@@ -322,6 +322,15 @@ class Documents:
         return document
 
 
+def withhold_small_officers(document: dict[str, Any]) -> dict[str, Any]:
+    """An officer breakdown as a head may see it: an officer's cell below the minimum n keeps
+    its name and ``too_few`` but loses its figures, which could point at single citizens."""
+    for cell in document.get("cells", ()):
+        if cell["too_few"] and cell["key"] is not None:
+            cell.update({"responses": None, "questions": {}, "withheld": True})
+    return document
+
+
 def alert_document(row: dict[str, Any]) -> dict[str, Any]:
     return {"v": 1, "id": row["id"], "office": row["office"], "counter": row["counter"],
             "question": row["question"], "opened_at": rfc3339(row["opened_at"]),

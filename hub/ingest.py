@@ -122,6 +122,7 @@ class Ingestor:
     def __init__(self, store: Store, *, timezone_of: Callable[[str], ZoneInfo],
                  publish: Callable[[str, bytes], None], ack: Callable[[int, int], None],
                  on_committed: Callable[[set[str]], None] = lambda offices: None,
+                 on_status: Callable[[set[str]], None] = lambda offices: None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  checks: AnswerChecks | None = None) -> None:
         self.store = store
@@ -131,6 +132,7 @@ class Ingestor:
         self._publish = publish
         self._ack = ack
         self._on_committed = on_committed
+        self._on_status = on_status  # offices whose kiosks sent a status (live pages' strip)
         self._clock = clock
         self._queue: queue.SimpleQueue[Message | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -286,6 +288,8 @@ class Ingestor:
                  if day == local_day(now, self._timezone_of(office))}
         if today:
             self._on_committed(today)
+        if statuses:
+            self._on_status({s.office for s in statuses})
 
     def _accept(self, message: Message, document: dict[str, Any], now: datetime) -> Accepted:
         submitted = contract.parse_time(document["submitted_at"])

@@ -1,9 +1,10 @@
-"""Users, tokens and sessions in a real SQLite database: argon2 hashes, hashed tokens, expiry."""
+"""Users, tokens and sessions in real SQLite and PostgreSQL databases: argon2 hashes, hashed
+tokens, expiry."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -13,10 +14,11 @@ from hub.store import Store
 
 
 @pytest.fixture
-def accounts(tmp_path: Path) -> Accounts:
-    store = Store(f"sqlite:///{tmp_path / 'hub.db'}")
-    store.upgrade()
-    return Accounts(store.engine)
+def accounts(database_url: str) -> Iterator[Accounts]:
+    """Accounts on a fresh, migrated database of each kind the hub supports."""
+    store = Store(database_url)
+    yield Accounts(store.engine)
+    store.close()
 
 
 def test_no_account_exists_until_one_is_created(accounts: Accounts) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +21,9 @@ from hailong import contract
 from hailong.broker import Broker, free_port
 from hailong.topics import kiosk_topic
 from hub.accounts import Accounts
+from hub.roster import Roster
 from hub.web.browser import DESKTOP, PHONE
+from tests.hubdata import status
 from tests.support import OutputLines, RawClient, RunningHub, hub_settings, port_open, wait_until
 from tests.test_end_to_end import response
 
@@ -243,6 +248,91 @@ def test_the_office_page_prints_on_a4_without_its_controls(
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
 
 
+def test_a_kiosk_status_and_an_alert_reach_the_open_live_page_without_a_reload(
+        broker: Broker, hub: RunningHub, people: Accounts, tab: Tab) -> None:
+    publish(broker.url, "ubnd-a")
+    wait_until(lambda: hub.hub.ingestor.counters.stored == 1, message="the rating stored")
+    tab.sign_in("lan", PASSWORD, "/signin?next=/offices/ubnd-a")
+    wait_live(tab)
+    tab.page.evaluate("window.notReloaded = true")
+    assert tab.page.query_selector("li.kiosk-online") is None
+    raw = RawClient(broker.url)
+    started = time.monotonic()
+    raw.publish(kiosk_topic("ubnd-a", "k01", "status"),
+                contract.encode(status(outbox=7, at=datetime.now(UTC))), retain=True)
+    wait_until(lambda: tab.page.query_selector("li.kiosk-online b.outbox") is not None
+               and tab.page.inner_text("li.kiosk-online b.outbox") == "7", LIVE_WITHIN_MS / 1000,
+               0.02, "the kiosk's status on the page")
+    assert time.monotonic() - started < LIVE_WITHIN_MS / 1000
+    assert tab.page.query_selector("li.alert") is None
+    for seq in range(2, 6):  # four low answers at counter 1 within minutes: an alert
+        raw.publish(kiosk_topic("ubnd-a", "k01", "response"),
+                    contract.encode(response(office="ubnd-a", overall=1, seq=seq)))
+    raw.close()
+    wait_until(lambda: tab.page.query_selector("li.alert") is not None, 5, 0.05, "the alert")
+    assert "Quầy 1" in tab.page.inner_text("#alerts")
+    alert = tab.page.get_attribute("li.alert", "data-alert")
+    closed = tab.context.request.post(f"{hub.url}/api/v1/offices/ubnd-a/alerts/{alert}/close",
+                                      headers=hub.auth, data={"note": "đã xử lý"})
+    assert closed.status == 200
+    wait_until(lambda: tab.page.query_selector("li.alert") is None, 5, 0.05, "the alert gone")
+    assert tab.page.evaluate("window.notReloaded") is True
+
+
+def test_the_printed_report_is_a_pdf_with_the_title_period_and_totals(
+        broker: Broker, hub: RunningHub, people: Accounts, tab: Tab) -> None:
+    from pypdf import PdfReader
+
+    for overall in (5, 4, 2):
+        publish(broker.url, "ubnd-a", overall)
+    wait_until(lambda: hub.hub.ingestor.counters.stored == 3, message="the ratings stored")
+    _, scores = hub.get("/api/v1/offices/ubnd-a/scores")
+    tab.sign_in("lan", PASSWORD, "/signin?next=/offices/ubnd-a/report")
+    assert tab.page.is_visible("button.print")
+    tab.page.emulate_media(media="print")
+    assert not tab.page.is_visible("button.print") and not tab.page.is_visible("header.top")
+    pdf = tab.page.pdf(format="A4", print_background=True)
+    reader = PdfReader(io.BytesIO(pdf))
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+    assert "Báo cáo kết quả đánh giá mức độ hài lòng" in text
+    first = date.fromisoformat(scores["from"]) - timedelta(days=29)
+    assert f"từ {first:%d/%m/%Y} đến {date.fromisoformat(scores['to']):%d/%m/%Y}" in text
+    assert f"Tổng số lượt đánh giá {scores['responses']}" in text
+    assert "Tỷ lệ hài lòng (câu hỏi chung) 66,7 %" in text
+    assert "chưa đủ số lượt đánh giá" in text and "Dấu hiệu cần lưu ý về độ tin cậy" in text
+    width, height = (float(v) for v in reader.pages[0].mediabox[2:])
+    assert abs(width - 595.3) < 1 and abs(height - 841.9) < 1.5  # A4 in points
+
+
+def test_the_province_table_sorts_by_a_column_on_click(
+        broker: Broker, hub: RunningHub, people: Accounts, tab: Tab) -> None:
+    tab.sign_in("root", PASSWORD)
+    hub.hub.store.apply_roster(Roster.model_validate({"offices": [
+        {"id": f"ubnd-{c}", "name": f"UBND {c}", "province": "dak-nong"} for c in "abc"]}))
+    raw = RawClient(broker.url)
+    seq = 0
+    for office, (good, low) in {"ubnd-a": (20, 15), "ubnd-b": (33, 3), "ubnd-c": (30, 8)}.items():
+        for index in range(good + low):
+            seq += 1
+            raw.publish(kiosk_topic(office, "k01", "response"), contract.encode(
+                response(office=office, overall=5 if index < good else 1, seq=seq)))
+    raw.close()
+    wait_until(lambda: hub.hub.ingestor.counters.stored == seq, 20, message="ratings stored")
+    tab.goto("/provinces/dak-nong")
+
+    def order() -> list[str]:
+        return [str(r.get_attribute("data-office"))
+                for r in tab.page.query_selector_all("#ranking tbody tr")]
+
+    assert order() == ["ubnd-b", "ubnd-c", "ubnd-a"]  # ranked by satisfied share
+    tab.page.click("#ranking button[data-sort=n]")
+    assert order() == ["ubnd-c", "ubnd-b", "ubnd-a"]  # n: 38, 36, 35
+    tab.page.click("#ranking button[data-sort=name]")
+    assert order() == ["ubnd-c", "ubnd-b", "ubnd-a"]  # descending first
+    tab.page.click("#ranking button[data-sort=name]")
+    assert order() == ["ubnd-a", "ubnd-b", "ubnd-c"]
+
+
 def test_sign_in_attempts_are_rate_limited(tmp_path: Path, broker: Broker, chromium: Any) -> None:
     settings = hub_settings(tmp_path / "hub", broker.url, web="signin_max_failures = 2")
     running = RunningHub(settings)
@@ -268,7 +358,8 @@ def test_screenshots_of_every_page_at_office_pc_and_phone_size(tmp_path: Path,
                     per_day=(1, 4), browser=chromium)
     print(f"screenshots in {tmp_path / 'shots'}")
     assert {(s.page, s.size) for s in shots} >= {
-        (page, size) for page in ("signin", "home", "office", "office-en")
+        (page, size) for page in ("signin", "home", "office", "office-en", "period", "report",
+                                  "province", "fleet", "rejected")
         for size in ("desktop", "phone")}
     for shot in shots:
         assert shot.foreign == (), shot

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from hailong.questionnaire import load_catalog
+from hub.reports import PERIODS
 from hub.scores import office_scores
 from hub.web.charts import COLOURS, DayPoint, band, daily_chart, distribution_bar
 from hub.web.i18n import LANGS, Texts, catalogue
@@ -28,6 +29,17 @@ def test_every_text_exists_in_both_languages_and_every_key_used_exists() -> None
         source = path.read_text(encoding="utf-8")
         used |= set(re.findall(r"""\bt\(\s*["']([a-z0-9_.]*[a-z0-9_])["']""", source))
         used |= set(re.findall(r"""texts\.t\(\s*["']([a-z0-9_.]*[a-z0-9_])["']""", source))
+    # The report's sections name their texts as catalogue keys (hub/reports.py).
+    reports = (WEB.parent / "reports.py").read_text(encoding="utf-8")
+    used |= set(re.findall(r'"(report\.[a-z0-9_.]*[a-z0-9_])"', reports))
+    used = {k for k in used if not k.endswith("_")}  # prefixes joined in templates: t("x_" ~ p)
+    sections = {k for k in used if k.startswith("report.s.")}
+    used |= {f"report.s.by_{p}" for p in PERIODS} | {f"report.col.{p}" for p in PERIODS}
+    used |= {f"{s}.sheet" for s in sections | {f"report.s.by_{p}" for p in PERIODS}}
+    used |= {"report.too_few", "report.sensitive"}  # flag columns: report.{column}
+    used |= {f"kiosk.state.{s}" for s in ("online", "offline", "unknown")}
+    used |= {f"kiosk.scanner.{s}" for s in ("ok", "absent", "error", "unknown")}
+    used |= {f"fleet.config.{s}" for s in ("applied", "pending", "error", "none")}
     used |= {f"scale.{level}" for level in range(1, 6)} | {"role.admin", "role.head"}
     missing = used - set(texts)
     assert not missing, f"texts used but not in messages.toml: {sorted(missing)}"

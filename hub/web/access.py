@@ -8,6 +8,7 @@ caller's offices; paths under :data:`ADMIN_PATHS` need an admin.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -27,7 +28,15 @@ SIGNIN_COOKIE = "hailong_signin"
 LANG_COOKIE = "hailong_lang"
 CSRF_FIELD = "csrf"
 OPEN_PATHS = ("/healthz",)
-ADMIN_PATHS = ("/api/v1/rejected", "/api/v1/surveys", "/surveys")
+# Paths only an admin may use, pages and API alike (a head gets 403): every path starting with
+# one of these, and every path matching one of ADMIN_ROUTES (admin actions under an office).
+ADMIN_PATHS = ("/api/v1/rejected", "/api/v1/fleet", "/api/v1/provinces", "/api/v1/surveys",
+               "/fleet", "/rejected", "/provinces", "/surveys")
+ADMIN_ROUTES = (re.compile(r"^/api/v1/offices/[^/]+/kiosks/[^/]+/config$"),)
+
+
+def admin_only(path: str) -> bool:
+    return path.startswith(ADMIN_PATHS) or any(r.match(path) for r in ADMIN_ROUTES)
 
 
 @dataclass
@@ -112,7 +121,7 @@ def api_access(request: Request) -> None:
     if office is not None and not principal.may_see(str(office)):
         raise AccessDenied(403, f"{principal.kind} {principal.name!r} may not see office "
                            f"{office!r}", "office")
-    if path.startswith(ADMIN_PATHS) and not principal.is_admin:
+    if admin_only(path) and not principal.is_admin:
         raise AccessDenied(403, "only an admin may see this", None)
     request.state.principal = principal
 
@@ -134,6 +143,14 @@ def page_session(request: Request) -> Session:
     session = session_of(request)
     if session is None:
         raise PageDenied(401)
+    return session
+
+
+def admin_session(request: Request) -> Session:
+    """A page under :data:`ADMIN_PATHS`: signed in, and an admin."""
+    session = page_session(request)
+    if not session.principal.is_admin or not admin_only(request.url.path):
+        raise PageDenied(403)
     return session
 
 

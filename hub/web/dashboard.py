@@ -20,6 +20,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hailong import __version__, resources
 from hailong.questionnaire import load_catalog
 from hub.accounts import Accounts
+from hub.documents import Documents
+from hub.pushconfig import ConfigPusher
+from hub.roster import Roster
 from hub.store import Store
 from hub.web.access import AccessDenied, Gate, PageDenied, access_denied
 from hub.web.events import LiveEvents
@@ -50,6 +53,9 @@ class Dashboard:
     events: LiveEvents
     gate: Gate
     templates: Jinja2Templates
+    documents: Documents
+    roster: Roster
+    pusher: ConfigPusher | None = None
 
     def close(self) -> None:
         """End the live streams so that the web server can stop at once."""
@@ -79,21 +85,26 @@ class SecurityHeaders:
 
 
 def install_dashboard(app: FastAPI, store: Store, timezone_of: Callable[[str], ZoneInfo],
-                      settings: WebSection, min_n: int, questionnaire_dirs: list[Path]
-                      ) -> Dashboard:
-    from hub.web import pages  # the routes need the types above
+                      settings: WebSection, min_n: int, questionnaire_dirs: list[Path],
+                      documents: Documents, roster: Roster | None = None,
+                      pusher: ConfigPusher | None = None) -> Dashboard:
+    from hub.web import admin_pages, pages, report_pages  # the routes need the types above
 
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["version"] = __version__
     dashboard = Dashboard(
         store=store, timezone_of=timezone_of, min_n=min_n,
         labels=QuestionLabels(load_catalog(questionnaire_dirs).values()),
-        events=LiveEvents(), gate=Gate(Accounts(store.engine), settings), templates=templates)
+        events=LiveEvents(), gate=Gate(Accounts(store.engine), settings), templates=templates,
+        documents=documents, roster=roster if roster is not None else Roster(), pusher=pusher)
     app.state.dashboard = dashboard
     app.state.gate = dashboard.gate
     app.add_exception_handler(AccessDenied, access_denied)
     app.add_exception_handler(PageDenied, pages.page_denied)
+    app.add_exception_handler(report_pages.PeriodError, report_pages.period_failed)
     app.include_router(pages.router)
+    app.include_router(report_pages.router)
+    app.include_router(admin_pages.router)
     fonts = Path(str(resources.font_path())).parent
     app.mount("/static/fonts", StaticFiles(directory=fonts), name="fonts")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

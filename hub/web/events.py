@@ -2,7 +2,9 @@
 
 ``LiveScores`` calls :meth:`LiveEvents.publish` from its own thread; every subscriber is an
 asyncio queue on the web server's loop, fed with ``call_soon_threadsafe``. A slow page only
-ever misses intermediate documents, never the latest one.
+ever misses intermediate documents, never the latest one. Three kinds of event travel: ``scores``
+(today's scores document), ``alert`` (an alert just opened, or closed through the API) and ``kiosks`` (a kiosk
+of the office sent a status: online/offline, outbox, clock, config).
 """
 
 from __future__ import annotations
@@ -31,11 +33,19 @@ class LiveEvents:
         self._lock = threading.Lock()
         self._closed = False
 
-    def publish(self, office: str, document: dict[str, Any]) -> None:
+    def publish(self, office: str, document: dict[str, Any], event: str = "scores") -> None:
         """From any thread: hand ``document`` to every page watching ``office``."""
         loop = self._loop
         if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self._deliver, office, document)
+            loop.call_soon_threadsafe(self._deliver, office, (event, document))
+
+    def publish_alert(self, office: str, alert: dict[str, Any]) -> None:
+        self.publish(office, alert, "alert")
+
+    def kiosks_changed(self, offices: set[str]) -> None:
+        """From any thread: kiosks of these offices sent a status."""
+        for office in offices:
+            self.publish(office, {"office": office}, "kiosks")
 
     def close(self) -> None:
         """From any thread: end every stream (the hub is stopping); pages will reconnect."""
@@ -82,7 +92,8 @@ class LiveEvents:
                     continue
                 if item is _CLOSED:
                     return
-                yield encode_event("scores", item)  # type: ignore[arg-type]
+                assert isinstance(item, tuple)
+                yield encode_event(item[0], item[1])
         finally:
             with self._lock:
                 watchers = self._subscribers.get(office)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -62,3 +62,19 @@ class Texts:
 
     def time(self, value: datetime) -> str:
         return value.strftime("%H:%M:%S")
+
+    def moment(self, value: str | datetime | None, zone: tzinfo | None = None) -> str:
+        """A time from the API (RFC 3339) as a person reads it, in the office's time zone."""
+        if not value:
+            return "—"
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+        if zone is not None:
+            moment = moment.astimezone(zone)
+        return f"{self.day(moment.date())} {moment:%H:%M}"
+
+    def seconds(self, value: float | None) -> str:
+        if value is None:
+            return "—"
+        if abs(value) < 0.05:  # no "-0,0 s"
+            return "0 s"
+        return f"{'+' if value > 0 else ''}{self.number(value, 1)} s"

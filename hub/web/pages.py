@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from hailong.settings import ID_PATTERN
 from hub.accounts import Session
 from hub.api import ApiError
+from hub.documents import withhold_small_officers
 from hub.live import scores_for
 from hub.web.access import (
     CSRF_FIELD,
@@ -37,17 +38,19 @@ from hub.web.access import (
     set_cookie,
     signin_token,
 )
-from hub.web.charts import FAIR, GOOD, daily_chart, distribution_bar
+from hub.web.charts import FAIR, GOOD, band, daily_chart, distribution_bar
 from hub.web.dashboard import Dashboard, dashboard_of
 from hub.web.events import LiveEvents
 from hub.web.i18n import LANGS, Texts, pick_lang
-from hub.web.views import LiveView, live_view
+from hub.web.views import LiveView, cell_rows, live_view
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 _OFFICE = re.compile(ID_PATTERN)
 # The live page's chart: this many days up to today.
 HISTORY_DAYS = 30
+# Open alerts listed on the live page: more than a screenful is one message, "too many".
+LIVE_ALERTS = 20
 # How long the sign-in form's token cookie lives: a form left open longer is simply re-shown.
 SIGNIN_COOKIE_AGE = 12 * 3600
 
@@ -79,6 +82,7 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
         "lang_urls": {lang: lang_url(request, lang) for lang in LANGS},
         "distribution_bar": lambda dist: distribution_bar(dist, texts),
         "daily_chart": lambda days: daily_chart(days, dashboard.min_n, texts),
+        "band": lambda share, n: band(share, n, dashboard.min_n),
         **context}, status_code=status)
     remember_lang(request, response)
     return response  # type: ignore[no-any-return]
@@ -231,10 +235,23 @@ def office_live_view(dashboard: Dashboard, office: str, texts: Texts) -> LiveVie
                      headings(texts))
 
 
-def live_context(dashboard: Dashboard, office: str, texts: Texts) -> dict[str, Any]:
+def live_context(dashboard: Dashboard, office: str, texts: Texts, admin: bool
+                 ) -> dict[str, Any]:
+    documents = dashboard.documents
+    day = today_in(dashboard, office)
+    officers = documents.breakdown(office, day, day, "officer")
+    if not admin:
+        withhold_small_officers(officers)
     return {"view": office_live_view(dashboard, office, texts), "min_n": dashboard.min_n,
             "good": round(GOOD * 100), "fair": round(FAIR * 100),
-            "updated": datetime.now(dashboard.timezone_of(office))}
+            "updated": datetime.now(dashboard.timezone_of(office)),
+            "counters": cell_rows(documents.breakdown(office, day, day, "counter"),
+                                  dashboard.min_n),
+            "officers": cell_rows(officers, dashboard.min_n),
+            "reasons": documents.reasons(office, day, day),
+            "open_alerts": documents.alerts(office, "open", LIVE_ALERTS)["alerts"],
+            "kiosks": documents.kiosks(office)["kiosks"], "today": day,
+            "zone": dashboard.timezone_of(office)}
 
 
 @router.get("/offices/{office}", response_class=HTMLResponse, include_in_schema=False)
@@ -242,7 +259,7 @@ def office_page(request: Request, office: str) -> Response:
     session = office_session(request, office)
     dashboard = dashboard_of(request.app)
     row = known_office(dashboard, session, office)
-    context = live_context(dashboard, office, texts_of(request))
+    context = live_context(dashboard, office, texts_of(request), session.principal.is_admin)
     return render(request, "office.html", {"office": row, **context}, 200, session)
 
 
@@ -252,8 +269,9 @@ def office_live(request: Request, office: str) -> Response:
     session = office_session(request, office)
     dashboard = dashboard_of(request.app)
     known_office(dashboard, session, office)
-    response = render(request, "_live.html", live_context(dashboard, office, texts_of(request)),
-                      200, session)
+    response = render(request, "_live.html",
+                      live_context(dashboard, office, texts_of(request),
+                                   session.principal.is_admin), 200, session)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -30,6 +30,7 @@ from hub.web.browser import DESKTOP, PHONE, launch_chromium
 
 OFFICE = "ubnd-phuong-1"
 OFFICE_NAME = "Bộ phận Một cửa UBND phường 1"
+PROVINCE = "dak-nong"
 ADMIN = "admin"
 KIOSKS = 3
 HUB_START = 30.0
@@ -38,7 +39,7 @@ HUB_START = 30.0
 def write_configs(home: Path, broker_url: str, port: int) -> Path:
     roster = home / "roster.toml"
     roster.write_text(f'[[offices]]\nid = "{OFFICE}"\nname = "{OFFICE_NAME}"\n'
-                      'province = "dak-nong"\n', encoding="utf-8")
+                      f'province = "{PROVINCE}"\n', encoding="utf-8")
     hub_toml = home / "hub.toml"
     hub_toml.write_text(
         f'[hub]\nroster = "{roster}"\nclient_id = "hailong-hub-screenshots"\n\n'
@@ -62,9 +63,11 @@ def create_admin(hub_toml: Path) -> str:
         store.close()
 
 
-def seed_history(broker_url: str, home: Path, days: int, per_day: tuple[int, int],
-                 seed: int = 7) -> int:
-    """Rate through three simulated kiosks over the last ``days`` days; how many were sent."""
+@contextmanager
+def seeded_kiosks(broker_url: str, home: Path, days: int, per_day: tuple[int, int],
+                  seed: int = 7) -> Iterator[int]:
+    """Rate through three simulated kiosks over the last ``days`` days; yields how many were
+    sent, with the kiosks still online (the pages show them so) until the block ends."""
     from hailong.questionnaire import find_questionnaire
     from kiosk.service import KioskService
     from kiosk.settings import KioskSettings
@@ -93,10 +96,23 @@ def seed_history(broker_url: str, home: Path, days: int, per_day: tuple[int, int
         deadline = time.monotonic() + 60
         while any(s.outbox.stats().depth for s in services) and time.monotonic() < deadline:
             time.sleep(0.1)
+        for service in services:
+            service.delivery.nudge()  # a fresh status: nothing left in the outbox
+        reject_one(services[0])
+        yield sent
     finally:
         for service in services:
             service.stop()
-    return sent
+
+
+def reject_one(service: Any) -> None:
+    """One malformed response through a kiosk's own MQTT client, so that the page of refused
+    messages has something to show."""
+    from hailong.topics import kiosk_topic
+
+    section = service.settings.kiosk
+    service.publisher.publish(kiosk_topic(section.office, section.id, "response"),
+                              b'{"v": 1, "seq": "x"}')
 
 
 @contextmanager
@@ -141,7 +157,11 @@ def wait_for_responses(url: str, password: str, expected: int, days: int) -> Non
 
 
 PAGES = (("signin", "/signin", False), ("home", "/", True), ("office", f"/offices/{OFFICE}", True),
-         ("office-en", f"/offices/{OFFICE}?lang=en", True))
+         ("office-en", f"/offices/{OFFICE}?lang=en", True),
+         ("period", f"/offices/{OFFICE}/period?by=week", True),
+         ("report", f"/offices/{OFFICE}/report", True),
+         ("province", f"/provinces/{PROVINCE}", True), ("fleet", "/fleet", True),
+         ("rejected", "/rejected", True))
 
 
 @dataclass(frozen=True)
@@ -217,9 +237,10 @@ def capture(out_dir: Path, readme: Path | None = None, days: int = 30,
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="hailong-shots-") as scratch:
         home = Path(scratch)
-        with running_hub(home) as (url, password, broker):
-            sent = seed_history(broker.url, home, days, per_day)
+        with running_hub(home) as (url, password, broker), \
+                seeded_kiosks(broker.url, home, days, per_day) as sent:
             wait_for_responses(url, password, sent, days)
+            time.sleep(1.5)  # the kiosks' statuses after the last acks
             return photograph(url, password, out_dir, readme, browser)
 
 

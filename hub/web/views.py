@@ -1,7 +1,7 @@
 """What the pages show, computed from the scores documents: pure functions, no I/O.
 
-Phase 1 reads only the foundation's scores document (``hub.live.scores_for``): today's scores
-per question and one document per day for the chart.
+The live page reads today's scores per question and one document per day for the chart, plus
+today's counter and officer breakdowns (:func:`cell_rows`), from the API's documents.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from hailong.questionnaire import Questionnaire
+from hub.reports import headline
 from hub.web.charts import Band, DayPoint, band
 from hub.web.i18n import Lang
 
@@ -115,3 +116,35 @@ def live_view(today: Mapping[str, Any], history: Sequence[Mapping[str, Any]],
     return LiveView(office=str(today["office"]), day=date.fromisoformat(today["from"]),
                     responses=int(today["responses"]), overall=overall, questions=tuple(rows),
                     days=tuple(day_point(d) for d in history), min_n=min_n)
+
+
+@dataclass(frozen=True, slots=True)
+class CellRow:
+    """One counter, officer or period of a breakdown, as a table row shows it."""
+
+    key: str
+    name: str
+    responses: int | None
+    n: int
+    satisfied: float | None
+    ci: tuple[float, float] | None
+    band: Band
+    too_few: bool
+    withheld: bool
+
+
+def cell_rows(document: Mapping[str, Any], min_n: int) -> tuple[CellRow, ...]:
+    """The cells of a ``by=counter|officer|day|week|month`` document, each read by its overall
+    question (or its largest); withheld cells (a head's small officer cells) carry no figure."""
+    rows = []
+    for cell in document["cells"]:
+        score = headline(cell["questions"])
+        n = int(score["n"]) if score else 0
+        satisfied = score.get("satisfied") if score else None
+        rows.append(CellRow(
+            key="—" if cell["key"] is None else str(cell["key"]), name=str(cell.get("name", "")),
+            responses=cell["responses"], n=n, satisfied=satisfied,
+            ci=_ci(score.get("satisfied_ci95")) if score else None,
+            band=band(satisfied, n, min_n), too_few=bool(cell["too_few"]),
+            withheld=bool(cell.get("withheld"))))
+    return tuple(rows)

@@ -36,7 +36,10 @@
   function connect() {
     source = new EventSource(root.dataset.events);
     source.addEventListener("open", function () { delay = 1000; show(true); });
-    source.addEventListener("scores", function () { show(true); refresh(); });
+    // A rating, an alert opened, or a kiosk's status: the live part is fetched again.
+    ["scores", "alert", "kiosks"].forEach(function (name) {
+      source.addEventListener(name, function () { show(true); refresh(); });
+    });
     source.addEventListener("error", function () {
       show(false);
       if (source.readyState === EventSource.CLOSED) {
@@ -50,4 +53,33 @@
   connect();
   // Midnight and quiet hours: the page also refreshes itself once a minute.
   window.setInterval(refresh, 60000);
+})();
+
+// Tables with class "sortable": a header button sorts the rows by that column's data-value
+// (numbers as numbers); a second click reverses the order.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("table.sortable th button[data-sort]");
+    if (!button) { return; }
+    var th = button.closest("th");
+    var table = th.closest("table");
+    var index = Array.prototype.indexOf.call(th.parentNode.children, th);
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows).filter(function (r) { return r.cells.length > index; });
+    var down = th.getAttribute("aria-sort") !== "descending";
+    table.querySelectorAll("th[aria-sort]").forEach(function (h) { h.removeAttribute("aria-sort"); });
+    th.setAttribute("aria-sort", down ? "descending" : "ascending");
+    function value(row) {
+      var text = row.cells[index].dataset.value || "";
+      var number = parseFloat(text);
+      return isNaN(number) ? text.toLowerCase() : number;
+    }
+    rows.sort(function (a, b) {
+      var x = value(a), y = value(b);
+      var order = x < y ? -1 : x > y ? 1 : 0;
+      return down ? -order : order;
+    });
+    rows.forEach(function (row) { body.appendChild(row); });
+  });
 })();

@@ -1,0 +1,126 @@
+"""The admin's pages: the fleet with "push config", refused messages, and provinces' rankings.
+
+Every path here starts with one of ``ADMIN_PATHS`` (hub/web/access.py), so a head gets 403 on
+the page as on the API behind it; each page shows the same documents as that API.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from hub.api import ApiError, day_range
+from hub.fleet import FleetError, fleet_document, push_kiosk_config
+from hub.web.access import admin_session, csrf_ok, session_of
+from hub.web.dashboard import dashboard_of
+from hub.web.pages import render, texts_of
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+# Refused messages per page, and how much of each payload the table shows.
+REJECTED_PAGE = 50
+PAYLOAD_SHOWN = 300
+
+
+@router.get("/fleet", response_class=HTMLResponse, include_in_schema=False)
+def fleet_page(request: Request) -> Response:
+    session = admin_session(request)
+    dashboard = dashboard_of(request.app)
+    fleet = fleet_document(dashboard.documents, dashboard.store.office_ids(), dashboard.pusher)
+    notice = request.query_params.get("pushed")
+    failed = request.query_params.get("failed")
+    return render(request, "fleet.html", {"fleet": fleet, "notice": notice, "failed": failed,
+                                          "zone": None}, 200, session)
+
+
+@router.post("/fleet/{office}/{kiosk}/push", include_in_schema=False)
+async def push_config(request: Request, office: str, kiosk: str) -> Response:
+    session = await run_in_threadpool(admin_session, request)
+    form = await request.form()
+    if not csrf_ok(request, form, session.csrf):
+        return HTMLResponse(texts_of(request).t("signin.csrf"), 403)
+    dashboard = dashboard_of(request.app)
+    if dashboard.pusher is None:
+        return RedirectResponse("/fleet?" + urlencode({"failed": "the hub is starting"}), 303)
+    try:
+        answer = await run_in_threadpool(push_kiosk_config, dashboard.documents,
+                                         dashboard.roster, dashboard.pusher, office, kiosk)
+    except FleetError as exc:
+        return RedirectResponse("/fleet?" + urlencode({"failed": exc.message}), 303)
+    log.info("config %s pushed to %s/%s by %s", answer["version"], office, kiosk,
+             session.principal.name)
+    return RedirectResponse("/fleet?" + urlencode({"pushed": f"{office}/{kiosk}"}), 303)
+
+
+@router.get("/rejected", response_class=HTMLResponse, include_in_schema=False)
+def rejected_page(request: Request) -> Response:
+    session = admin_session(request)
+    dashboard = dashboard_of(request.app)
+    try:
+        offset = max(0, int(request.query_params.get("offset") or 0))
+    except ValueError:
+        offset = 0
+    total, rows = dashboard.store.rejected(REJECTED_PAGE, offset)
+    items = []
+    for row in rows:
+        raw: bytes = row["payload"]
+        text = raw.decode("utf-8", "replace")
+        items.append({"topic": row["topic"], "reason": row["reason"],
+                      "received_at": row["received_at"], "id": row["response_id"],
+                      "payload": text[:PAYLOAD_SHOWN], "cut": len(text) > PAYLOAD_SHOWN
+                      or bool(row["truncated"])})
+    return render(request, "rejected.html", {
+        "items": items, "total": total, "offset": offset, "page": REJECTED_PAGE,
+        "zone": None}, 200, session)
+
+
+@router.get("/provinces", response_class=HTMLResponse, include_in_schema=False)
+def provinces_page(request: Request) -> Response:
+    session = admin_session(request)
+    provinces = sorted(dashboard_of(request.app).store.read.provinces())
+    return render(request, "provinces.html", {"provinces": provinces, "ranking": None,
+                                              "province": None}, 200, session)
+
+
+def ranking_query(request: Request) -> dict[str, str]:
+    """The ranking's parameters kept from the page's query (``kind`` included, so an office-kind
+    filter added to the API passes straight through)."""
+    keep = ("from", "to", "question", "sort", "kind")
+    return {k: v for k, v in request.query_params.items() if k in keep and v}
+
+
+@router.get("/provinces/{province}", response_class=HTMLResponse, include_in_schema=False)
+def province_page(request: Request, province: str) -> Response:
+    session = admin_session(request)
+    dashboard = dashboard_of(request.app)
+    documents = dashboard.documents
+    members = dashboard.store.read.offices(province)
+    if not members:
+        texts = texts_of(request)
+        return render(request, "error.html", {"message": texts.t("province.none",
+                                                                  province=province)},
+                      404, session_of(request))
+    query = ranking_query(request)
+    sort = query.get("sort", "satisfied")
+    try:
+        first, last = day_range(request, dashboard.timezone_of(members[0]["id"]))
+        if sort not in ("satisfied", "lower"):
+            raise ApiError(400, f"sort must be satisfied or lower, got {sort!r}", "sort")
+    except ApiError as exc:
+        return render(request, "error.html", {"message": exc.message}, 400, session)
+    filters: dict[str, Any] = {"kind": query["kind"]} if "kind" in query else {}
+    if "kind" not in inspect.signature(documents.ranking).parameters:
+        filters = {}  # the ranking API does not filter by office kind yet
+    ranking = documents.ranking(province, first, last, query.get("question", "overall"),
+                                documents.min_n, sort, **filters)
+    return render(request, "provinces.html", {
+        "provinces": sorted(dashboard.store.read.provinces()), "province": province,
+        "ranking": ranking, "query": query, "min_n": documents.min_n,
+        "sort_urls": {s: f"/provinces/{province}?{urlencode({**query, 'sort': s})}"
+                      for s in ("satisfied", "lower")}}, 200, session)

@@ -1,0 +1,164 @@
+"""An office over any period: the period page, the printed A4 report, and its CSV and XLSX files.
+
+All four are views of one :func:`hub.reports.build_report` over the API's documents, so a
+figure on the page, in the printout and in the files is the API's figure.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup, escape
+from starlette.concurrency import run_in_threadpool
+
+from hub.api import ApiError, parse_day
+from hub.reports import PERIODS, TRANSLATED, Column, Report, build_report, gather, report_xlsx
+from hub.reports import section_csv as csv_of
+from hub.web.access import office_session, session_of
+from hub.web.charts import DayPoint, band
+from hub.web.dashboard import dashboard_of
+from hub.web.i18n import Texts
+from hub.web.pages import known_office, render, texts_of, today_in
+
+router = APIRouter()
+# The period page opens on the last 30 days.
+DEFAULT_DAYS = 30
+MAX_DAYS = 3660  # as the API: a longer range is a typo
+
+
+class PeriodError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def period_of(request: Request, today: date) -> tuple[date, date, str]:
+    """``from``, ``to`` and ``by`` of the page's query, with the page's defaults."""
+    query = request.query_params
+    try:
+        last = parse_day(query.get("to"), "to", today)
+        first = parse_day(query.get("from"), "from", last - timedelta(days=DEFAULT_DAYS - 1))
+    except ApiError as exc:
+        raise PeriodError(exc.message) from None
+    if last < first:
+        raise PeriodError(f"the range is reversed: from {first} is after to {last}")
+    if (last - first).days > MAX_DAYS:
+        raise PeriodError(f"the range is longer than {MAX_DAYS} days")
+    by = query.get("by") or "day"
+    if by not in PERIODS:
+        raise PeriodError(f"by must be one of {', '.join(PERIODS)}, got {by!r}")
+    return first, last, by
+
+
+def office_report(request: Request, office: str) -> tuple[Any, Report, Texts]:
+    session = office_session(request, office)
+    dashboard = dashboard_of(request.app)
+    row = known_office(dashboard, session, office)
+    texts = texts_of(request)
+    first, last, by = period_of(request, today_in(dashboard, office))
+    report = build_report(gather(dashboard.documents, row, first, last, by, texts.lang,
+                                 session.principal.is_admin))
+    return session, report, texts
+
+
+def cell_text(texts: Texts, min_n: int, row: dict[str, Any], column: Column) -> Markup:
+    """One table cell of a report section as the page prints it."""
+    value = row.get(column.key)
+    kind = row.get("kind", "text") if column.key == "value" else column.kind
+    if value is None:
+        return Markup("—")
+    if column.key in TRANSLATED and isinstance(value, str):
+        return Markup(escape(texts.t(value)))
+    if column.kind == "flag":
+        return Markup(escape(texts.t(f"report.{column.key}"))) if value else Markup("")
+    if kind == "share":
+        text = escape(texts.percent(value, 1))
+        if column.key == "satisfied":  # the colour chip, never for a small cell
+            chip = band(value, int(row.get("n") or 0), min_n)
+            return Markup(f'<span class="chip band-{chip}" aria-hidden="true"></span>{text}')
+        return Markup(text)
+    if column.kind == "number" and isinstance(value, float):
+        return Markup(escape(texts.number(value, 2)))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Markup(escape(texts.number(value)))
+    return Markup(escape(str(value)))
+
+
+def period_points(report: Report) -> list[DayPoint]:
+    points = []
+    for row in report.section("periods").rows:
+        key = row["key"] if len(row["key"]) == 10 else row["key"] + "-01"
+        ci = (row["ci_low"], row["ci_high"]) if row["ci_low"] is not None else None
+        points.append(DayPoint(date.fromisoformat(key), row["n"], row["satisfied"], ci))
+    return points
+
+
+def report_context(request: Request, report: Report, texts: Texts) -> dict[str, Any]:
+    inputs = report.inputs
+    min_n = int(inputs.scores["min_n"])
+    query = {"from": inputs.first.isoformat(), "to": inputs.last.isoformat(), "by": inputs.period}
+    base = f"/offices/{inputs.office['id']}"
+    zone = dashboard_of(request.app).timezone_of(str(inputs.office["id"]))
+    return {"office": inputs.office, "now": datetime.now(zone), "zone": zone, "report": report,
+            "min_n": min_n, "query": query,
+            "cell": lambda row, column: cell_text(texts, min_n, row, column),
+            "points": period_points(report),
+            "links": {"period": f"{base}/period?{urlencode(query)}",
+                      "report": f"{base}/report?{urlencode(query)}",
+                      "xlsx": f"{base}/report.xlsx?{urlencode(query)}",
+                      "csv": {s.key: f"{base}/report.csv?{urlencode({**query, 'table': s.key})}"
+                              for s in report.sections}},
+            "periods": PERIODS}
+
+
+async def period_failed(request: Request, exc: Exception) -> Response:
+    """A malformed period (installed as the app's handler of :class:`PeriodError`): 400 with
+    the reason, on the error page."""
+    assert isinstance(exc, PeriodError)
+    session = await run_in_threadpool(session_of, request)
+    return render(request, "error.html", {"message": exc.message}, 400, session)
+
+
+@router.get("/offices/{office}/period", response_class=HTMLResponse, include_in_schema=False)
+def period_page(request: Request, office: str) -> Response:
+    session, report, texts = office_report(request, office)
+    return render(request, "period.html", report_context(request, report, texts), 200, session)
+
+
+@router.get("/offices/{office}/report", response_class=HTMLResponse, include_in_schema=False)
+def report_page(request: Request, office: str) -> Response:
+    """The A4 report, meant to be printed (or saved as PDF) from the browser."""
+    session, report, texts = office_report(request, office)
+    return render(request, "report.html", report_context(request, report, texts), 200, session)
+
+
+def file_name(report: Report, suffix: str) -> str:
+    inputs = report.inputs
+    return f"{inputs.office['id']}_{inputs.first.isoformat()}_{inputs.last.isoformat()}.{suffix}"
+
+
+@router.get("/offices/{office}/report.xlsx", include_in_schema=False)
+def report_file(request: Request, office: str) -> Response:
+    _session, report, texts = office_report(request, office)
+    title = f"{texts.t('report.title')} — {report.inputs.office.get('name') or office}"
+    return Response(report_xlsx(report, texts.t, title), media_type=(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        headers={"Content-Disposition": f'attachment; filename="{file_name(report, "xlsx")}"'})
+
+
+@router.get("/offices/{office}/report.csv", include_in_schema=False)
+def report_csv(request: Request, office: str) -> Response:
+    _session, report, texts = office_report(request, office)
+    table = request.query_params.get("table") or "counters"
+    if table not in {s.key for s in report.sections}:
+        raise PeriodError(f"table must be one of {', '.join(s.key for s in report.sections)}, "
+                          f"got {table!r}")
+    name = file_name(report, "csv").replace(".csv", f"_{table}.csv")
+    # A byte-order mark lets Excel open the UTF-8 file with its Vietnamese letters intact.
+    return Response("\ufeff" + csv_of(report.section(table), texts.t),
+                    media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
