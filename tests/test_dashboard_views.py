@@ -7,7 +7,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from hailong.questionnaire import load_catalog
-from hub.reports import PERIODS
+from hub.api import KINDS
+from hub.reports import ASPECTS, PERIODS
 from hub.scores import office_scores
 from hub.web.charts import COLOURS, DayPoint, band, daily_chart, distribution_bar
 from hub.web.i18n import LANGS, Texts, catalogue
@@ -36,7 +37,9 @@ def test_every_text_exists_in_both_languages_and_every_key_used_exists() -> None
     sections = {k for k in used if k.startswith("report.s.")}
     used |= {f"report.s.by_{p}" for p in PERIODS} | {f"report.col.{p}" for p in PERIODS}
     used |= {f"{s}.sheet" for s in sections | {f"report.s.by_{p}" for p in PERIODS}}
-    used |= {"report.too_few", "report.sensitive"}  # flag columns: report.{column}
+    used |= {"report.too_few", "report.sensitive", "report.differs"}  # flags: report.{column}
+    used |= {f"report.aspect.{a}{lead}" for a in ASPECTS for lead in ("", ".lead")}
+    used |= {f"province.kind.{k}" for k in KINDS}
     used |= {f"kiosk.state.{s}" for s in ("online", "offline", "unknown")}
     used |= {f"kiosk.scanner.{s}" for s in ("ok", "absent", "error", "unknown")}
     used |= {f"fleet.config.{s}" for s in ("applied", "pending", "error", "none")}
