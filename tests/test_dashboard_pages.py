@@ -193,8 +193,8 @@ def test_a_head_sees_an_officer_below_the_minimum_n_by_name_only_on_pages_and_ap
     assert {c["key"]: c for c in admin["cells"]}["cb-02"]["questions"]["overall"]["n"] == 4
 
 
-ADMIN_PAGES = ("/fleet", "/rejected", "/provinces", "/provinces/dak-nong")
-ADMIN_API = ("/api/v1/rejected", "/api/v1/fleet", "/api/v1/provinces",
+ADMIN_PAGES = ("/fleet", "/rejected", "/provinces", "/provinces/dak-nong", "/surveys")
+ADMIN_API = ("/api/v1/rejected", "/api/v1/fleet", "/api/v1/provinces", "/api/v1/surveys",
              "/api/v1/provinces/dak-nong/ranking")
 
 
@@ -292,7 +292,7 @@ def test_the_period_page_groups_by_week_and_refuses_a_bad_range(site: Site) -> N
 def test_the_province_table_ranks_only_offices_with_enough_ratings(site: Site) -> None:
     with site.client("root") as client:
         html = client.get("/provinces/dak-nong").text
-    ranked = re.search(r'<table class="ranking sortable" id="ranking">.*?</table>', html, re.S)
+    ranked = re.search(r'<table class="ranking sortable" id="ranking"[^>]*>.*?</table>', html, re.S)
     assert ranked and 'data-office="ubnd-a"' in ranked.group(0)
     assert 'data-office="ubnd-b"' not in ranked.group(0)
     small = re.search(r'<ul class="too-few-list" id="too-few">.*?</ul>', html, re.S)
