@@ -32,7 +32,7 @@ def perceptions(counts: Mapping[str, int], sensitive: Iterable[str], ratings: in
                 ) -> dict[str, Any]:
     """Every sensitive reason (listed even when never chosen) with its count and rate per 100
     overall answers, and that rate's 95 % interval; None figures when there are no ratings."""
-    reasons = []
+    reasons: list[dict[str, Any]] = []
     for reason in dict.fromkeys(sensitive):
         count = int(counts.get(reason, 0))
         interval = wilson(min(count, ratings), ratings)

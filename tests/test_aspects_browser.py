@@ -152,6 +152,15 @@ def test_the_report_groups_its_content_by_the_three_aspects_with_the_apis_number
     # a breakdown that depends on the channel says which it is
     assert "Kênh" in [c.value for c in book["Theo từng câu hỏi"][3]]
 
+    # the period page groups the same sections under the same headings, channels included
+    tab.goto(f"/offices/demo/period?{NOVEMBER}")
+    assert [tab.page.inner_text(f"#aspect-{a}-title") for a in
+            ("perceptions", "satisfaction", "needs")] == list(HEADINGS)
+    assert tab.page.locator("#aspect-perceptions #section-perceptions").count() == 1
+    assert tab.page.locator("#aspect-needs #section-needs").count() == 1
+    assert tab.page.locator("#aspect-satisfaction #channels-questions tr.marked").count() == 2
+    assert "Từ 01/11/2026 đến 30/11/2026" in tab.page.inner_text("#channels-range")
+
     csv = tab.context.request.get(
         f"{survey_hub.url}/offices/demo/report.csv?{NOVEMBER}&table=perceptions")
     assert csv.status == 200 and "per_100" in csv.text().splitlines()[0]

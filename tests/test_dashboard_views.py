@@ -104,3 +104,18 @@ def test_the_live_view_labels_questions_and_marks_small_cells() -> None:
     custom = next(r for r in view.questions if r.id == "custom-q")
     assert custom.heading == "custom-q" and custom.text == ""
     assert [(p.n, p.satisfied) for p in view.days] == [(0, None), (40, 39 / 40)]
+
+
+def test_questions_are_worded_by_the_questionnaire_of_the_offices_kind() -> None:
+    labels = QuestionLabels(load_catalog().values())
+    hospital, admin = labels.get("overall", "hospital"), labels.get("overall", "admin")
+    assert hospital is not None and admin is not None
+    assert hospital.text["vi"] == "Nhìn chung, Ông/Bà hài lòng thế nào với lần khám, chữa bệnh hôm nay?"
+    assert admin.text["vi"] == "Nhìn chung, Ông/Bà hài lòng thế nào với việc giải quyết thủ tục hôm nay?"
+    assert labels.get("overall") == admin  # an admin office unless told otherwise
+    reach = labels.get("reach", "hospital")
+    assert reach is not None and reach.factor_text["en"] == "Access"
+    today = office_scores("bv-1", date(2026, 11, 2), date(2026, 11, 2), 1, [
+        {"question": "overall", "d1": 0, "d2": 0, "d3": 0, "d4": 1, "d5": 0}])
+    view = live_view(today, (), labels, "en", 30, HEADINGS, "hospital")
+    assert view.questions[0].text == "Overall, how satisfied are you with your care today?"
