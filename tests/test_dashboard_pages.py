@@ -194,8 +194,8 @@ def test_a_head_sees_an_officer_below_the_minimum_n_by_name_only_on_pages_and_ap
 
 
 ADMIN_PAGES = ("/fleet", "/rejected", "/provinces", "/provinces/dak-nong", "/surveys")
-ADMIN_API = ("/api/v1/rejected", "/api/v1/fleet", "/api/v1/provinces", "/api/v1/surveys",
-             "/api/v1/provinces/dak-nong/ranking")
+ADMIN_API = ("/api/v1/rejected", "/api/v1/fleet", "/api/v1/provinces",
+             "/api/v1/provinces/dak-nong/ranking", "/api/v1/surveys")
 
 
 def test_every_admin_only_path_is_403_for_a_head_and_open_to_an_admin(site: Site) -> None:

@@ -60,8 +60,9 @@ def test_an_admin_uploads_sees_the_problems_then_the_survey_beside_the_kiosk(
     problems = tab.page.locator("#survey-problems li").all_inner_texts()
     assert problems == [
         "row 1, column speed: unknown question 'speed': a column is office, date, channel, "
-        "respondent or a rating question id (access, feedback, officer, overall, procedure, "
-        "result)",
+        "respondent or a rating question id (access, amenities, feedback, information, "
+        "learning, listening, notices, officer, outcome, overall, premises, procedure, reach, "
+        "result, staff, teachers)",
         "row 2, column overall: '9' is not an answer of the 5-level scale (1–5 or its labels, "
         "blank when skipped)"]
     assert "nothing was imported" in tab.page.inner_text("#survey-problems")
