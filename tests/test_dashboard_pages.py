@@ -308,7 +308,7 @@ def test_the_printable_report_carries_title_period_and_totals(site: Site, tmp_pa
     assert "Báo cáo kết quả đánh giá mức độ hài lòng" in text and "Kỳ báo cáo: từ" in text
     scores = api(site, "/api/v1/offices/ubnd-a/scores")
     assert f"Tổng số lượt đánh giá {scores['responses']}" in text
-    for title in ("Theo 5 yếu tố SIPAS", "Theo từng câu hỏi", "Lý do chưa hài lòng", "Cảnh báo",
+    for title in ("Theo 5 yếu tố", "Theo từng câu hỏi", "Lý do chưa hài lòng", "Cảnh báo",
                   "Dấu hiệu cần lưu ý về độ tin cậy", "Theo tháng"):
         assert title in text, title
     assert "Dưới 30 lượt trả lời" in text
