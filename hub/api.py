@@ -246,6 +246,14 @@ def create_app(ctx: HubContext) -> FastAPI:
         first, last = office_range(office, request)
         return docs().channels(office, first, last)
 
+    @app.get("/api/v1/offices/{office}/aspects",
+             summary="The three aspects: perceptions (sensitive reasons per 100 ratings), "
+             "satisfaction (factors and items) and needs (the needs question ranked)")
+    def aspects(request: Request, office: str = office_dependency, from_: FromDay = None,
+                to: ToDay = None, channel: ChannelParam = None) -> dict[str, Any]:
+        first, last = office_range(office, request)
+        return docs().aspects(office, first, last, channel_of(channel))
+
     @app.get("/api/v1/offices/{office}/kiosks",
              summary="Health of an office's kiosks and the responses they have not delivered")
     def kiosks(office: str = office_dependency) -> dict[str, Any]:

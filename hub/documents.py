@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from hailong.questionnaire import Questionnaire
 from hub import tables as t
+from hub.aspects import DENOMINATOR, NEEDS, needs_ranking, perceptions
 from hub.channels import compare_channels, ordered_channels
 from hub.credibility import Answered, find_bursts, skewed
 from hub.queries import KIOSK, Channel, Reader
@@ -168,28 +169,34 @@ class Documents:
     def _question_cells(self, office: str, first: date, last: date, channel: Channel
                         ) -> list[dict[str, Any]]:
         rows = self.read.rating_sums(office, first, last, channel=channel)
+        own = self.questionnaires_of(office)[:1]
         factors = factor_scores(rows, self.factor_of)
         factor_by_item = {item: f for f, score in factors.items() for item in score["items"]}
         cells = []
         for question, dist in question_dists(rows).items():
             score = rating_score(dist)
             cells.append({"key": question, "type": "rating",
-                          "factor": factor_by_item.get(question), "text": self._text(question),
+                          "factor": factor_by_item.get(question),
+                          "text": self._text(question, preferred=own),
                           **score, "too_few": score["n"] < self.min_n})
         choices: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for row in self.read.choice_sums(office, first, last, channel):
             choices[row["question"]][row["choice"]] += int(row["n"])
         for question, counts in sorted(choices.items()):
-            cells.append({"key": question, "type": "choice", "text": self._text(question),
+            cells.append({"key": question, "type": "choice",
+                          "text": self._text(question, preferred=own),
                           "counts": dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))})
         return cells
 
-    def text_of(self, question: str) -> dict[str, str] | None:
-        """A question's wording (vi, en) from the questionnaires the hub knows."""
-        return self._text(question)
+    def text_of(self, question: str, office: str | None = None) -> dict[str, str] | None:
+        """A question's wording (vi, en): the questionnaire of the office's kind first, then
+        any the hub knows (a hospital's ``overall`` reads as the hospital form words it)."""
+        return self._text(question, office)
 
-    def _text(self, question: str) -> dict[str, str] | None:
-        for questionnaire in reversed(list(self.catalog.values())):
+    def _text(self, question: str, office: str | None = None,
+              preferred: Iterable[Questionnaire] = ()) -> dict[str, str] | None:
+        first = list(preferred) or (self.questionnaires_of(office)[:1] if office else [])
+        for questionnaire in [*first, *reversed(list(self.catalog.values()))]:
             item = questionnaire.question(question)
             if item is not None:
                 return {"vi": item.text.vi, "en": item.text.en}
@@ -232,6 +239,75 @@ class Documents:
                                                     "text": None}))
         return {"office": office, "from": first.isoformat(), "to": last.isoformat(),
                 "low_ratings": low, "reasons": ranked}
+
+    # -- aspects ----------------------------------------------------------------------------
+    def questionnaires_of(self, office: str, refs: Iterable[str] = ()) -> list[Questionnaire]:
+        """The questionnaires an office's figures are read with: its kind's own first (so its
+        wording wins), then every other one its rows name."""
+        from hub.surveys import questionnaires_by_kind
+
+        row = self.read.office(office)
+        own = questionnaires_by_kind(self.catalog.values()).get(row["kind"] if row else "admin")
+        found = [own] if own is not None else []
+        for ref in refs:
+            questionnaire = self.catalog.get(ref)
+            if questionnaire is not None and questionnaire not in found:
+                found.append(questionnaire)
+        return found
+
+    def aspects(self, office: str, first: date, last: date, channel: Channel = KIOSK
+                ) -> dict[str, Any]:
+        """The three aspects of the method: perceptions (sensitive reasons per 100 overall
+        answers), satisfaction (the factors and items of the scores document) and needs (the
+        needs question ranked). See hub/aspects.py for the denominators."""
+        scores = self.scores(office, first, last, channel)
+        choice_rows = self.read.choice_sums(office, first, last, channel)
+        refs = {str(row["questionnaire"]) for row in choice_rows}
+        refs |= {str(row["questionnaire"]) for row in
+                 self.read.rating_sums(office, first, last, channel=channel)}
+        questionnaires = self.questionnaires_of(office, sorted(refs))
+        sensitive: dict[str, dict[str, str]] = {}
+        reasons_of: dict[str, set[str]] = {}
+        offered: dict[str, dict[str, str]] = {}
+        max_choices: int | None = None
+        for questionnaire in questionnaires:
+            for question in questionnaire.questions:
+                if question.is_rating:
+                    continue
+                if question.show_if is not None:
+                    reasons_of.setdefault(questionnaire.ref, set()).add(question.id)
+                    for choice in question.choices:
+                        if choice.sensitive:
+                            sensitive.setdefault(choice.id, {"vi": choice.text.vi,
+                                                             "en": choice.text.en})
+                elif question.id == NEEDS:
+                    max_choices = max_choices or question.max_choices
+                    for choice in question.choices:
+                        offered.setdefault(choice.id, {"vi": choice.text.vi,
+                                                       "en": choice.text.en})
+        reason_counts: dict[str, int] = defaultdict(int)
+        need_counts: dict[str, int] = defaultdict(int)
+        for row in choice_rows:
+            if row["question"] in reasons_of.get(row["questionnaire"], ()):
+                reason_counts[row["choice"]] += int(row["n"])
+            elif row["question"] == NEEDS:
+                need_counts[row["choice"]] += int(row["n"])
+        ratings = int(scores["questions"].get(DENOMINATOR, {}).get("n", 0))
+        seen = perceptions(reason_counts, sensitive, ratings)
+        for entry in seen["reasons"]:
+            entry["text"] = sensitive.get(entry["reason"])
+        needs = needs_ranking(need_counts, offered,
+                              self.read.answering(office, first, last, NEEDS, channel)
+                              if offered or need_counts else 0, max_choices)
+        needs["asked"] = bool(offered)
+        needs["text"] = self._text(NEEDS, preferred=questionnaires[:1])
+        for entry in needs["choices"]:
+            entry["text"] = offered.get(entry["choice"])
+        return {"office": office, "from": first.isoformat(), "to": last.isoformat(),
+                "channel": channel or "all", "responses": scores["responses"],
+                "min_n": self.min_n, "perceptions": seen,
+                "satisfaction": {"questions": scores["questions"], "factors": scores["factors"]},
+                "needs": needs}
 
     # -- credibility ------------------------------------------------------------------------
     def flags(self, office: str, first: date, last: date) -> dict[str, Any]:

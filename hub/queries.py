@@ -7,6 +7,7 @@ window) are bounded by an office and a day range.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -149,6 +150,21 @@ class Reader:
         return self._all(select(r.c.kiosk, r.c.submitted_at, r.c.answers)
                          .where(r.c.office == office, r.c.day >= first, r.c.day <= last,
                                 r.c.channel == KIOSK))
+
+    def answering(self, office: str, first: date, last: date, question: str,
+                  channel: Channel = KIOSK) -> int:
+        """How many responses of the range answered a choice question (chose at least one
+        choice). The rollups count choices, not respondents, so this reads the rows, bounded by
+        an office and a day range as the burst check is; ``LIKE`` keeps most rows unread."""
+        r = t.responses
+        conditions = [r.c.office == office, r.c.day >= first, r.c.day <= last,
+                      r.c.answers.like(f'%"{question}"%')]
+        if channel is not None:
+            conditions.append(r.c.channel == channel)
+        with self.engine.connect() as conn:
+            texts = conn.execute(select(r.c.answers).where(*conditions)).scalars()
+            return sum(1 for text in texts
+                       if isinstance(answer := json.loads(text).get(question), list) and answer)
 
     def recent(self, office: str, days: Sequence[date], since: datetime, until: datetime
                ) -> list[dict[str, Any]]:

@@ -21,6 +21,8 @@ from hub.documents import Documents, withhold_small_officers
 from hub.scores import headline_n
 
 ColumnKind = Literal["text", "int", "share", "number", "flag"]
+# The 2023 method's three aspects, in the report's order; headings "report.aspect.<key>".
+ASPECTS = ("perceptions", "satisfaction", "needs")
 PERIODS = ("day", "week", "month")
 OVERALL = "overall"
 # Most alerts a report lists; an office with more in one period has a bigger problem than a table.
@@ -42,6 +44,11 @@ class Section:
     columns: tuple[Column, ...]
     rows: list[dict[str, Any]]
     notes: list[str] = field(default_factory=list)  # catalogue keys
+    # Which of the method's three aspects (ASPECTS) the section belongs to; None for the
+    # summary before them and the notes on the data after them.
+    aspect: str | None = None
+    # Values the notes' texts need besides min_n (e.g. the perceptions' denominator).
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +68,12 @@ class ReportInputs:
     flags: dict[str, Any]
     alerts: list[dict[str, Any]]
     factor_names: Mapping[str, Mapping[str, str]]
+    aspects: dict[str, Any]
+    channels: dict[str, Any]
     lang: str = "vi"
+    # The channel of every breakdown (the report is the kiosks'; surveys are side by side in
+    # the channels section).
+    channel: str = "kiosk"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +97,8 @@ def gather(documents: Documents, office: Mapping[str, Any], first: date, last: d
     alerts = [a for a in documents.alerts(office_id, "all", MAX_ALERTS)["alerts"]
               if first <= datetime.fromisoformat(a["opened_at"]).astimezone(zone).date() <= last]
     names: dict[str, dict[str, str]] = {}
-    for questionnaire in documents.catalog.values():
+    # the office's own questionnaire names the factors (a hospital's sections, not SIPAS's)
+    for questionnaire in [*documents.questionnaires_of(office_id), *documents.catalog.values()]:
         for key, text in questionnaire.factors.items():
             names.setdefault(key, {"vi": text.vi, "en": text.en})
     return ReportInputs(
@@ -97,7 +110,9 @@ def gather(documents: Documents, office: Mapping[str, Any], first: date, last: d
         periods=documents.breakdown(office_id, first, last, period),
         reasons=documents.reasons(office_id, first, last),
         flags=documents.flags(office_id, first, last),
-        alerts=alerts, factor_names=names, lang=lang)
+        alerts=alerts, factor_names=names, lang=lang,
+        aspects=documents.aspects(office_id, first, last),
+        channels=documents.channels(office_id, first, last))
 
 
 # -- sections ------------------------------------------------------------------------------
@@ -106,6 +121,7 @@ SHARE_COLUMNS = (Column("n", "report.col.n", "int"),
                  Column("ci_low", "report.col.ci_low", "share"),
                  Column("ci_high", "report.col.ci_high", "share"))
 TOO_FEW = Column("too_few", "report.col.too_few", "flag")
+CHANNEL = Column("channel", "report.col.channel")
 
 
 def share_values(score: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -164,7 +180,8 @@ def factor_section(inputs: ReportInputs) -> Section:
     return Section("factors", "report.s.factors",
                    (Column("factor", "report.col.factor"), Column("name", "report.col.name"),
                     *SHARE_COLUMNS, Column("items_mean", "report.col.items_mean", "share"),
-                    TOO_FEW), rows, ["report.note.items_mean"])
+                    TOO_FEW, CHANNEL), with_channel(rows, inputs), ["report.note.items_mean"],
+                   "satisfaction")
 
 
 def item_section(inputs: ReportInputs) -> Section:
@@ -178,7 +195,8 @@ def item_section(inputs: ReportInputs) -> Section:
     return Section("items", "report.s.items",
                    (Column("question", "report.col.question"),
                     Column("factor", "report.col.factor"), Column("text", "report.col.text"),
-                    *SHARE_COLUMNS, Column("mean", "report.col.mean", "number"), TOO_FEW), rows)
+                    *SHARE_COLUMNS, Column("mean", "report.col.mean", "number"), TOO_FEW, CHANNEL),
+                   with_channel(rows, inputs), aspect="satisfaction")
 
 
 def period_section(inputs: ReportInputs) -> Section:
@@ -188,8 +206,8 @@ def period_section(inputs: ReportInputs) -> Section:
     return Section("periods", f"report.s.by_{inputs.period}",
                    (Column("key", f"report.col.{inputs.period}"),
                     Column("from", "report.col.from"), Column("to", "report.col.to"),
-                    Column("responses", "report.col.responses", "int"), *SHARE_COLUMNS, TOO_FEW),
-                   rows)
+                    Column("responses", "report.col.responses", "int"), *SHARE_COLUMNS, TOO_FEW,
+                    CHANNEL), with_channel(rows, inputs), aspect="satisfaction")
 
 
 def cell_rows(document: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -207,8 +225,9 @@ def cell_rows(document: Mapping[str, Any]) -> list[dict[str, Any]]:
 def counter_section(inputs: ReportInputs) -> Section:
     return Section("counters", "report.s.counters",
                    (Column("key", "report.col.counter"), Column("name", "report.col.name"),
-                    Column("responses", "report.col.responses", "int"), *SHARE_COLUMNS, TOO_FEW),
-                   cell_rows(inputs.counters))
+                    Column("responses", "report.col.responses", "int"), *SHARE_COLUMNS, TOO_FEW,
+                    CHANNEL), with_channel(cell_rows(inputs.counters), inputs),
+                   aspect="satisfaction")
 
 
 def officer_section(inputs: ReportInputs) -> Section:
@@ -217,8 +236,9 @@ def officer_section(inputs: ReportInputs) -> Section:
         notes.append("report.note.withheld")
     return Section("officers", "report.s.officers",
                    (Column("key", "report.col.officer"), Column("name", "report.col.name"),
-                    Column("responses", "report.col.responses", "int"), *SHARE_COLUMNS, TOO_FEW),
-                   cell_rows(inputs.officers), notes)
+                    Column("responses", "report.col.responses", "int"), *SHARE_COLUMNS, TOO_FEW,
+                    CHANNEL), with_channel(cell_rows(inputs.officers), inputs), notes,
+                   "satisfaction")
 
 
 def reason_section(inputs: ReportInputs) -> Section:
@@ -229,8 +249,8 @@ def reason_section(inputs: ReportInputs) -> Section:
                    (Column("reason", "report.col.reason"), Column("text", "report.col.text"),
                     Column("count", "report.col.count", "int"),
                     Column("share", "report.col.share_low", "share"),
-                    Column("sensitive", "report.col.sensitive", "flag")), rows,
-                   ["report.note.reasons"])
+                    Column("sensitive", "report.col.sensitive", "flag"), CHANNEL),
+                   with_channel(rows, inputs), ["report.note.reasons"], "perceptions")
 
 
 def alert_section(inputs: ReportInputs) -> Section:
@@ -243,7 +263,7 @@ def alert_section(inputs: ReportInputs) -> Section:
                     Column("low", "report.col.low", "int"),
                     Column("share", "report.col.share_low_answers", "share"),
                     Column("state", "report.col.state"), Column("note", "report.col.note")),
-                   rows, ["report.note.alerts"])
+                   rows, ["report.note.alerts"], "satisfaction")
 
 
 def flag_section(inputs: ReportInputs) -> Section:
@@ -268,17 +288,100 @@ def flag_section(inputs: ReportInputs) -> Section:
                     Column("meaning", "report.col.meaning")), rows, ["report.note.flags"])
 
 
-# The report's sections, in order. Texts in the ``flag``, ``measure`` and ``meaning`` columns
-# are catalogue keys, translated when written.
+def with_channel(rows: list[dict[str, Any]], inputs: ReportInputs) -> list[dict[str, Any]]:
+    """Rows of a breakdown whose figures depend on the channel, each saying which it is."""
+    for row in rows:
+        row["channel"] = inputs.channel
+    return rows
+
+
+def perception_section(inputs: ReportInputs) -> Section:
+    """Sensitive reasons per 100 overall answers: the ``perceptions`` of the aspects document."""
+    seen = inputs.aspects["perceptions"]
+    rows = []
+    for entry in seen["reasons"]:
+        ci = entry["per_100_ci95"] or (None, None)
+        rows.append({"reason": entry["reason"],
+                     "text": (entry.get("text") or {}).get(inputs.lang, ""),
+                     "count": entry["count"], "ratings": seen["ratings"],
+                     "per_100": entry["per_100"], "ci_low": ci[0], "ci_high": ci[1],
+                     "channel": inputs.aspects["channel"]})
+    return Section("perceptions", "report.s.perceptions",
+                   (Column("reason", "report.col.reason"), Column("text", "report.col.text"),
+                    Column("count", "report.col.count", "int"),
+                    Column("ratings", "report.col.ratings", "int"),
+                    Column("per_100", "report.col.per_100", "number"),
+                    Column("ci_low", "report.col.per_100_low", "number"),
+                    Column("ci_high", "report.col.per_100_high", "number"), CHANNEL),
+                   rows, ["report.note.perceptions"], "perceptions",
+                   {"ratings": seen["ratings"]})
+
+
+def needs_section(inputs: ReportInputs) -> Section:
+    """The needs question ranked: the ``needs`` of the aspects document."""
+    needs = inputs.aspects["needs"]
+    rows = [{"choice": entry["choice"], "text": (entry.get("text") or {}).get(inputs.lang, ""),
+             "count": entry["count"], "answered": needs["answered"], "share": entry["share"],
+             "channel": inputs.aspects["channel"]} for entry in needs["choices"]]
+    notes = ["report.note.needs"] if needs["asked"] else ["report.note.needs_not_asked"]
+    return Section("needs", "report.s.needs",
+                   (Column("choice", "report.col.choice"), Column("text", "report.col.text"),
+                    Column("count", "report.col.count", "int"),
+                    Column("answered", "report.col.answered", "int"),
+                    Column("share", "report.col.share_answered", "share"), CHANNEL),
+                   rows, notes, "needs",
+                   {"answered": needs["answered"], "max_choices": needs["max_choices"] or 1})
+
+
+def channel_section(inputs: ReportInputs) -> Section:
+    """Kiosk and survey channels side by side (the channels document): a row per factor or
+    question and channel, with whether it differs from the kiosk (intervals apart)."""
+    document = inputs.channels
+    rows = []
+    for level, items in (("factor", document.get("factors", [])),
+                         ("question", document["questions"])):
+        for item in items:
+            for channel in document["channels"]:
+                entry = item["channels"][channel]
+                rows.append({"level": level, "key": item["key"], "channel": channel,
+                             **share_values(entry),
+                             "differs": item["differs"].get(channel) or False,
+                             "too_few": entry["n"] < document["min_n"]})
+    return Section("channels", "report.s.channels",
+                   (Column("level", "report.col.level"), Column("key", "report.col.question"),
+                    CHANNEL, *SHARE_COLUMNS, Column("differs", "report.col.differs", "flag"),
+                    TOO_FEW), rows, ["report.note.channels"], "satisfaction")
+
+
+# The report's sections, in order; each says its aspect, and the pages group them under the
+# three aspects' headings in ASPECTS order (summary before, flags after). Texts in the
+# ``flag``, ``measure`` and ``meaning`` columns are catalogue keys, translated when written.
 SECTIONS: tuple[Callable[[ReportInputs], Section], ...] = (
-    summary_section, factor_section, item_section, period_section, counter_section,
-    officer_section, reason_section, alert_section, flag_section)
+    summary_section, perception_section, reason_section, factor_section, item_section,
+    channel_section, period_section, counter_section, officer_section, alert_section,
+    needs_section, flag_section)
 TRANSLATED = ("measure", "flag", "meaning")
 
 
 def build_report(inputs: ReportInputs,
                  sections: Sequence[Callable[[ReportInputs], Section]] = SECTIONS) -> Report:
     return Report(inputs, tuple(build(inputs) for build in sections))
+
+
+def grouped(report: Report) -> list[tuple[str | None, list[Section]]]:
+    """The sections under their aspects, in ASPECTS order: ``(None, [summary…])`` first, then
+    one group per aspect, then ``(None, [flags…])``; a section keeps its order in its group."""
+    groups: list[tuple[str | None, list[Section]]] = [(None, [])]
+    groups += [(aspect, []) for aspect in ASPECTS]
+    after: list[Section] = []
+    seen_aspect = False
+    for section in report.sections:
+        if section.aspect is None:
+            (after if seen_aspect else groups[0][1]).append(section)
+        else:
+            seen_aspect = True
+            groups[1 + ASPECTS.index(section.aspect)][1].append(section)
+    return [*groups, (None, after)]
 
 
 # -- files ---------------------------------------------------------------------------------
@@ -324,7 +427,8 @@ def report_xlsx(report: Report, t: Translate, title: str) -> bytes:
     for section in report.sections:
         sheet = book.create_sheet(sheet_name(t(f"{section.title}.sheet"), taken))
         sheet.append([title])
-        sheet.append([t(section.title)])
+        sheet.append([f"{t(f'report.aspect.{section.aspect}')} — {t(section.title)}"
+                      if section.aspect else t(section.title)])
         sheet.append([t(c.label) for c in section.columns])
         for cell in sheet[3]:
             cell.font = Font(bold=True)
@@ -335,7 +439,7 @@ def report_xlsx(report: Report, t: Translate, title: str) -> bytes:
                     cell.number_format = "0.0%"
         for note in section.notes:
             sheet.append([])
-            sheet.append([t(note, min_n=report.inputs.scores["min_n"])])
+            sheet.append([t(note, min_n=report.inputs.scores["min_n"], **section.facts)])
         for letter, column in zip("ABCDEFGHIJKL", section.columns, strict=False):
             sheet.column_dimensions[letter].width = 40 if column.kind == "text" else 14
     out = io.BytesIO()

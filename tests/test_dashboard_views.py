@@ -7,7 +7,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from hailong.questionnaire import load_catalog
-from hub.reports import PERIODS
+from hub.api import KINDS
+from hub.reports import ASPECTS, PERIODS
 from hub.scores import office_scores
 from hub.web.charts import COLOURS, DayPoint, band, daily_chart, distribution_bar
 from hub.web.i18n import LANGS, Texts, catalogue
@@ -36,7 +37,9 @@ def test_every_text_exists_in_both_languages_and_every_key_used_exists() -> None
     sections = {k for k in used if k.startswith("report.s.")}
     used |= {f"report.s.by_{p}" for p in PERIODS} | {f"report.col.{p}" for p in PERIODS}
     used |= {f"{s}.sheet" for s in sections | {f"report.s.by_{p}" for p in PERIODS}}
-    used |= {"report.too_few", "report.sensitive"}  # flag columns: report.{column}
+    used |= {"report.too_few", "report.sensitive", "report.differs"}  # flags: report.{column}
+    used |= {f"report.aspect.{a}{lead}" for a in ASPECTS for lead in ("", ".lead")}
+    used |= {f"province.kind.{k}" for k in KINDS}
     used |= {f"kiosk.state.{s}" for s in ("online", "offline", "unknown")}
     used |= {f"kiosk.scanner.{s}" for s in ("ok", "absent", "error", "unknown")}
     used |= {f"fleet.config.{s}" for s in ("applied", "pending", "error", "none")}
@@ -101,3 +104,18 @@ def test_the_live_view_labels_questions_and_marks_small_cells() -> None:
     custom = next(r for r in view.questions if r.id == "custom-q")
     assert custom.heading == "custom-q" and custom.text == ""
     assert [(p.n, p.satisfied) for p in view.days] == [(0, None), (40, 39 / 40)]
+
+
+def test_questions_are_worded_by_the_questionnaire_of_the_offices_kind() -> None:
+    labels = QuestionLabels(load_catalog().values())
+    hospital, admin = labels.get("overall", "hospital"), labels.get("overall", "admin")
+    assert hospital is not None and admin is not None
+    assert hospital.text["vi"] == "Nhìn chung, Ông/Bà hài lòng thế nào với lần khám, chữa bệnh hôm nay?"
+    assert admin.text["vi"] == "Nhìn chung, Ông/Bà hài lòng thế nào với việc giải quyết thủ tục hôm nay?"
+    assert labels.get("overall") == admin  # an admin office unless told otherwise
+    reach = labels.get("reach", "hospital")
+    assert reach is not None and reach.factor_text["en"] == "Access"
+    today = office_scores("bv-1", date(2026, 11, 2), date(2026, 11, 2), 1, [
+        {"question": "overall", "d1": 0, "d2": 0, "d3": 0, "d4": 1, "d5": 0}])
+    view = live_view(today, (), labels, "en", 30, HEADINGS, "hospital")
+    assert view.questions[0].text == "Overall, how satisfied are you with your care today?"

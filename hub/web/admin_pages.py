@@ -6,16 +6,14 @@ the page as on the API behind it; each page shows the same documents as that API
 
 from __future__ import annotations
 
-import inspect
 import logging
-from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from hub.api import ApiError, day_range
+from hub.api import KINDS, ApiError, day_range
 from hub.fleet import FleetError, fleet_document, push_kiosk_config
 from hub.web.access import admin_session, csrf_ok, session_of
 from hub.web.dashboard import dashboard_of
@@ -114,13 +112,24 @@ def province_page(request: Request, province: str) -> Response:
             raise ApiError(400, f"sort must be satisfied or lower, got {sort!r}", "sort")
     except ApiError as exc:
         return render(request, "error.html", {"message": exc.message}, 400, session)
-    filters: dict[str, Any] = {"kind": query["kind"]} if "kind" in query else {}
-    if "kind" not in inspect.signature(documents.ranking).parameters:
-        filters = {}  # the ranking API does not filter by office kind yet
-    ranking = documents.ranking(province, first, last, query.get("question", "overall"),
-                                documents.min_n, sort, **filters)
+    texts = texts_of(request)
+    kinds = sorted({str(m["kind"]) for m in members},
+                   key=lambda k: (KINDS.index(k) if k in KINDS else len(KINDS), k))
+    asked = query.get("kind")
+    kind = asked if asked in kinds else kinds[0]
+    notice = (texts.t("province.kind_unknown", kind=asked, shown=texts.t(f"province.kind.{kind}"))
+              if asked and asked != kind else None)
+    query["kind"] = kind  # like with like, always: the API refuses a ranking of mixed kinds
+    question = query.get("question", "overall")
+    if question not in (documents.questions_of_kind(kind) or [question]):
+        question = "overall"
+    ranking = documents.ranking(province, first, last, question, documents.min_n, sort,
+                                kind=kind)
     return render(request, "provinces.html", {
         "provinces": sorted(dashboard.store.read.provinces()), "province": province,
-        "ranking": ranking, "query": query, "min_n": documents.min_n,
+        "ranking": ranking, "query": query, "min_n": documents.min_n, "kinds": kinds,
+        "kind": kind, "notice": notice,
+        "kind_urls": {k: f"/provinces/{province}?{urlencode({**query, 'kind': k})}"
+                      for k in kinds},
         "sort_urls": {s: f"/provinces/{province}?{urlencode({**query, 'sort': s})}"
                       for s in ("satisfied", "lower")}}, 200, session)

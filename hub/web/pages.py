@@ -217,7 +217,7 @@ def home(request: Request) -> Response:
     for row in rows:
         day = today_in(dashboard, row["id"])
         view = live_view(scores_for(dashboard.store, row["id"], day, day), (), dashboard.labels,
-                         texts.lang, dashboard.min_n, headings(texts))
+                         texts.lang, dashboard.min_n, headings(texts), row.get("kind", "admin"))
         offices.append({"row": row, "view": view})
     return render(request, "home.html", {"offices": offices, "min_n": dashboard.min_n}, 200,
                   session)
@@ -231,8 +231,9 @@ def office_live_view(dashboard: Dashboard, office: str, texts: Texts) -> LiveVie
     day = today_in(dashboard, office)
     history = [scores_for(dashboard.store, office, d, d)
                for d in (day - timedelta(days=back) for back in range(HISTORY_DAYS - 1, -1, -1))]
+    row = office_row(dashboard, office)
     return live_view(history[-1], history, dashboard.labels, texts.lang, dashboard.min_n,
-                     headings(texts))
+                     headings(texts), str(row["kind"]) if row else "admin")
 
 
 def live_context(dashboard: Dashboard, office: str, texts: Texts, admin: bool
@@ -260,7 +261,10 @@ def office_page(request: Request, office: str) -> Response:
     dashboard = dashboard_of(request.app)
     row = known_office(dashboard, session, office)
     context = live_context(dashboard, office, texts_of(request), session.principal.is_admin)
-    return render(request, "office.html", {"office": row, **context}, 200, session)
+    from hub.web.surveys import office_page_channels  # it builds on this module's helpers
+
+    channels = office_page_channels(request, office, context["today"])
+    return render(request, "office.html", {"office": row, **context, **channels}, 200, session)
 
 
 @router.get("/offices/{office}/live", response_class=HTMLResponse, include_in_schema=False)

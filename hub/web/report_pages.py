@@ -16,13 +16,23 @@ from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 
 from hub.api import ApiError, parse_day
-from hub.reports import PERIODS, TRANSLATED, Column, Report, build_report, gather, report_xlsx
+from hub.reports import (
+    PERIODS,
+    TRANSLATED,
+    Column,
+    Report,
+    build_report,
+    gather,
+    grouped,
+    report_xlsx,
+)
 from hub.reports import section_csv as csv_of
 from hub.web.access import office_session, session_of
 from hub.web.charts import DayPoint, band
 from hub.web.dashboard import dashboard_of
 from hub.web.i18n import Texts
 from hub.web.pages import known_office, render, texts_of, today_in
+from hub.web.surveys import side_by_side
 
 router = APIRouter()
 # The period page opens on the last 30 days.
@@ -112,7 +122,9 @@ def report_context(request: Request, report: Report, texts: Texts) -> dict[str, 
                       "xlsx": f"{base}/report.xlsx?{urlencode(query)}",
                       "csv": {s.key: f"{base}/report.csv?{urlencode({**query, 'table': s.key})}"
                               for s in report.sections}},
-            "periods": PERIODS}
+            "periods": PERIODS, "groups": grouped(report),
+            **side_by_side(request, str(inputs.office["id"]), inputs.first, inputs.last,
+                           inputs.channels)}
 
 
 async def period_failed(request: Request, exc: Exception) -> Response:

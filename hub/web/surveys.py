@@ -102,16 +102,19 @@ def channels_view(document: Mapping[str, Any], texts: Texts, question_text: Call
             "surveys": len(document["channels"]) > 1}
 
 
-def _texts_of_catalog(documents: Documents, texts: Texts
+def _texts_of_catalog(documents: Documents, texts: Texts, office: str
                       ) -> tuple[Callable[[str], str], Callable[[str], str]]:
+    """Question and factor names in the wording of the office's own questionnaire."""
+    own = documents.questionnaires_of(office)
+
     def question_text(question: str) -> str:
-        found = documents.text_of(question)
+        found = documents.text_of(question, office)
         return found[texts.lang] if found else question
 
     def factor_text(factor: str) -> str:
         if factor == "overall":
             return texts.t("live.overall")
-        for questionnaire in documents.catalog.values():
+        for questionnaire in [*own, *documents.catalog.values()]:
             named = questionnaire.factors.get(factor)
             if named is not None:
                 return f"{factor}. {named.get(texts.lang)}"
@@ -120,13 +123,25 @@ def _texts_of_catalog(documents: Documents, texts: Texts
     return question_text, factor_text
 
 
-def side_by_side(request: Request, office: str, first: date, last: date) -> dict[str, Any]:
+def side_by_side(request: Request, office: str, first: date, last: date,
+                 document: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The context ``_channels.html`` needs (``{"channels": …}``), for any page including it
-    (the office page, the printed report)."""
+    (the office page, the period page, the printed report); ``document`` is the channels
+    document when the caller already has it (the report's)."""
     desk = desk_of(request)
     texts = texts_of(request)
-    document = desk.documents.channels(office, first, last)
-    return {"channels": channels_view(document, texts, *_texts_of_catalog(desk.documents, texts))}
+    if document is None:
+        document = desk.documents.channels(office, first, last)
+    return {"channels": channels_view(document, texts,
+                                      *_texts_of_catalog(desk.documents, texts, office))}
+
+
+def office_page_channels(request: Request, office: str, today: date) -> dict[str, Any]:
+    """The office page's channels: the default range of the channels page (the last
+    DEFAULT_DAYS days, or since the office's first imported survey), said on the page."""
+    first = default_first(desk_of(request), office, today)
+    return {**side_by_side(request, office, first, today), "channels_first": first,
+            "channels_last": today, "channels_days": DEFAULT_DAYS}
 
 
 def default_first(desk: SurveyDesk, office: str, today: date) -> date:

@@ -17,6 +17,7 @@ from hub.web.charts import Band, DayPoint, band
 from hub.web.i18n import Lang
 
 OVERALL = "overall"
+DEFAULT_KIND = "admin"  # offices of a kind without a questionnaire read as the SIPAS ones
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,23 +28,39 @@ class QuestionLabel:
 
 
 class QuestionLabels:
-    """Wording of each question id, taken from the questionnaires the hub knows."""
+    """Wording of each question id by office kind: a hospital office's ``overall`` and factors
+    read as the hospital questionnaire words them, an admin office's as SIPAS does."""
 
     def __init__(self, questionnaires: Iterable[Questionnaire]) -> None:
-        self._labels: dict[str, QuestionLabel] = {}
+        from hub.surveys import questionnaires_by_kind
+
+        every = list(questionnaires)
+        own = questionnaires_by_kind(every)
         # The default SIPAS questionnaire's wording wins over other files using the same ids.
-        for questionnaire in sorted(questionnaires, key=lambda q: (q.id != "sipas", q.id, q.version)):
+        fallback = sorted(every, key=lambda q: (q.id != "sipas", q.id, q.version))
+        self._labels: dict[str, dict[str, QuestionLabel]] = {}
+        for kind in {*own, DEFAULT_KIND}:
+            mine = [own[kind]] if kind in own else []
+            same = [q for q in fallback if q.kind == kind and q not in mine]
+            self._labels[kind] = self._collect([*mine, *same, *fallback])
+
+    @staticmethod
+    def _collect(ordered: Iterable[Questionnaire]) -> dict[str, QuestionLabel]:
+        labels: dict[str, QuestionLabel] = {}
+        for questionnaire in ordered:
             for question in questionnaire.questions:
-                if not question.is_rating or question.id in self._labels:
+                if not question.is_rating or question.id in labels:
                     continue
                 factor_text = questionnaire.factors.get(question.factor or "")
-                self._labels[question.id] = QuestionLabel(
+                labels[question.id] = QuestionLabel(
                     question.factor,
                     {"vi": factor_text.vi, "en": factor_text.en} if factor_text else {},
                     {"vi": question.text.vi, "en": question.text.en})
+        return labels
 
-    def get(self, question: str) -> QuestionLabel | None:
-        return self._labels.get(question)
+    def get(self, question: str, kind: str = "admin") -> QuestionLabel | None:
+        labels = self._labels.get(kind) or self._labels[DEFAULT_KIND]
+        return labels.get(question)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +94,9 @@ def _ci(value: Any) -> tuple[float, float] | None:
 
 
 def question_row(question: str, score: Mapping[str, Any], labels: QuestionLabels, lang: Lang,
-                 min_n: int, headings: Mapping[str, str]) -> QuestionRow:
-    label = labels.get(question)
+                 min_n: int, headings: Mapping[str, str], kind: str = DEFAULT_KIND
+                 ) -> QuestionRow:
+    label = labels.get(question, kind)
     n = int(score["n"])
     satisfied = score.get("satisfied")
     if question == OVERALL:
@@ -108,9 +126,10 @@ def day_point(document: Mapping[str, Any]) -> DayPoint:
 
 def live_view(today: Mapping[str, Any], history: Sequence[Mapping[str, Any]],
               labels: QuestionLabels, lang: Lang, min_n: int,
-              headings: Mapping[str, str]) -> LiveView:
-    """The live page of one office from today's scores and one scores document per past day."""
-    rows = [question_row(q, s, labels, lang, min_n, headings)
+              headings: Mapping[str, str], kind: str = DEFAULT_KIND) -> LiveView:
+    """The live page of one office from today's scores and one scores document per past day;
+    questions are worded as the questionnaire of the office's ``kind`` words them."""
+    rows = [question_row(q, s, labels, lang, min_n, headings, kind)
             for q, s in today["questions"].items()]
     overall = next((r for r in rows if r.id == OVERALL), None)
     return LiveView(office=str(today["office"]), day=date.fromisoformat(today["from"]),
