@@ -80,7 +80,6 @@ class Delivery:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._since = clock()
-        self._last_status: dict[str, Any] | None = None
         self._last_status_at = 0.0
         self._force_status = True
         self._was_connected = False
@@ -262,12 +261,13 @@ class Delivery:
         heartbeat = now - self._last_status_at >= STATUS_HEARTBEAT
         if not (self._force_status or heartbeat):
             return
+        # Cleared before the document is read: a change signalled (nudge) while it is being read
+        # or sent sets the flag again and goes out in the next status, instead of being lost
+        # until the next heartbeat.
+        self._force_status = False
         document = self.status()
-        comparable = {k: v for k, v in document.items() if k != "now"}
-        if not heartbeat and not self._force_status and comparable == self._last_status:
-            return
         if transport.publish(kiosk_topic(self.office, self.kiosk, "status"),
                              contract.encode(document), retain=True, expiry=STATUS_EXPIRY):
-            self._last_status = comparable
             self._last_status_at = now
-            self._force_status = False
+        else:
+            self._force_status = True
