@@ -7,6 +7,7 @@ window) are bounded by an office and a day range.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -25,7 +26,13 @@ KIOSK = t.KIOSK_CHANNEL
 
 
 def _sums(table: Any, names: Sequence[str]) -> list[Any]:
-    return [func.coalesce(func.sum(table.c[name]), 0).label(name) for name in names]
+    return list(_sum_columns(table, tuple(names)))
+
+
+@functools.cache
+def _sum_columns(table: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
+    # Built once per table and columns: making these expressions cost ~3 ms per scores document.
+    return tuple(func.coalesce(func.sum(table.c[name]), 0).label(name) for name in names)
 
 
 def _cells(table: Any, office: str, first: date, last: date, channel: Channel) -> list[Any]:
