@@ -7,6 +7,7 @@ and ``GET …/scores`` are the same function, so they can never disagree.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -65,12 +66,17 @@ class Documents:
         item = found.question(question) if found is not None else None
         return item.factor if item is not None and item.is_rating else None
 
+    @functools.cached_property
+    def by_kind(self) -> dict[str, Questionnaire]:
+        """The questionnaire of each office kind (the catalog is fixed for the hub's life)."""
+        from hub.surveys import questionnaires_by_kind
+
+        return questionnaires_by_kind(self.catalog.values())
+
     def questions_of_kind(self, kind: str) -> list[str] | None:
         """The rating questions offices of a kind are asked, or None when no questionnaire of
         that kind is installed (then nothing can be checked)."""
-        from hub.surveys import questionnaires_by_kind
-
-        found = questionnaires_by_kind(self.catalog.values()).get(kind)
+        found = self.by_kind.get(kind)
         return found.rating_ids() if found is not None else None
 
     def today(self, office: str) -> date:
@@ -188,10 +194,12 @@ class Documents:
                           "counts": dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))})
         return cells
 
-    def text_of(self, question: str, office: str | None = None) -> dict[str, str] | None:
-        """A question's wording (vi, en): the questionnaire of the office's kind first, then
-        any the hub knows (a hospital's ``overall`` reads as the hospital form words it)."""
-        return self._text(question, office)
+    def text_of(self, question: str, office: str | None = None,
+                preferred: Iterable[Questionnaire] = ()) -> dict[str, str] | None:
+        """A question's wording (vi, en): the questionnaire of the office's kind first (or
+        ``preferred``, when the caller already has them), then any the hub knows (a hospital's
+        ``overall`` reads as the hospital form words it)."""
+        return self._text(question, office, preferred)
 
     def _text(self, question: str, office: str | None = None,
               preferred: Iterable[Questionnaire] = ()) -> dict[str, str] | None:
@@ -244,10 +252,8 @@ class Documents:
     def questionnaires_of(self, office: str, refs: Iterable[str] = ()) -> list[Questionnaire]:
         """The questionnaires an office's figures are read with: its kind's own first (so its
         wording wins), then every other one its rows name."""
-        from hub.surveys import questionnaires_by_kind
-
         row = self.read.office(office)
-        own = questionnaires_by_kind(self.catalog.values()).get(row["kind"] if row else "admin")
+        own = self.by_kind.get(row["kind"] if row else "admin")
         found = [own] if own is not None else []
         for ref in refs:
             questionnaire = self.catalog.get(ref)

@@ -108,7 +108,7 @@ def _texts_of_catalog(documents: Documents, texts: Texts, office: str
     own = documents.questionnaires_of(office)
 
     def question_text(question: str) -> str:
-        found = documents.text_of(question, office)
+        found = documents.text_of(question, preferred=own)
         return found[texts.lang] if found else question
 
     def factor_text(factor: str) -> str:
