@@ -17,17 +17,17 @@ from zoneinfo import ZoneInfo
 import uvicorn
 
 from hailong.questionnaire import load_catalog
-from hub.api import HubContext, create_app
-from hub.documents import Documents
-from hub.ingest import AnswerChecks, Ingestor
-from hub.live import LiveScores
-from hub.pushconfig import ConfigPusher
+from hub.admin.pushconfig import ConfigPusher
+from hub.ingest.ingest import AnswerChecks, Ingestor
+from hub.ingest.subscriber import MqttSubscriber
 from hub.roster import Roster, load_roster
+from hub.scores.documents import Documents
+from hub.scores.live import LiveScores
 from hub.settings import AlertRule, HubSettings
 from hub.store import Store
-from hub.subscriber import MqttSubscriber
+from hub.web.api.offices import HubContext, create_app
 from hub.web.dashboard import install_dashboard
-from hub.web.surveys import install_surveys
+from hub.web.survey_pages import install_surveys
 
 log = logging.getLogger(__name__)
 

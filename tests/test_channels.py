@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from hub.channels import compare_channels, overlap
+from hub.scores.channels import compare_channels, overlap
 
 
 def row(channel: str, question: str, dist: list[int]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ import pytest
 from hailong import contract
 from hailong.broker import Broker
 from hailong.topics import kiosk_topic
-from hub.accounts import Accounts
+from hub.admin.accounts import Accounts
 from tests.support import (
     RawClient,
     RunningHub,

@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 from hailong import contract
 from hailong.broker import Broker
 from hailong.topics import kiosk_topic, office_topic
-from hub import tables as t
 from hub.store import Store
+from hub.store import tables as t
 from tests.hubdata import response, status
 from tests.support import RawClient, RunningHub, http_get, hub_settings, port_open, wait_until
 

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import text
 
-from hub import tables as t
 from hub.roster import Counter, Kiosk, Office, Officer, Roster
 from hub.store import Rejection, Store, head_revision
+from hub.store import tables as t
 from tests.hubdata import NOW, accepted, response, status, status_update
 
 

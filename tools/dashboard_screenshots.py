@@ -1,6 +1,6 @@
 """Screenshots of every dashboard page at 1366x768 and at phone size, and the README's picture.
 
-``python -m hub.web.screenshots OUT_DIR [--readme FILE]`` runs a private broker, a real hub and
+``python -m tools.dashboard_screenshots OUT_DIR [--readme FILE]`` runs a private broker, a real hub and
 three simulated kiosks (the kiosk's real outbox and MQTT delivery) that fill 30 days of
 ratings, signs in with headless Chromium and photographs each page. ``capture`` is the function
 the repository's screenshot script calls for the dashboard's picture.
@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from hailong.broker import Broker, free_port, wait_for_port
 from hailong.settings import load_settings
-from hub.web.browser import DESKTOP, PHONE, launch_chromium
+from tools.browser import DESKTOP, PHONE, launch_chromium
 
 OFFICE = "ubnd-phuong-1"
 OFFICE_NAME = "Bộ phận Một cửa UBND phường 1"
@@ -49,7 +49,7 @@ def write_configs(home: Path, broker_url: str, port: int) -> Path:
 
 
 def create_admin(hub_toml: Path) -> str:
-    from hub.accounts import Accounts
+    from hub.admin.accounts import Accounts
     from hub.settings import HubSettings
     from hub.store import Store
 

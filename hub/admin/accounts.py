@@ -24,7 +24,7 @@ from sqlalchemy import Column, DateTime, ForeignKey, String, Table, Text, delete
 from sqlalchemy.engine import Connection, Engine
 
 from hailong.settings import check_id
-from hub.tables import metadata
+from hub.store.tables import metadata
 
 Role = Literal["admin", "head"]
 ROLES: tuple[Role, ...] = ("admin", "head")

@@ -19,7 +19,7 @@ EXIT_REFUSED = 1
 @contextmanager
 def accounts_of(args: argparse.Namespace) -> Iterator[Any]:
     """The accounts in the hub's database, migrated first on SQLite as ``hub run`` does."""
-    from hub.accounts import Accounts
+    from hub.admin.accounts import Accounts
     from hub.cli import settings_from
     from hub.store import SchemaOutOfDate, Store
 
@@ -69,7 +69,7 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
 
 
 def user_add(args: argparse.Namespace) -> int:
-    from hub.accounts import AccountError, check_grant, check_name
+    from hub.admin.accounts import AccountError, check_grant, check_name
 
     try:  # the cheap checks first, before asking for a password
         check_name(args.name.lower())
@@ -87,7 +87,7 @@ def user_add(args: argparse.Namespace) -> int:
 
 
 def user_password(args: argparse.Namespace) -> int:
-    from hub.accounts import AccountError
+    from hub.admin.accounts import AccountError
 
     password = read_password(args)
     with accounts_of(args) as accounts:
@@ -112,7 +112,7 @@ def user_list(args: argparse.Namespace) -> int:
 
 
 def user_remove(args: argparse.Namespace) -> int:
-    from hub.accounts import AccountError
+    from hub.admin.accounts import AccountError
 
     with accounts_of(args) as accounts:
         try:
@@ -124,7 +124,7 @@ def user_remove(args: argparse.Namespace) -> int:
 
 
 def token_create(args: argparse.Namespace) -> int:
-    from hub.accounts import AccountError
+    from hub.admin.accounts import AccountError
 
     with accounts_of(args) as accounts:
         try:
@@ -152,7 +152,7 @@ def token_list(args: argparse.Namespace) -> int:
 
 
 def token_revoke(args: argparse.Namespace) -> int:
-    from hub.accounts import AccountError
+    from hub.admin.accounts import AccountError
 
     with accounts_of(args) as accounts:
         try:

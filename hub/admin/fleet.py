@@ -16,9 +16,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 
-from hub.documents import Documents, rfc3339
-from hub.pushconfig import ConfigPusher, PushError, kiosk_config, shown_state
+from hub.admin.pushconfig import ConfigPusher, PushError, kiosk_config, shown_state
 from hub.roster import Roster
+from hub.scores.documents import Documents, rfc3339
 
 
 class FleetError(Exception):

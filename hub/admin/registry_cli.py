@@ -76,8 +76,8 @@ def _remove(args: argparse.Namespace, table: str, key: dict[str, str]) -> int:
 
 
 def dossiers_import(args: argparse.Namespace) -> int:
+    from hub.admin.dossiers import DossierError, parse_dossier_csv
     from hub.cli import settings_from
-    from hub.dossiers import DossierError, parse_dossier_csv
     from hub.store import Store
 
     try:

@@ -43,9 +43,9 @@ def _who() -> str:
 
 def survey_import(args: argparse.Namespace) -> int:
     from hailong.questionnaire import load_catalog
+    from hub.admin.survey_imports import import_survey_file
+    from hub.admin.surveys import SurveyRejected
     from hub.roster import load_roster
-    from hub.survey_imports import import_survey_file
-    from hub.surveys import SurveyRejected
 
     path = Path(args.file)
     try:
@@ -79,7 +79,7 @@ def survey_import(args: argparse.Namespace) -> int:
 
 
 def survey_list(args: argparse.Namespace) -> int:
-    from hub.survey_imports import import_document
+    from hub.admin.survey_imports import import_document
 
     _settings, store = _open(args)
     try:

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from hailong.questionnaire import Questionnaire
+from hub.admin.surveys import STANDARD_CHANNELS, SurveyRules, parse_survey, questionnaires_by_kind
 from hub.roster import Roster
 from hub.store import Store, SurveyImport
-from hub.surveys import STANDARD_CHANNELS, SurveyRules, parse_survey, questionnaires_by_kind
 
 # Survey dates are office days; the earliest time zone on earth is UTC+14, so no office's today
 # is later than today there.
@@ -20,7 +20,7 @@ _LATEST_ZONE = timedelta(hours=14)
 
 def scale_labels() -> dict[int, list[str]]:
     """The 5-level scale's labels in both languages, from the dashboard's catalogue."""
-    from hub.web.i18n import LANGS, catalogue
+    from hub.i18n import LANGS, catalogue
 
     texts = catalogue()
     return {level: [texts[f"scale.{level}"][lang] for lang in LANGS] for level in range(1, 6)}
@@ -58,7 +58,7 @@ def import_survey_file(store: Store, catalog: Mapping[str, Questionnaire],
 
 def import_document(row: Mapping[str, Any]) -> dict[str, Any]:
     """One import as the API and the page list it."""
-    from hub.documents import rfc3339
+    from hub.scores.documents import rfc3339
 
     return {"id": row["id"], "file_name": row["file_name"],
             "channels": [c for c in row["channels"].split(",") if c],

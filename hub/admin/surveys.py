@@ -21,7 +21,7 @@ from typing import Any
 
 from hailong.questionnaire import Questionnaire
 from hailong.settings import check_id
-from hub.tables import KIOSK_CHANNEL
+from hub.store.tables import KIOSK_CHANNEL
 
 # Channels every hub accepts; [hub] survey_channels may declare more.
 STANDARD_CHANNELS = ("paper", "phone", "postal", "web")

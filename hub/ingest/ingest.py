@@ -26,8 +26,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from hailong import contract
 from hailong.questionnaire import Questionnaire
 from hailong.topics import kiosk_topic, parse_kiosk_topic
+from hub.ingest.subscriber import Message
 from hub.store import Accepted, Rejection, StatusUpdate, Store
-from hub.subscriber import Message
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from hub.scores import wilson
+from hub.scores.scores import wilson
 
 PER = 100  # perceptions are counted per this many overall answers
 NEEDS = "needs"  # the needs question's id in every questionnaire that asks it

@@ -13,8 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from hub.scores import FactorOf, factor_scores, question_scores
-from hub.tables import KIOSK_CHANNEL
+from hub.scores.scores import FactorOf, factor_scores, question_scores
+from hub.store.tables import KIOSK_CHANNEL
 
 
 def overlap(a: Sequence[float] | None, b: Sequence[float] | None) -> bool | None:

@@ -17,12 +17,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hailong.questionnaire import Questionnaire
-from hub import tables as t
-from hub.aspects import DENOMINATOR, NEEDS, needs_ranking, perceptions
-from hub.channels import compare_channels, ordered_channels
-from hub.credibility import Answered, find_bursts, skewed
-from hub.queries import KIOSK, Channel, Reader
-from hub.scores import (
+from hub.scores.aspects import DENOMINATOR, NEEDS, needs_ranking, perceptions
+from hub.scores.channels import compare_channels, ordered_channels
+from hub.scores.credibility import Answered, find_bursts, skewed
+from hub.scores.scores import (
     Period,
     breakdown,
     factor_scores,
@@ -36,8 +34,10 @@ from hub.scores import (
     reasons_ranking,
     response_rate,
 )
-from hub.seqgaps import missing_count
 from hub.settings import CredibilitySection
+from hub.store import tables as t
+from hub.store.queries import KIOSK, Channel, Reader
+from hub.store.seqgaps import missing_count
 
 # A kiosk listing shows at most this many missing ranges; the count covers them all.
 MAX_GAPS_SHOWN = 50
@@ -69,7 +69,7 @@ class Documents:
     @functools.cached_property
     def by_kind(self) -> dict[str, Questionnaire]:
         """The questionnaire of each office kind (the catalog is fixed for the hub's life)."""
-        from hub.surveys import questionnaires_by_kind
+        from hub.admin.surveys import questionnaires_by_kind
 
         return questionnaires_by_kind(self.catalog.values())
 

@@ -19,10 +19,10 @@ from typing import Any
 
 from hailong import contract
 from hailong.topics import office_topic
-from hub.alerts import evaluate
-from hub.documents import Documents, alert_document
-from hub.ingest import SKEW_FUTURE
-from hub.scores import office_scores
+from hub.ingest.ingest import SKEW_FUTURE
+from hub.scores.alerts import evaluate
+from hub.scores.documents import Documents, alert_document
+from hub.scores.scores import office_scores
 from hub.settings import AlertRule
 from hub.store import Store
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from hub.documents import Documents, withhold_small_officers
-from hub.scores import headline_n
+from hub.scores.documents import Documents, withhold_small_officers
+from hub.scores.scores import headline_n
 
 ColumnKind = Literal["text", "int", "share", "number", "flag"]
 # The 2023 method's three aspects, in the report's order; headings "report.aspect.<key>".

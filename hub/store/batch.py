@@ -32,11 +32,11 @@ from sqlalchemy.exc import IntegrityError
 
 from hailong.contract import MAX_KEPT_PAYLOAD
 from hailong.topics import parse_kiosk_topic
-from hub import tables as t
-from hub.queries import Reader
+from hub.admin.surveys import SurveyFile
 from hub.roster import Roster
-from hub.seqgaps import add_seqs
-from hub.surveys import SurveyFile
+from hub.store import tables as t
+from hub.store.queries import Reader
+from hub.store.seqgaps import add_seqs
 
 Outcome = Literal["stored", "duplicate", "conflict"]
 # SQLite caps bound parameters per statement; 500 ids per IN (...) stays well below it.
@@ -141,7 +141,7 @@ def _sqlite_begin(conn: Connection) -> None:
 
 def alembic_config(connection: Connection | None = None) -> Config:
     config = Config()
-    config.set_main_option("script_location", "hub:migrations")
+    config.set_main_option("script_location", "hub.store:migrations")
     if connection is not None:
         config.attributes["connection"] = connection
     return config

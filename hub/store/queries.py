@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from hub import tables as t
+from hub.store import tables as t
 
 _DIST = ("d1", "d2", "d3", "d4", "d5")
 Dimension = str  # "counter", "officer", "day", "channel" or "" (the whole office)

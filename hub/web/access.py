@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
-from hub.accounts import Accounts, Principal, Session
+from hub.admin.accounts import Accounts, Principal, Session
 from hub.web.ratelimit import SigninLimiter
 from hub.web.settings import WebSection
 

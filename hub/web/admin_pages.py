@@ -13,9 +13,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from hub.api import KINDS, ApiError, day_range
-from hub.fleet import FleetError, fleet_document, push_kiosk_config
+from hub.admin.fleet import FleetError, fleet_document, push_kiosk_config
 from hub.web.access import admin_session, csrf_ok, session_of
+from hub.web.api.offices import KINDS, ApiError, day_range
 from hub.web.dashboard import dashboard_of
 from hub.web.pages import render, texts_of
 

@@ -19,10 +19,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hailong import __version__, resources
 from hailong.questionnaire import load_catalog
-from hub.accounts import Accounts
-from hub.documents import Documents
-from hub.pushconfig import ConfigPusher
+from hub.admin.accounts import Accounts
+from hub.admin.pushconfig import ConfigPusher
 from hub.roster import Roster
+from hub.scores.documents import Documents
 from hub.store import Store
 from hub.web.access import AccessDenied, Gate, PageDenied, access_denied
 from hub.web.events import LiveEvents

@@ -19,10 +19,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from starlette.concurrency import run_in_threadpool
 
 from hailong.settings import ID_PATTERN
-from hub.accounts import Session
-from hub.api import ApiError
-from hub.documents import withhold_small_officers
-from hub.live import scores_for
+from hub.admin.accounts import Session
+from hub.i18n import LANGS, Texts, pick_lang
+from hub.scores.documents import withhold_small_officers
+from hub.scores.live import scores_for
 from hub.web.access import (
     CSRF_FIELD,
     LANG_COOKIE,
@@ -38,10 +38,10 @@ from hub.web.access import (
     set_cookie,
     signin_token,
 )
+from hub.web.api.offices import ApiError
 from hub.web.charts import FAIR, GOOD, band, daily_chart, distribution_bar
 from hub.web.dashboard import Dashboard, dashboard_of
 from hub.web.events import LiveEvents
-from hub.web.i18n import LANGS, Texts, pick_lang
 from hub.web.views import LiveView, cell_rows, live_view
 
 log = logging.getLogger(__name__)
@@ -261,7 +261,7 @@ def office_page(request: Request, office: str) -> Response:
     dashboard = dashboard_of(request.app)
     row = known_office(dashboard, session, office)
     context = live_context(dashboard, office, texts_of(request), session.principal.is_admin)
-    from hub.web.surveys import office_page_channels  # it builds on this module's helpers
+    from hub.web.survey_pages import office_page_channels  # it builds on this module's helpers
 
     channels = office_page_channels(request, office, context["today"])
     return render(request, "office.html", {"office": row, **context, **channels}, 200, session)

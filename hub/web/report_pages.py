@@ -15,8 +15,8 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 
-from hub.api import ApiError, parse_day
-from hub.reports import (
+from hub.i18n import Texts
+from hub.scores.reports import (
     PERIODS,
     TRANSLATED,
     Column,
@@ -26,13 +26,13 @@ from hub.reports import (
     grouped,
     report_xlsx,
 )
-from hub.reports import section_csv as csv_of
+from hub.scores.reports import section_csv as csv_of
 from hub.web.access import office_session, session_of
+from hub.web.api.offices import ApiError, parse_day
 from hub.web.charts import DayPoint, band
 from hub.web.dashboard import dashboard_of
-from hub.web.i18n import Texts
 from hub.web.pages import known_office, render, texts_of, today_in
-from hub.web.surveys import side_by_side
+from hub.web.survey_pages import side_by_side
 
 router = APIRouter()
 # The period page opens on the last 30 days.

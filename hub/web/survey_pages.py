@@ -18,14 +18,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from hub.api import MAX_RANGE_DAYS, ApiError, parse_day
-from hub.documents import Documents
+from hub.admin.survey_imports import declared_channels, import_document, import_survey_file
+from hub.admin.surveys import MAX_SURVEY_BYTES, SurveyRejected
+from hub.i18n import Texts
+from hub.scores.documents import Documents
 from hub.store import Store
-from hub.survey_imports import declared_channels, import_document, import_survey_file
-from hub.surveys import MAX_SURVEY_BYTES, SurveyRejected
 from hub.web.access import PageDenied, csrf_ok, office_session, page_session
+from hub.web.api.offices import MAX_RANGE_DAYS, ApiError, parse_day
 from hub.web.dashboard import dashboard_of
-from hub.web.i18n import Texts
 from hub.web.pages import known_office, render, texts_of
 
 router = APIRouter()

@@ -12,9 +12,9 @@ from datetime import date
 from typing import Any
 
 from hailong.questionnaire import Questionnaire
-from hub.reports import headline
+from hub.i18n import Lang
+from hub.scores.reports import headline
 from hub.web.charts import Band, DayPoint, band
-from hub.web.i18n import Lang
 
 OVERALL = "overall"
 DEFAULT_KIND = "admin"  # offices of a kind without a questionnaire read as the SIPAS ones
@@ -32,7 +32,7 @@ class QuestionLabels:
     read as the hospital questionnaire words them, an admin office's as SIPAS does."""
 
     def __init__(self, questionnaires: Iterable[Questionnaire]) -> None:
-        from hub.surveys import questionnaires_by_kind
+        from hub.admin.surveys import questionnaires_by_kind
 
         every = list(questionnaires)
         own = questionnaires_by_kind(every)

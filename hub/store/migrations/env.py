@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-import hub.accounts  # noqa: F401  (its tables join the metadata)
-from hub.tables import metadata
+import hub.admin.accounts  # noqa: F401  (its tables join the metadata)
+from hub.store.tables import metadata
 
 config = context.config
 

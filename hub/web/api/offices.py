@@ -26,10 +26,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hailong import __version__
 from hailong.settings import check_id
-from hub.documents import Documents, alert_document, rfc3339, withhold_small_officers
-from hub.fleet import FleetError, add_fleet_routes
-from hub.pushconfig import ConfigPusher
+from hub.admin.fleet import FleetError, add_fleet_routes
+from hub.admin.pushconfig import ConfigPusher
 from hub.roster import Roster
+from hub.scores.documents import Documents, alert_document, rfc3339, withhold_small_officers
 from hub.store import Store
 from hub.web.access import api_access, visible
 
@@ -109,7 +109,7 @@ def parse_dossier_upload(body: bytes, content_type: str, office: str) -> list[tu
     except UnicodeDecodeError:
         raise ApiError(400, "the upload is not UTF-8 text", "body") from None
     if "csv" in content_type:
-        from hub.dossiers import DossierError, parse_dossier_csv
+        from hub.admin.dossiers import DossierError, parse_dossier_csv
 
         try:
             rows = parse_dossier_csv(text, default_office=office)
@@ -188,7 +188,7 @@ def create_app(ctx: HubContext) -> FastAPI:
 
     def channel_of(value: str | None) -> str | None:
         """The ``channel`` parameter: kiosk by default, ``all`` for every channel pooled."""
-        from hub.survey_imports import declared_channels
+        from hub.admin.survey_imports import declared_channels
 
         if value is None or value == "":
             return "kiosk"
@@ -374,8 +374,8 @@ def create_app(ctx: HubContext) -> FastAPI:
                             name: Annotated[str, Query(description="the file's name, shown in "
                                                        "the list of imports")] = "upload"
                             ) -> JSONResponse:
-        from hub.survey_imports import import_document, import_survey_file
-        from hub.surveys import SurveyRejected
+        from hub.admin.survey_imports import import_document, import_survey_file
+        from hub.admin.surveys import SurveyRejected
 
         body = await request.body()
         principal = request.state.principal
@@ -394,7 +394,7 @@ def create_app(ctx: HubContext) -> FastAPI:
 
     @app.get("/api/v1/surveys", summary="Survey imports, newest first (undone ones too)")
     def survey_imports() -> dict[str, Any]:
-        from hub.survey_imports import import_document
+        from hub.admin.survey_imports import import_document
 
         return {"imports": [import_document(row) for row in ctx.store.read.survey_imports()]}
 
