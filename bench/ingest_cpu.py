@@ -30,7 +30,7 @@ from hub.ingest.ingest import AnswerChecks, Ingestor
 from hub.ingest.subscriber import Message
 from hub.store import Store
 
-BATCH = 500  # the hub's own batch size (hub/ingest.py)
+BATCH = 500  # the hub's own batch size (hub/ingest/ingest.py)
 WARM_UP = 2_000  # responses processed first and not counted: caches, SQLite pages
 
 

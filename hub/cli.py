@@ -8,13 +8,7 @@ from typing import Any
 from hailong.cli import add_common
 from hailong.settings import SettingsError
 from hub.admin import accounts_cli, registry_cli, survey_cli
-
-
-def settings_from(args: argparse.Namespace) -> Any:
-    from hailong.settings import load_settings
-    from hub.settings import HubSettings
-
-    return load_settings(HubSettings, args.config)
+from hub.settings import settings_from
 
 
 def run(args: argparse.Namespace) -> int:

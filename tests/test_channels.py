@@ -1,4 +1,4 @@
-"""The channel comparison (hub/channels.py) against hand-computed Wilson intervals."""
+"""The channel comparison (hub/scores/channels.py) against hand-computed Wilson intervals."""
 
 from __future__ import annotations
 

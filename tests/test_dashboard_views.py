@@ -10,8 +10,8 @@ from hailong.questionnaire import load_catalog
 from hub.i18n import LANGS, Texts, catalogue
 from hub.scores.reports import ASPECTS, PERIODS
 from hub.scores.scores import office_scores
-from hub.web.api.offices import KINDS
 from hub.web.charts import COLOURS, DayPoint, band, daily_chart, distribution_bar
+from hub.web.params import KINDS
 from hub.web.views import QuestionLabels, live_view
 
 WEB = Path(__file__).resolve().parent.parent / "hub" / "web"

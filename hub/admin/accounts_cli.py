@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -20,7 +21,7 @@ EXIT_REFUSED = 1
 def accounts_of(args: argparse.Namespace) -> Iterator[Any]:
     """The accounts in the hub's database, migrated first on SQLite as ``hub run`` does."""
     from hub.admin.accounts import Accounts
-    from hub.cli import settings_from
+    from hub.settings import settings_from
     from hub.store import SchemaOutOfDate, Store
 
     store = Store(settings_from(args).database_url())
@@ -53,6 +54,25 @@ def refused(message: str) -> int:
     return EXIT_REFUSED
 
 
+Handler = Callable[[argparse.Namespace], int]
+
+
+def refusing(handler: Handler) -> Handler:
+    """A command whose refusal (an unknown user, a bad grant …) ends in one line on stderr and
+    exit status 1, never a traceback."""
+
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        from hub.admin.accounts import AccountError
+
+        try:
+            return handler(args)
+        except AccountError as exc:
+            return refused(str(exc))
+
+    return run
+
+
 def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
 
@@ -68,33 +88,25 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     return "\n".join(lines)
 
 
+@refusing
 def user_add(args: argparse.Namespace) -> int:
-    from hub.admin.accounts import AccountError, check_grant, check_name
+    from hub.admin.accounts import check_grant, check_name
 
-    try:  # the cheap checks first, before asking for a password
-        check_name(args.name.lower())
-        check_grant(args.role, args.office or ())
-    except AccountError as exc:
-        return refused(str(exc))
+    # the cheap checks first, before asking for a password
+    check_name(args.name.lower())
+    check_grant(args.role, args.office or ())
     password = read_password(args)
     with accounts_of(args) as accounts:
-        try:
-            accounts.add_user(args.name.lower(), args.role, args.office or (), password)
-        except AccountError as exc:
-            return refused(str(exc))
+        accounts.add_user(args.name.lower(), args.role, args.office or (), password)
     print(f"user {args.name.lower()} added: {args.role}, {_offices(args.role, tuple(args.office or ()))}")
     return 0
 
 
+@refusing
 def user_password(args: argparse.Namespace) -> int:
-    from hub.admin.accounts import AccountError
-
     password = read_password(args)
     with accounts_of(args) as accounts:
-        try:
-            accounts.set_password(args.name.lower(), password)
-        except AccountError as exc:
-            return refused(str(exc))
+        accounts.set_password(args.name.lower(), password)
     print(f"password of {args.name.lower()} changed; its open sessions were ended")
     return 0
 
@@ -111,26 +123,18 @@ def user_list(args: argparse.Namespace) -> int:
     return 0
 
 
+@refusing
 def user_remove(args: argparse.Namespace) -> int:
-    from hub.admin.accounts import AccountError
-
     with accounts_of(args) as accounts:
-        try:
-            accounts.remove_user(args.name.lower())
-        except AccountError as exc:
-            return refused(str(exc))
+        accounts.remove_user(args.name.lower())
     print(f"user {args.name.lower()} removed; its sessions were ended")
     return 0
 
 
+@refusing
 def token_create(args: argparse.Namespace) -> int:
-    from hub.admin.accounts import AccountError
-
     with accounts_of(args) as accounts:
-        try:
-            secret = accounts.create_token(args.name.lower(), args.role, args.office or ())
-        except AccountError as exc:
-            return refused(str(exc))
+        secret = accounts.create_token(args.name.lower(), args.role, args.office or ())
     print(f"token {args.name.lower()} created: {args.role}, "
           f"{_offices(args.role, tuple(args.office or ()))}.")
     print("Send it as `Authorization: Bearer <token>`. It is shown only now; the hub keeps only "
@@ -151,14 +155,10 @@ def token_list(args: argparse.Namespace) -> int:
     return 0
 
 
+@refusing
 def token_revoke(args: argparse.Namespace) -> int:
-    from hub.admin.accounts import AccountError
-
     with accounts_of(args) as accounts:
-        try:
-            accounts.revoke_token(args.name.lower())
-        except AccountError as exc:
-            return refused(str(exc))
+        accounts.revoke_token(args.name.lower())
     print(f"token {args.name.lower()} revoked")
     return 0
 

@@ -207,7 +207,7 @@ def restore(url: str, source: Path, force: bool = False) -> str:
 
 def _command(args: argparse.Namespace) -> int:
     from hailong.settings import render_settings
-    from hub.cli import settings_from
+    from hub.settings import settings_from
 
     settings = settings_from(args)
     if args.check_config:

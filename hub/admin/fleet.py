@@ -1,4 +1,4 @@
-"""The fleet across offices and pushed kiosk configs: the admin-only part of the JSON API.
+"""The fleet across offices and pushed kiosk configs, for the admin's API and page alike.
 
 ``fleet_document`` is every kiosk the hub knows (registered or only seen on the wire) with the
 office's own kiosk document (``Documents.kiosks``) plus what the hub pushed; ``push_kiosk_config``
@@ -9,12 +9,8 @@ Both paths are admin-only (``ADMIN_PATHS`` and ``ADMIN_ROUTES`` in hub/web/acces
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-
-from fastapi import FastAPI, Request
-from starlette.concurrency import run_in_threadpool
 
 from hub.admin.pushconfig import ConfigPusher, PushError, kiosk_config, shown_state
 from hub.roster import Roster
@@ -77,21 +73,3 @@ def parse_body(raw: bytes) -> dict[str, Any]:
         raise FleetError(400, 'the body may hold only "settings" and "questionnaire"', "body")
     return body
 
-
-def add_fleet_routes(app: FastAPI, documents: Callable[[], Documents], roster: Roster | None,
-                     pusher: ConfigPusher | None, office_dependency: Any,
-                     offices: Callable[[], list[str]]) -> None:
-    @app.get("/api/v1/fleet", summary="Every kiosk of every office, with health and pushed "
-             "config (admin)")
-    def fleet() -> dict[str, Any]:
-        return fleet_document(documents(), offices(), pusher)
-
-    @app.post("/api/v1/offices/{office}/kiosks/{kiosk}/config",
-              summary="Push a config to a kiosk, built from the roster (admin)")
-    async def push_config(kiosk: str, request: Request,
-                          office: str = office_dependency) -> dict[str, Any]:
-        if roster is None or pusher is None:
-            raise FleetError(503, "the hub is starting", None)
-        body = parse_body(await request.body())
-        return await run_in_threadpool(push_kiosk_config, documents(), roster, pusher, office,
-                                       kiosk, body)

@@ -18,7 +18,7 @@ from hailong.settings import SettingsError
 def _roster_path(args: argparse.Namespace) -> Path:
     if args.roster:
         return Path(args.roster)
-    from hub.cli import settings_from
+    from hub.settings import settings_from
 
     configured = settings_from(args).hub.roster
     if not configured:
@@ -77,7 +77,7 @@ def _remove(args: argparse.Namespace, table: str, key: dict[str, str]) -> int:
 
 def dossiers_import(args: argparse.Namespace) -> int:
     from hub.admin.dossiers import DossierError, parse_dossier_csv
-    from hub.cli import settings_from
+    from hub.settings import settings_from
     from hub.store import Store
 
     try:

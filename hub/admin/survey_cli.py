@@ -21,7 +21,7 @@ EXIT_REJECTED = 1
 
 
 def _open(args: argparse.Namespace) -> tuple[Any, Any]:
-    from hub.cli import settings_from
+    from hub.settings import settings_from
     from hub.store import SchemaOutOfDate, Store
 
     settings = settings_from(args)

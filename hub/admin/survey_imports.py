@@ -1,5 +1,5 @@
-"""Importing a survey file: check it (hub/surveys.py) against the hub's offices, questionnaires
-and channels, then store it (hub/store.py). The one path used by the CLI, the API and the page.
+"""Importing a survey file: check it (hub/admin/surveys.py) against the hub's offices, questionnaires
+and channels, then store it (hub/store/). The one path used by the CLI, the API and the page.
 """
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from hailong.questionnaire import Questionnaire
-from hub.admin.surveys import STANDARD_CHANNELS, SurveyRules, parse_survey, questionnaires_by_kind
+from hub.admin.surveys import STANDARD_CHANNELS, SurveyRules, parse_survey
 from hub.roster import Roster
+from hub.scores.kinds import questionnaires_by_kind
 from hub.store import Store, SurveyImport
 
 # Survey dates are office days; the earliest time zone on earth is UTC+14, so no office's today
@@ -33,7 +34,7 @@ def declared_channels(extra: Iterable[str] = ()) -> list[str]:
 def survey_rules(store: Store, catalog: Mapping[str, Questionnaire], channels: Iterable[str],
                  channel: str | None, now: datetime, roster: Roster | None = None) -> SurveyRules:
     """The offices are those the hub knows, with the roster's (when given) as they are now."""
-    offices = {row["id"]: row["kind"] for row in store.offices()}
+    offices = {row["id"]: row["kind"] for row in store.read.offices()}
     if roster is not None:
         offices.update({office.id: office.kind for office in roster.offices})
     return SurveyRules(

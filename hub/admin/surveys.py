@@ -14,13 +14,14 @@ import hashlib
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from hailong.questionnaire import Questionnaire
 from hailong.settings import check_id
+from hub.store.surveys import Respondent, SurveyFile
 from hub.store.tables import KIOSK_CHANNEL
 
 # Channels every hub accepts; [hub] survey_channels may declare more.
@@ -67,32 +68,6 @@ class SurveyRejected(ValueError):
         self.problems = list(problems)
 
 
-@dataclass(frozen=True, slots=True)
-class Respondent:
-    row: int
-    office: str
-    day: date
-    channel: str
-    respondent: str | None
-    questionnaire: str
-    answers: Mapping[str, int]
-
-
-@dataclass(frozen=True, slots=True)
-class SurveyFile:
-    file_name: str
-    digest: str
-    respondents: tuple[Respondent, ...]
-
-    @property
-    def offices(self) -> list[str]:
-        return sorted({r.office for r in self.respondents})
-
-    @property
-    def channels(self) -> list[str]:
-        return sorted({r.channel for r in self.respondents})
-
-
 @dataclass(frozen=True)
 class SurveyRules:
     """What a file is checked against: the hub's offices (id → kind), each kind's questionnaire,
@@ -113,21 +88,6 @@ def normalize(text: str) -> str:
 
 def file_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def questionnaires_by_kind(catalog: Iterable[Questionnaire]) -> dict[str, Questionnaire]:
-    """The questionnaire surveys of each office kind are read against: a province's own form
-    before a shipped example, then the kind's ``sipas`` questionnaire if there is one, else its
-    first by id; of several versions, the newest."""
-    chosen: dict[str, Questionnaire] = {}
-
-    def rank(q: Questionnaire) -> tuple[bool, bool, str, tuple[int, ...], str]:
-        digits = tuple(int(p) for p in re.findall(r"\d+", q.version))
-        return (q.example, q.id != "sipas", q.id, tuple(-d for d in digits), q.version)
-
-    for questionnaire in sorted(catalog, key=rank):
-        chosen.setdefault(questionnaire.kind, questionnaire)
-    return chosen
 
 
 # -- reading cells -------------------------------------------------------------------------

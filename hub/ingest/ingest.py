@@ -17,13 +17,14 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from hailong import contract
+from hailong.contract import SKEW_FUTURE, SKEW_PAST
 from hailong.questionnaire import Questionnaire
 from hailong.topics import kiosk_topic, parse_kiosk_topic
 from hub.ingest.subscriber import Message
@@ -38,10 +39,6 @@ BATCH_MAX = 500
 BATCH_WINDOW = 0.020
 # A database that is down is retried every few seconds; the broker keeps the rest queued.
 RETRY_DELAY = 2.0
-# A submitted_at this far ahead of the hub's clock, or this far behind, means the kiosk's clock
-# is wrong: the response is stored, flagged "clock-skew" and counted under the day it arrived.
-SKEW_FUTURE = timedelta(minutes=10)
-SKEW_PAST = timedelta(days=90)
 
 
 @dataclass

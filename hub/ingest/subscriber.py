@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from hailong import contract
+from hailong.mqttsetup import set_up_client
 from hailong.settings import MqttSettings
 from hailong.topics import hub_status_topic, kiosk_filter, parse_hub_status_topic
 
@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 SESSION_EXPIRY = 7 * 24 * 3600
 RECONNECT_MIN = 1
 RECONNECT_MAX = 10
+# Outgoing acks and scores: a bounded in-flight window, unbounded queue (acks are small and each
+# is needed).
+MAX_INFLIGHT = 1000
 # Bytes read from the socket at once: paho asks for one byte at a time for each packet's header.
 READ_CHUNK = 64 * 1024
 # How long stop() waits for the "offline" presence to reach the broker before disconnecting.
@@ -100,17 +103,10 @@ class MqttSubscriber:
         self._stopping = False
         client = _Client(CallbackAPIVersion.VERSION2, client_id=client_id,
                          protocol=mqtt.MQTTv5, manual_ack=True)
-        if settings.username:
-            client.username_pw_set(settings.username, settings.password.get_secret_value() or None)
-        if settings.tls:
-            client.tls_set(ca_certs=settings.ca_file or None, cert_reqs=ssl.CERT_REQUIRED)
         self.presence_topic = hub_status_topic(client_id)
-        # no expiry: "offline" must stay until a hub says otherwise
-        client.will_set(self.presence_topic, OFFLINE, qos=1, retain=True)
-        client.reconnect_delay_set(RECONNECT_MIN, RECONNECT_MAX)
-        # Outgoing acks and scores: a bounded in-flight window, unbounded queue (acks are small
-        # and each is needed).
-        client.max_inflight_messages_set(1000)
+        # "offline" as the will stays until a hub says otherwise
+        set_up_client(client, settings, self.presence_topic, OFFLINE,
+                      (RECONNECT_MIN, RECONNECT_MAX), MAX_INFLIGHT)
         client.on_connect = self._handle_connect
         client.on_disconnect = self._handle_disconnect
         client.on_message = self._handle_message

@@ -1,8 +1,9 @@
-"""The JSON documents of the hub's API and of its ``scores``/``alerts`` topics.
+"""The JSON documents of the hub's API, pages, reports and ``scores``/``alerts`` topics.
 
-Each document is built in two steps: plain rows from ``hub/queries.py``, then the pure functions
-of ``hub/scores.py``, ``hub/credibility.py`` and ``hub/seqgaps.py``. The retained scores message
-and ``GET …/scores`` are the same function, so they can never disagree.
+Each document is built in two steps: plain rows from ``hub/store/queries.py``, then the pure
+functions of ``hub/scores/scores.py``, ``credibility.py`` and ``hub/store/seqgaps.py``. The
+retained scores message, the live page (its first event too) and ``GET …/scores`` are the same
+function, so they can never disagree: this is the one builder of scores.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hailong.questionnaire import Questionnaire
-from hub.scores.aspects import DENOMINATOR, NEEDS, needs_ranking, perceptions
 from hub.scores.channels import compare_channels, ordered_channels
+from hub.scores.choices import ChoiceDocuments
 from hub.scores.credibility import Answered, find_bursts, skewed
+from hub.scores.kinds import questionnaires_by_kind
 from hub.scores.scores import (
     Period,
     breakdown,
@@ -31,7 +33,6 @@ from hub.scores.scores import (
     question_dists,
     ranking,
     rating_score,
-    reasons_ranking,
     response_rate,
 )
 from hub.settings import CredibilitySection
@@ -51,7 +52,7 @@ def rfc3339(moment: datetime | None) -> str | None:
 
 
 @dataclass
-class Documents:
+class Documents(ChoiceDocuments):
     """Builds documents for one hub: its reads, time zones, questionnaires and thresholds."""
 
     read: Reader
@@ -69,8 +70,6 @@ class Documents:
     @functools.cached_property
     def by_kind(self) -> dict[str, Questionnaire]:
         """The questionnaire of each office kind (the catalog is fixed for the hub's life)."""
-        from hub.admin.surveys import questionnaires_by_kind
-
         return questionnaires_by_kind(self.catalog.values())
 
     def questions_of_kind(self, kind: str) -> list[str] | None:
@@ -81,6 +80,11 @@ class Documents:
 
     def today(self, office: str) -> date:
         return self.clock().astimezone(self.timezone_of(office)).date()
+
+    def today_scores(self, office: str) -> dict[str, Any]:
+        """Today's scores: the retained scores message, the live page and its every event."""
+        day = self.today(office)
+        return self.scores(office, day, day)
 
     # -- scores -----------------------------------------------------------------------------
     def scores(self, office: str, first: date, last: date, channel: Channel = KIOSK
@@ -210,45 +214,7 @@ class Documents:
                 return {"vi": item.text.vi, "en": item.text.en}
         return None
 
-    # -- reasons ----------------------------------------------------------------------------
-    def reasons(self, office: str, first: date, last: date) -> dict[str, Any]:
-        """Reasons chosen after a low rating, ranked, with the share of low ratings choosing each.
-
-        A reasons question is a choice question shown only after a low answer (``show_if``);
-        its low ratings are the answers of that condition question within the shown range.
-        """
-        rating_rows = self.read.rating_sums(office, first, last)
-        low = 0
-        counted: set[tuple[str, str]] = set()
-        reasons_of: dict[str, set[str]] = {}
-        info: dict[str, dict[str, Any]] = {}
-        for ref, questionnaire in self.catalog.items():
-            for question in questionnaire.questions:
-                cond = question.show_if
-                if question.is_rating or cond is None:
-                    continue
-                reasons_of.setdefault(ref, set()).add(question.id)
-                for choice in question.choices:
-                    info.setdefault(choice.id, {"factor": choice.factor,
-                                                "sensitive": choice.sensitive,
-                                                "text": {"vi": choice.text.vi, "en": choice.text.en}})
-                for row in rating_rows:
-                    if row["questionnaire"] == ref and row["question"] == cond.question \
-                            and (ref, cond.question) not in counted:
-                        low += sum(int(row[f"d{i}"]) for i in range(cond.min, cond.max + 1))
-                counted.add((ref, cond.question))
-        counts: dict[str, int] = defaultdict(int)
-        for row in self.read.choice_sums(office, first, last):
-            if row["question"] in reasons_of.get(row["questionnaire"], ()):
-                counts[row["choice"]] += int(row["n"])
-        ranked = reasons_ranking(counts, low)
-        for entry in ranked:
-            entry.update(info.get(entry["reason"], {"factor": None, "sensitive": False,
-                                                    "text": None}))
-        return {"office": office, "from": first.isoformat(), "to": last.isoformat(),
-                "low_ratings": low, "reasons": ranked}
-
-    # -- aspects ----------------------------------------------------------------------------
+    # -- wording ----------------------------------------------------------------------------
     def questionnaires_of(self, office: str, refs: Iterable[str] = ()) -> list[Questionnaire]:
         """The questionnaires an office's figures are read with: its kind's own first (so its
         wording wins), then every other one its rows name."""
@@ -260,60 +226,6 @@ class Documents:
             if questionnaire is not None and questionnaire not in found:
                 found.append(questionnaire)
         return found
-
-    def aspects(self, office: str, first: date, last: date, channel: Channel = KIOSK
-                ) -> dict[str, Any]:
-        """The three aspects of the method: perceptions (sensitive reasons per 100 overall
-        answers), satisfaction (the factors and items of the scores document) and needs (the
-        needs question ranked). See hub/aspects.py for the denominators."""
-        scores = self.scores(office, first, last, channel)
-        choice_rows = self.read.choice_sums(office, first, last, channel)
-        refs = {str(row["questionnaire"]) for row in choice_rows}
-        refs |= {str(row["questionnaire"]) for row in
-                 self.read.rating_sums(office, first, last, channel=channel)}
-        questionnaires = self.questionnaires_of(office, sorted(refs))
-        sensitive: dict[str, dict[str, str]] = {}
-        reasons_of: dict[str, set[str]] = {}
-        offered: dict[str, dict[str, str]] = {}
-        max_choices: int | None = None
-        for questionnaire in questionnaires:
-            for question in questionnaire.questions:
-                if question.is_rating:
-                    continue
-                if question.show_if is not None:
-                    reasons_of.setdefault(questionnaire.ref, set()).add(question.id)
-                    for choice in question.choices:
-                        if choice.sensitive:
-                            sensitive.setdefault(choice.id, {"vi": choice.text.vi,
-                                                             "en": choice.text.en})
-                elif question.id == NEEDS:
-                    max_choices = max_choices or question.max_choices
-                    for choice in question.choices:
-                        offered.setdefault(choice.id, {"vi": choice.text.vi,
-                                                       "en": choice.text.en})
-        reason_counts: dict[str, int] = defaultdict(int)
-        need_counts: dict[str, int] = defaultdict(int)
-        for row in choice_rows:
-            if row["question"] in reasons_of.get(row["questionnaire"], ()):
-                reason_counts[row["choice"]] += int(row["n"])
-            elif row["question"] == NEEDS:
-                need_counts[row["choice"]] += int(row["n"])
-        ratings = int(scores["questions"].get(DENOMINATOR, {}).get("n", 0))
-        seen = perceptions(reason_counts, sensitive, ratings)
-        for entry in seen["reasons"]:
-            entry["text"] = sensitive.get(entry["reason"])
-        needs = needs_ranking(need_counts, offered,
-                              self.read.answering(office, first, last, NEEDS, channel)
-                              if offered or need_counts else 0, max_choices)
-        needs["asked"] = bool(offered)
-        needs["text"] = self._text(NEEDS, preferred=questionnaires[:1])
-        for entry in needs["choices"]:
-            entry["text"] = offered.get(entry["choice"])
-        return {"office": office, "from": first.isoformat(), "to": last.isoformat(),
-                "channel": channel or "all", "responses": scores["responses"],
-                "min_n": self.min_n, "perceptions": seen,
-                "satisfaction": {"questions": scores["questions"], "factors": scores["factors"]},
-                "needs": needs}
 
     # -- credibility ------------------------------------------------------------------------
     def flags(self, office: str, first: date, last: date) -> dict[str, Any]:

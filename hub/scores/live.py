@@ -14,15 +14,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from hailong import contract
+from hailong.contract import SKEW_FUTURE
 from hailong.topics import office_topic
-from hub.ingest.ingest import SKEW_FUTURE
 from hub.scores.alerts import evaluate
 from hub.scores.documents import Documents, alert_document
-from hub.scores.scores import office_scores
 from hub.settings import AlertRule
 from hub.store import Store
 
@@ -37,13 +36,6 @@ MIN_GAP = 1.0
 MAX_PER_SECOND = 50
 
 Listener = Callable[[str, dict[str, Any]], None]  # office, document
-
-
-def scores_for(store: Store, office: str, first: date, last: date) -> dict[str, Any]:
-    """The foundation's scores document, for callers that hold only a store. The API and the
-    scores topic serve the fuller document of ``Hub.documents`` (factors, flags, response rate)."""
-    return office_scores(office, first, last, store.response_count(office, first, last),
-                         store.rating_sums(office, first, last))
 
 
 class LiveScores:
@@ -87,8 +79,7 @@ class LiveScores:
             self._thread.join(timeout=5)
 
     def today(self, office: str) -> dict[str, Any]:
-        day = self._documents.today(office)
-        return self._documents.scores(office, day, day)
+        return self._documents.today_scores(office)
 
     def check_alerts(self, office: str) -> list[dict[str, Any]]:
         """Run the office's rule over its recent answers; the alerts newly opened."""

@@ -1,4 +1,4 @@
-"""The hub's tables (SQLAlchemy Core). Alembic migrations in ``hub/migrations`` create them.
+"""The hub's tables (SQLAlchemy Core). Alembic migrations in ``hub/store/migrations`` create them.
 
 Rows are the truth (``responses``); the ``rollup_*`` tables are daily sums per office, counter,
 officer, questionnaire, channel and question, updated in the same transaction as the rows so that
@@ -86,7 +86,7 @@ kiosks = Table(
     Column("rejected", Integer, nullable=False, default=0, server_default="0"),
 )
 
-# Ranges of seqs below a kiosk's max_seq that have not arrived (see hub/seqgaps.py).
+# Ranges of seqs below a kiosk's max_seq that have not arrived (see hub/store/seqgaps.py).
 kiosk_gaps = Table(
     "kiosk_gaps", metadata,
     Column("office", String(63), primary_key=True),
@@ -149,7 +149,7 @@ rollup_responses = Table(
     "rollup_responses", metadata, *_cell_columns(),
     Column("n", Integer, nullable=False, default=0),
     Column("complete", Integer, nullable=False, default=0),
-    # Responses of the cell carrying each credibility flag (see hub/ingest.py).
+    # Responses of the cell carrying each credibility flag (see hub/ingest/ingest.py).
     Column("skewed", Integer, nullable=False, default=0, server_default="0"),
     Column("ungated", Integer, nullable=False, default=0, server_default="0"),
     Column("unknown", Integer, nullable=False, default=0, server_default="0"),

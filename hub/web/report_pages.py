@@ -24,14 +24,14 @@ from hub.scores.reports import (
     build_report,
     gather,
     grouped,
-    report_xlsx,
 )
-from hub.scores.reports import section_csv as csv_of
 from hub.web.access import office_session, session_of
-from hub.web.api.offices import ApiError, parse_day
 from hub.web.charts import DayPoint, band
-from hub.web.dashboard import dashboard_of
-from hub.web.pages import known_office, render, texts_of, today_in
+from hub.web.context import dashboard_of
+from hub.web.params import ApiError, parse_day
+from hub.web.render import known_office, render, texts_of, today_in
+from hub.web.report_files import report_xlsx
+from hub.web.report_files import section_csv as csv_of
 from hub.web.survey_pages import side_by_side
 
 router = APIRouter()

@@ -1,19 +1,17 @@
 """Survey pages: the admins' upload form with the list of imports (undo), and an office's kiosk
 and survey channels side by side (``/offices/{office}/channels``, partial ``_channels.html``).
 
-Installed by :func:`install_surveys` beside the dashboard's pages; every text comes from the
-catalogue (hub/web/i18n.py). Imports go through hub/survey_imports.py, as the CLI and API do.
+Every text comes from the catalogue (hub/i18n.py). Imports go through
+hub/admin/survey_imports.py, as the CLI and API do.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -22,37 +20,15 @@ from hub.admin.survey_imports import declared_channels, import_document, import_
 from hub.admin.surveys import MAX_SURVEY_BYTES, SurveyRejected
 from hub.i18n import Texts
 from hub.scores.documents import Documents
-from hub.store import Store
-from hub.web.access import PageDenied, csrf_ok, office_session, page_session
-from hub.web.api.offices import MAX_RANGE_DAYS, ApiError, parse_day
-from hub.web.dashboard import dashboard_of
-from hub.web.pages import known_office, render, texts_of
+from hub.web.access import admin_session, csrf_ok, office_session
+from hub.web.context import Dashboard, dashboard_of
+from hub.web.params import MAX_RANGE_DAYS, ApiError, parse_day
+from hub.web.render import known_office, render, texts_of
 
 router = APIRouter()
 # The channels page shows at least this many days up to today, and reaches back to the first
 # day of the office's imported surveys so that a fresh import is always in view.
 DEFAULT_DAYS = 30
-
-
-@dataclass
-class SurveyDesk:
-    """What the survey pages need besides the dashboard: documents, channels, time zones."""
-
-    store: Store
-    documents: Documents
-    channels: tuple[str, ...]
-    timezone_of: Callable[[str], ZoneInfo]
-
-
-def install_surveys(app: FastAPI, store: Store, documents: Documents, channels: Sequence[str],
-                    timezone_of: Callable[[str], ZoneInfo]) -> None:
-    app.state.surveys = SurveyDesk(store, documents, tuple(channels), timezone_of)
-    app.include_router(router)
-
-
-def desk_of(request: Request) -> SurveyDesk:
-    desk: SurveyDesk = request.app.state.surveys
-    return desk
 
 
 def channel_label(channel: str, texts: Texts) -> str:
@@ -128,25 +104,25 @@ def side_by_side(request: Request, office: str, first: date, last: date,
     """The context ``_channels.html`` needs (``{"channels": …}``), for any page including it
     (the office page, the period page, the printed report); ``document`` is the channels
     document when the caller already has it (the report's)."""
-    desk = desk_of(request)
+    dashboard = dashboard_of(request.app)
     texts = texts_of(request)
     if document is None:
-        document = desk.documents.channels(office, first, last)
+        document = dashboard.documents.channels(office, first, last)
     return {"channels": channels_view(document, texts,
-                                      *_texts_of_catalog(desk.documents, texts, office))}
+                                      *_texts_of_catalog(dashboard.documents, texts, office))}
 
 
 def office_page_channels(request: Request, office: str, today: date) -> dict[str, Any]:
     """The office page's channels: the default range of the channels page (the last
     DEFAULT_DAYS days, or since the office's first imported survey), said on the page."""
-    first = default_first(desk_of(request), office, today)
+    first = default_first(dashboard_of(request.app), office, today)
     return {**side_by_side(request, office, first, today), "channels_first": first,
             "channels_last": today, "channels_days": DEFAULT_DAYS}
 
 
-def default_first(desk: SurveyDesk, office: str, today: date) -> date:
+def default_first(dashboard: Dashboard, office: str, today: date) -> date:
     first = today - timedelta(days=DEFAULT_DAYS - 1)
-    for row in desk.documents.read.survey_imports():
+    for row in dashboard.documents.read.survey_imports():
         if row["undone_at"] is None and office in row["offices"].split(","):
             first = min(first, row["first_day"])
     return max(first, today - timedelta(days=MAX_RANGE_DAYS))
@@ -156,15 +132,14 @@ def default_first(desk: SurveyDesk, office: str, today: date) -> date:
 def office_channels(request: Request, office: str) -> Response:
     session = office_session(request, office)
     dashboard = dashboard_of(request.app)
-    desk = desk_of(request)
     row = known_office(dashboard, session, office)
     texts = texts_of(request)
-    today = datetime.now(desk.timezone_of(office)).date()
+    today = datetime.now(dashboard.timezone_of(office)).date()
     error = None
     try:
         last = parse_day(request.query_params.get("to"), "to", today)
         first = parse_day(request.query_params.get("from"), "from",
-                          default_first(desk, office, last))
+                          default_first(dashboard, office, last))
         if last < first:
             raise ApiError(400, texts.t("channels.reversed"), "to")
         if (last - first).days > MAX_RANGE_DAYS:
@@ -172,27 +147,20 @@ def office_channels(request: Request, office: str) -> Response:
     except ApiError as exc:
         error = exc.message
         last = today
-        first = default_first(desk, office, today)
+        first = default_first(dashboard, office, today)
     return render(request, "channels.html", {
         "office": row, **side_by_side(request, office, first, last), "first": first,
-        "last": last, "error": error, "min_n": desk.documents.min_n}, 400 if error else 200,
+        "last": last, "error": error, "min_n": dashboard.documents.min_n}, 400 if error else 200,
         session)
 
 
 # -- imports (admins) ----------------------------------------------------------------------
-def admin_session(request: Request) -> Any:
-    session = page_session(request)
-    if not session.principal.is_admin:
-        raise PageDenied(403)
-    return session
-
-
 def surveys_page(request: Request, session: Any, status: int = 200, **context: Any
                  ) -> HTMLResponse:
-    desk = desk_of(request)
-    imports = [import_document(row) for row in desk.documents.read.survey_imports()]
+    dashboard = dashboard_of(request.app)
+    imports = [import_document(row) for row in dashboard.documents.read.survey_imports()]
     return render(request, "surveys.html", {
-        "imports": imports, "channels": declared_channels(desk.channels),
+        "imports": imports, "channels": declared_channels(dashboard.survey_channels),
         "channel_label": lambda c: channel_label(c, texts_of(request)),
         "max_mb": MAX_SURVEY_BYTES // (1024 * 1024), "problems": [], "message": None,
         "chosen": "", **context}, status, session)
@@ -220,11 +188,11 @@ async def upload_survey(request: Request) -> Response:
         return await run_in_threadpool(lambda: surveys_page(
             request, session, 400, problems=[texts.t("surveys.no_file")], chosen=channel or ""))
     data = await upload.read(MAX_SURVEY_BYTES + 1)
-    desk = desk_of(request)
+    dashboard = dashboard_of(request.app)
     try:
         done = await run_in_threadpool(
-            import_survey_file, desk.store, desk.documents.catalog,
-            desk.channels, desk.timezone_of, data, upload.filename, channel,
+            import_survey_file, dashboard.store, dashboard.documents.catalog,
+            dashboard.survey_channels, dashboard.timezone_of, data, upload.filename, channel,
             f"user:{session.principal.name}", datetime.now(UTC))
     except SurveyRejected as exc:
         problems = [str(p) for p in exc.problems]
@@ -244,9 +212,9 @@ async def undo_survey(request: Request, import_id: int) -> Response:
     texts = texts_of(request)
     if not csrf_ok(request, form, session.csrf):
         return HTMLResponse(texts.t("signin.csrf"), 403)
-    desk = desk_of(request)
+    dashboard = dashboard_of(request.app)
     try:
-        await run_in_threadpool(desk.store.undo_import, import_id,
+        await run_in_threadpool(dashboard.store.undo_import, import_id,
                                 f"user:{session.principal.name}", datetime.now(UTC))
     except LookupError as exc:
         problem = str(exc)
