@@ -27,12 +27,18 @@ class SetUpClient(Protocol):
 
     def max_inflight_messages_set(self, inflight: int) -> None: ...
 
+    on_connect: Any
+    on_disconnect: Any
+    on_message: Any
+
 
 def set_up_client(client: SetUpClient, settings: MqttSettings, will_topic: str, will: bytes,
-                  reconnect: tuple[int, int], max_inflight: int) -> None:
+                  reconnect: tuple[int, int], max_inflight: int,
+                  handlers: tuple[Any, Any, Any]) -> None:
     """Credentials and TLS from ``settings``; a retained last will (no expiry: it must stay until
     the client says otherwise); reconnects backing off from ``reconnect[0]`` to ``[1]`` seconds;
-    at most ``max_inflight`` QoS 1 messages unacknowledged."""
+    at most ``max_inflight`` QoS 1 messages unacknowledged; ``handlers`` for connect, disconnect
+    and message."""
     if settings.username:
         client.username_pw_set(settings.username, settings.password.get_secret_value() or None)
     if settings.tls:
@@ -40,3 +46,4 @@ def set_up_client(client: SetUpClient, settings: MqttSettings, will_topic: str, 
     client.will_set(will_topic, will, qos=1, retain=True)
     client.reconnect_delay_set(*reconnect)
     client.max_inflight_messages_set(max_inflight)
+    client.on_connect, client.on_disconnect, client.on_message = handlers

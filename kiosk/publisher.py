@@ -57,10 +57,8 @@ class MqttPublisher:
         client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"hailong-{office}-{kiosk}",
                              protocol=mqtt.MQTTv5)
         set_up_client(client, settings, kiosk_topic(office, kiosk, "status"), will,
-                      (RECONNECT_MIN, RECONNECT_MAX), PAHO_MAX_INFLIGHT)
-        client.on_connect = self._handle_connect
-        client.on_disconnect = self._handle_disconnect
-        client.on_message = self._handle_message
+                      (RECONNECT_MIN, RECONNECT_MAX), PAHO_MAX_INFLIGHT,
+                      (self._handle_connect, self._handle_disconnect, self._handle_message))
         self._client = client
 
     @property

@@ -111,16 +111,22 @@ def user_password(args: argparse.Namespace) -> int:
     return 0
 
 
-def user_list(args: argparse.Namespace) -> int:
-    with accounts_of(args) as accounts:
-        rows = accounts.list_users()
+def _listing(rows: list[Any], none_yet: str, last_column: str) -> int:
+    """Users or tokens as a table (never a secret), or how to make the first one."""
     if not rows:
-        print("no users yet: add one with `hailong hub user add NAME --role admin --password-stdin`")
+        print(none_yet)
         return 0
-    print(_table(("NAME", "ROLE", "OFFICES", "CREATED", "LAST SIGN-IN"),
+    print(_table(("NAME", "ROLE", "OFFICES", "CREATED", last_column),
                  [(r.name, r.role, _offices(r.role, r.offices), _when(r.created_at),
                    _when(r.last_used)) for r in rows]))
     return 0
+
+
+def user_list(args: argparse.Namespace) -> int:
+    with accounts_of(args) as accounts:
+        rows = accounts.list_users()
+    return _listing(rows, "no users yet: add one with `hailong hub user add NAME --role admin "
+                    "--password-stdin`", "LAST SIGN-IN")
 
 
 @refusing
@@ -146,13 +152,8 @@ def token_create(args: argparse.Namespace) -> int:
 def token_list(args: argparse.Namespace) -> int:
     with accounts_of(args) as accounts:
         rows = accounts.list_tokens()
-    if not rows:
-        print("no tokens yet: create one with `hailong hub token create NAME --role …`")
-        return 0
-    print(_table(("NAME", "ROLE", "OFFICES", "CREATED", "LAST USED"),
-                 [(r.name, r.role, _offices(r.role, r.offices), _when(r.created_at),
-                   _when(r.last_used)) for r in rows]))
-    return 0
+    return _listing(rows, "no tokens yet: create one with `hailong hub token create NAME --role …`",
+                    "LAST USED")
 
 
 @refusing

@@ -106,10 +106,8 @@ class MqttSubscriber:
         self.presence_topic = hub_status_topic(client_id)
         # "offline" as the will stays until a hub says otherwise
         set_up_client(client, settings, self.presence_topic, OFFLINE,
-                      (RECONNECT_MIN, RECONNECT_MAX), MAX_INFLIGHT)
-        client.on_connect = self._handle_connect
-        client.on_disconnect = self._handle_disconnect
-        client.on_message = self._handle_message
+                      (RECONNECT_MIN, RECONNECT_MAX), MAX_INFLIGHT,
+                      (self._handle_connect, self._handle_disconnect, self._handle_message))
         self._client = client
 
     @property
