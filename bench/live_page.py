@@ -119,10 +119,11 @@ def report(latencies: list[float]) -> str:
         END, ""])
 
 
-def write_docs(section: str) -> Path:
+def write_docs(section: str, begin: str = BEGIN, end: str = END) -> Path:
+    """Replaces the part of docs/performance.md between ``begin`` and ``end`` (or appends)."""
     target = REPO / "docs" / "performance.md"
     text = target.read_text(encoding="utf-8") if target.exists() else "# Performance\n\n"
-    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END) + r"\n?", re.S)
+    pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end) + r"\n?", re.S)
     text = pattern.sub(section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
     target.write_text(text, encoding="utf-8")
     return target
@@ -135,10 +136,14 @@ def main() -> int:
     args = parser.parse_args()
     if not 1 <= args.count <= 1000:
         parser.error("--count must be between 1 and 1000")
-    section = report(measure(args.count))
+    return show(report(measure(args.count)), args.write_docs)
+
+
+def show(section: str, write: bool, begin: str = BEGIN, end: str = END) -> int:
+    """Prints a benchmark's section and, with ``write``, puts it into docs/performance.md."""
     print(section)
-    if args.write_docs:
-        print(f"wrote {write_docs(section)}", file=sys.stderr)
+    if write:
+        print(f"wrote {write_docs(section, begin, end)}", file=sys.stderr)
     return 0
 
 

@@ -65,9 +65,10 @@ def create_admin(hub_toml: Path) -> str:
 
 @contextmanager
 def seeded_kiosks(broker_url: str, home: Path, days: int, per_day: tuple[int, int],
-                  seed: int = 7) -> Iterator[int]:
+                  seed: int = 7) -> Iterator[tuple[int, list[Any]]]:
     """Rate through three simulated kiosks over the last ``days`` days; yields how many were
-    sent, with the kiosks still online (the pages show them so) until the block ends."""
+    sent and the kiosks' services, still online (the pages show them so) until the block
+    ends."""
     from hailong.questionnaire import find_questionnaire
     from kiosk.service import KioskService
     from kiosk.settings import KioskSettings
@@ -99,7 +100,7 @@ def seeded_kiosks(broker_url: str, home: Path, days: int, per_day: tuple[int, in
         for service in services:
             service.delivery.nudge()  # a fresh status: nothing left in the outbox
         reject_one(services[0])
-        yield sent
+        yield sent, services
     finally:
         for service in services:
             service.stop()
@@ -238,7 +239,7 @@ def capture(out_dir: Path, readme: Path | None = None, days: int = 30,
     with tempfile.TemporaryDirectory(prefix="hailong-shots-") as scratch:
         home = Path(scratch)
         with running_hub(home) as (url, password, broker), \
-                seeded_kiosks(broker.url, home, days, per_day) as sent:
+                seeded_kiosks(broker.url, home, days, per_day) as (sent, _):
             wait_for_responses(url, password, sent, days)
             time.sleep(1.5)  # the kiosks' statuses after the last acks
             return photograph(url, password, out_dir, readme, browser)
