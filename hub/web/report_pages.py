@@ -6,7 +6,7 @@ figure on the page, in the printout and in the files is the API's figure.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 from urllib.parse import urlencode
 
@@ -74,12 +74,16 @@ def office_report(request: Request, office: str) -> tuple[Any, Report, Texts]:
     return session, report, texts
 
 
-def cell_text(texts: Texts, min_n: int, row: dict[str, Any], column: Column) -> Markup:
-    """One table cell of a report section as the page prints it."""
+def cell_text(texts: Texts, min_n: int, row: dict[str, Any], column: Column,
+              zone: tzinfo | None = None) -> Markup:
+    """One table cell of a report section as the page prints it; a moment (the documents'
+    ``*_at`` fields, ISO in the files and the API) in the office's time zone."""
     value = row.get(column.key)
     kind = row.get("kind", "text") if column.key == "value" else column.kind
     if value is None:
         return Markup("—")
+    if column.key.endswith("_at") and isinstance(value, str):
+        return Markup(escape(texts.moment(value, zone)))
     if column.key in TRANSLATED and isinstance(value, str):
         return Markup(escape(texts.t(value)))
     if column.kind == "flag":
@@ -114,7 +118,7 @@ def report_context(request: Request, report: Report, texts: Texts) -> dict[str, 
     zone = dashboard_of(request.app).timezone_of(str(inputs.office["id"]))
     return {"office": inputs.office, "now": datetime.now(zone), "zone": zone, "report": report,
             "min_n": min_n, "query": query,
-            "cell": lambda row, column: cell_text(texts, min_n, row, column),
+            "cell": lambda row, column: cell_text(texts, min_n, row, column, zone),
             "points": period_points(report),
             "links": {"period": f"{base}/period?{urlencode(query)}",
                       "report": f"{base}/report?{urlencode(query)}",

@@ -23,7 +23,7 @@ from hub.scores.documents import Documents
 from hub.web.access import admin_session, csrf_ok, office_session
 from hub.web.context import Dashboard, dashboard_of
 from hub.web.params import MAX_RANGE_DAYS, ApiError, parse_day
-from hub.web.render import known_office, render, texts_of
+from hub.web.render import hub_zone, known_office, render, texts_of
 
 router = APIRouter()
 # The channels page shows at least this many days up to today, and reaches back to the first
@@ -163,7 +163,7 @@ def surveys_page(request: Request, session: Any, status: int = 200, **context: A
         "imports": imports, "channels": declared_channels(dashboard.survey_channels),
         "channel_label": lambda c: channel_label(c, texts_of(request)),
         "max_mb": MAX_SURVEY_BYTES // (1024 * 1024), "problems": [], "message": None,
-        "chosen": "", **context}, status, session)
+        "chosen": "", "zone": hub_zone(dashboard), **context}, status, session)
 
 
 @router.get("/surveys", response_class=HTMLResponse, include_in_schema=False)

@@ -6,6 +6,17 @@
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) { window.print(); }
   });
+  // A table wider than its box scrolls inside it: the keyboard must reach it too (tabindex),
+  // and only then, so narrow tables add no stop to the Tab key's path.
+  function reachable() {
+    document.querySelectorAll(".table-scroll").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) { box.setAttribute("tabindex", "0"); }
+      else { box.removeAttribute("tabindex"); }
+    });
+  }
+  window.hailongReachable = reachable;
+  document.addEventListener("DOMContentLoaded", reachable);
+  window.addEventListener("resize", reachable);
   // A printed page shows the figures behind each chart, not a closed "details" line.
   window.addEventListener("beforeprint", function () {
     document.querySelectorAll("details").forEach(function (d) { d.open = true; });
@@ -28,7 +39,9 @@
         if (reply.redirected || reply.status === 401) { window.location.reload(); return null; }
         return reply.ok ? reply.text() : null;
       })
-      .then(function (html) { if (html !== null && html !== undefined) { root.innerHTML = html; } })
+      .then(function (html) {
+        if (html !== null && html !== undefined) { root.innerHTML = html; window.hailongReachable(); }
+      })
       .catch(function () { show(false); })
       .finally(function () { busy = false; if (again) { again = false; refresh(); } });
   }
