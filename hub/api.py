@@ -67,6 +67,8 @@ class HubContext:
     pusher: ConfigPusher | None = None
     # Told of an alert closed through the API (the live pages drop it at once).
     alert_closed: Callable[[str, dict[str, Any]], None] = lambda office, alert: None
+    # Why the ingest cannot store responses right now (None while it can).
+    ingest_trouble: Callable[[], str | None] = lambda: None
 
 
 def parse_day(value: str | None, parameter: str, default: date) -> date:
@@ -202,14 +204,22 @@ def create_app(ctx: HubContext) -> FastAPI:
 
     @app.get("/healthz", summary="Liveness: database and broker connection")
     def healthz() -> JSONResponse:
-        database = True
+        problems = []
         try:
             ctx.store.office_ids()
-        except Exception:
+            database = True
+        except Exception as exc:
             database = False
-        ok = database
+            problems.append(f"database does not answer: {str(exc).strip().splitlines()[0]}")
+        trouble = ctx.ingest_trouble()
+        if trouble:
+            problems.append(f"responses cannot be stored: {trouble}")
+        mqtt = ctx.mqtt_connected()
+        if not mqtt:
+            problems.append("not connected to the broker")
+        ok = database and not trouble
         return JSONResponse({"status": "ok" if ok else "degraded", "database": database,
-                             "mqtt": ctx.mqtt_connected(), "version": __version__},
+                             "mqtt": mqtt, "problems": problems, "version": __version__},
                             status_code=200 if ok else 503)
 
     @app.get("/api/v1/offices", summary="Offices of the roster and every office seen on the wire")

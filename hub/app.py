@@ -91,7 +91,8 @@ class Hub:
                                          survey_channels=tuple(settings.hub.survey_channels),
                                          roster=self.roster, pusher=self.pusher,
                                          alert_closed=lambda office, alert:
-                                         self.dashboard.events.publish_alert(office, alert)))
+                                         self.dashboard.events.publish_alert(office, alert),
+                                         ingest_trouble=lambda: self.ingestor.trouble))
         extra = [Path(settings.hub.questionnaires)] if settings.hub.questionnaires else []
         self.dashboard = install_dashboard(self.app, self.store, timezone_of, settings.web,
                                            settings.hub.min_n, extra, documents=self.documents,
