@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from hub import tables as t
-from hub.ingest import Ingestor
+from hub.ingest.ingest import Ingestor
+from hub.ingest.subscriber import Message
 from hub.store import Store
-from hub.subscriber import Message
+from hub.store import tables as t
 from kiosk.delivery import Delivery
 from kiosk.outbox import RESEND_FIRST, Outbox
 
@@ -154,7 +154,7 @@ def test_wall_clock_jumps_mid_delivery_fire_no_timeout_wrongly_and_lose_nothing(
     stats = outbox.stats()
     assert (stats.depth, stats.rejected, stats.last_seq) == (0, 0, 4)
     ids = [on_time["id"], in_flight["id"], ahead["id"], behind["id"]]
-    assert sorted(store.response_ids()) == sorted(ids)
+    assert sorted(store.read.response_ids()) == sorted(ids)
     flags = stored_flags(store)
     assert flags[ahead["id"]] == "clock-skew"
     assert flags[behind["id"]] == flags[on_time["id"]] == flags[in_flight["id"]] == ""

@@ -26,8 +26,8 @@ from sqlalchemy import create_engine, func, select, text
 from hailong import contract
 from hailong.broker import Broker
 from hailong.topics import kiosk_topic
-from hub import tables as t
 from hub.store import Store
+from hub.store import tables as t
 from tests.faults import PATIENCE
 from tests.hubdata import response
 from tests.pgcluster import PostgresCluster, PostgresUnavailable, find_bin_dir

@@ -19,10 +19,10 @@ from sqlalchemy import func, select
 
 from hailong import contract
 from hailong.topics import kiosk_topic
-from hub import tables as t
-from hub.ingest import Ingestor
+from hub.ingest.ingest import Ingestor
+from hub.ingest.subscriber import Message
 from hub.store import Store
-from hub.subscriber import Message
+from hub.store import tables as t
 from tests.faults import PATIENCE, rounds
 from tests.hubdata import response
 from tests.pgcluster import PostgresCluster

@@ -20,7 +20,7 @@ from alembic import command
 from sqlalchemy import MetaData, func, select, text
 
 from hailong.questionnaire import load_catalog
-from hub.documents import Documents
+from hub.scores.documents import Documents
 from hub.settings import CredibilitySection
 from hub.store import Rejection, Store, alembic_config, head_revision
 from tests.hubdata import accepted, response
@@ -114,7 +114,7 @@ def what_the_hub_shows(store: Store) -> dict[str, Any]:
                for by in ("counter", "officer", "question")},
             "flags": documents.flags(office, DAY, DAY),
             "kiosks": documents.kiosks(office),
-            "rejected": store.rejected(100)[0],
+            "rejected": store.read.rejected(100)[0],
         }
     with store.engine.connect() as conn:
         shown["rows"] = conn.execute(text("SELECT COUNT(*), COUNT(DISTINCT id) FROM responses")).one()
