@@ -70,8 +70,23 @@ class HubChild:
         return status, body if isinstance(body, dict) else {}
 
     def stop(self) -> int:
-        self.process.terminate()
-        return self.process.wait(PATIENCE)
+        if self.process.poll() is None:
+            self.process.terminate()
+        try:
+            return self.process.wait(PATIENCE)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+
+
+@pytest.fixture
+def hubs() -> Iterator[list[HubChild]]:
+    """Hub children started by a test, stopped even when it fails half-way."""
+    started: list[HubChild] = []
+    yield started
+    for hub in started:
+        if hub.process.poll() is None:
+            hub.stop()
 
 
 class Kiosks:
@@ -186,10 +201,12 @@ def private_postgres() -> Iterator[PostgresCluster]:
 @pytest.mark.postgres
 @pytest.mark.parametrize("fault", ["restart", "outage"])
 def test_postgresql_restarted_or_down_during_ingest(fault: str, tmp_path: Path, broker: Broker,
-                                                    private_postgres: PostgresCluster) -> None:
+                                                    private_postgres: PostgresCluster,
+                                                    hubs: list[HubChild]) -> None:
     url = private_postgres.create_database("faults")
     Store(url).upgrade()
     hub = HubChild(tmp_path / "hub", broker, url)
+    hubs.append(hub)
     kiosks = Kiosks(broker, RESPONSES)
     ledger = Ledger(url, kiosks)
     ride_out(hub, ledger, lambda: ledger.check() >= RESPONSES // 5, "a fifth to be acked")
@@ -244,9 +261,11 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
 
 def test_sqlite_disk_full_acks_nothing_unstored_and_recovers(tmp_path: Path, broker: Broker,
-                                                             small_disk: Path) -> None:
+                                                             small_disk: Path,
+                                                             hubs: list[HubChild]) -> None:
     url = f"sqlite:///{small_disk / 'hub.db'}"
     hub = HubChild(tmp_path / "hub", broker, url)
+    hubs.append(hub)
     with create_engine(url).connect() as conn:  # the schema is in; now the disk fills up
         assert conn.execute(text("SELECT COUNT(*) FROM responses")).scalar_one() == 0
     ballast = fill(small_disk)

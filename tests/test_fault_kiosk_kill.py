@@ -116,11 +116,12 @@ def test_sigkill_inside_store_and_delivery_loses_nothing_thanked(tmp_path: Path)
         child = context.Process(target=kiosk_child,
                                 args=(str(database), str(thanks), SEED + round_, ready))
         child.start()
-        assert ready.wait(PATIENCE), f"round {round_}: the kiosk did not start"
-        delay = rng.uniform(0, KILL_WITHIN)
-        child.join(delay)  # the fault's timing: a seeded random delay, then the kill
-        child.kill()
-        child.join(PATIENCE)
+        try:
+            assert ready.wait(PATIENCE), f"round {round_}: the kiosk did not start"
+            child.join(rng.uniform(0, KILL_WITHIN))  # the fault's timing: a seeded random delay
+        finally:
+            child.kill()
+            child.join(PATIENCE)
         assert child.exitcode == -9, f"round {round_}: the kiosk ended by itself ({child.exitcode})"
         stored, _ = check_outbox(database, thanks)
         growth += stored > previous
