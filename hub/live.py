@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from hailong import contract
+from hailong.logsafe import printable
 from hailong.topics import office_topic
 from hub.alerts import evaluate
 from hub.documents import Documents, alert_document
@@ -142,8 +143,8 @@ class LiveScores:
         for listener in self._listeners:
             listener(office, document)
         for alert in self.check_alerts(office):
-            log.warning("alert at %s counter %s: %d of %d answers low", office, alert["counter"],
-                        alert["low"], alert["n"])
+            log.warning("alert at %s counter %s: %d of %d answers low", office,
+                        printable(alert["counter"]), alert["low"], alert["n"])
             self._publish(office_topic(office, "alerts"), contract.encode(alert), False)
             for listener in self._alert_listeners:
                 listener(office, alert)

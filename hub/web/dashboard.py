@@ -25,6 +25,7 @@ from hub.pushconfig import ConfigPusher
 from hub.roster import Roster
 from hub.store import Store
 from hub.web.access import AccessDenied, Gate, PageDenied, access_denied
+from hub.web.bodies import BodyLimit
 from hub.web.events import LiveEvents
 from hub.web.settings import WebSection
 from hub.web.views import QuestionLabels
@@ -108,6 +109,7 @@ def install_dashboard(app: FastAPI, store: Store, timezone_of: Callable[[str], Z
     fonts = Path(str(resources.font_path())).parent
     app.mount("/static/fonts", StaticFiles(directory=fonts), name="fonts")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_middleware(BodyLimit)  # hub/web/bodies.py: sizes checked before bodies are read
     app.add_middleware(SecurityHeaders)
     return dashboard
 
