@@ -384,7 +384,7 @@ def create_app(ctx: HubContext) -> FastAPI:
                 import_survey_file, ctx.store, docs().catalog, ctx.survey_channels,
                 ctx.timezone_of, body, name, channel, f"{principal.kind}:{principal.name}")
         except SurveyRejected as exc:
-            return JSONResponse({"error": f"the file has {len(exc.problems)} problem(s); "
+            return JSONResponse({"error": f"the file has {exc.total} problem(s); "
                                  "nothing was imported", "parameter": "body",
                                  "problems": [str(p) for p in exc.problems]}, status_code=422)
         row = ctx.store.read.survey_import(done.id)

@@ -279,6 +279,9 @@ class Store:
             found = self._active_import(survey.digest, conn)
             if found is not None:
                 return found
+            from hub.survey_repeats import refuse_repeats  # the same people in other bytes
+
+            refuse_repeats(conn, survey)
             import_id = int(conn.execute(t.survey_imports.insert().values(
                 digest=survey.digest, file_name=survey.file_name[:255],
                 channels=",".join(survey.channels), offices=",".join(survey.offices),
