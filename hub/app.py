@@ -125,7 +125,8 @@ class Hub:
         http = self.settings.http
         config = uvicorn.Config(self.app, host=http.host, port=http.port, log_level="warning",
                                 access_log=False, timeout_graceful_shutdown=2,
-                                ssl_certfile=http.tls_cert or None, ssl_keyfile=http.tls_key or None)
+                                ssl_certfile=http.tls_cert or None, ssl_keyfile=http.tls_key or None,
+                                proxy_headers=True, forwarded_allow_ips=http.forwarded_allow_ips)
         server = _GracefulServer(config, self.dashboard.close)
         log.info("hub listening on %s://%s:%d", "https" if http.tls_cert else "http", http.host,
                  http.port)

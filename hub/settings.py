@@ -96,6 +96,11 @@ class HttpSection(Section):
     port: int = Field(8080, ge=1, le=65535, description="Port the web server listens on")
     tls_cert: str = Field("", description="PEM certificate (chain) to serve HTTPS; empty: plain HTTP")
     tls_key: str = Field("", description="PEM private key of tls_cert")
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1", description="Proxies trusted to report the browser's address "
+        "(X-Forwarded-For) and scheme (X-Forwarded-Proto), comma-separated addresses or "
+        "networks: sign-in limits count per browser address, so the nginx in front must be "
+        "listed and send X-Forwarded-For (docs/deploy.md); nobody else's header is believed")
 
     @model_validator(mode="after")
     def _tls_pair(self) -> HttpSection:

@@ -146,7 +146,7 @@ async def signin(request: Request) -> Response:
         log.warning("sign-in refused: %s from %s", f"wrong password for {typed_name(name, True)}"
                     if known else typed_name(name, False), printable(address))
         return signin_page(request, texts.t("signin.wrong"), 200, name=name)
-    gate.limiter.succeeded(name)
+    gate.limiter.succeeded(name, address)
     log.info("sign-in: %s (%s) from %s", name, principal.role, printable(address))
     await run_in_threadpool(gate.accounts.purge_sessions, gate.idle)
     old = (await run_in_threadpool(session_of, request)
