@@ -360,6 +360,9 @@ def provision_hub(settings: ProvisionSection, env_file: Path, name: str = HUB_US
     write_private(env_file, "# the hub's broker credentials (`hailong provision hub`)\n"
                             f"HAILONG_MQTT_USERNAME={name}\nHAILONG_MQTT_PASSWORD={password}\n")
     passwords.set(name, password)
+    from hailong.hubgroup import ensure_group_file  # the workers' secret shared group
+
+    ensure_group_file(env_file.parent)
     reload_broker(settings.reload_broker)
     return fresh
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import uvicorn
 
+from hailong.hubgroup import guessable
 from hailong.questionnaire import load_catalog
 from hub.api import HubContext, create_app
 from hub.documents import Documents
@@ -73,6 +74,10 @@ class Hub:
         self.catalog = load_catalog(extra)
         self.documents = Documents(self.store.read, timezone_of, self.catalog, settings.hub.min_n,
                                    settings.credibility)
+        if guessable(settings.hub.shared_group):
+            log.warning("[hub] shared_group %r can be guessed: a kiosk subscribing to it would "
+                        "swallow a share of the responses; use the group `hailong provision hub` "
+                        "writes to hub-group.env (docs/deploy.md)", settings.hub.shared_group)
         self.subscriber = MqttSubscriber(settings.mqtt, settings.hub.client_id, self._received,
                                          shared_group=settings.hub.shared_group)
         self.live = LiveScores(self.store, self.documents,

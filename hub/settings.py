@@ -57,7 +57,9 @@ class HubSection(Section):
     shared_group: str = Field(
         "", pattern=r"^[A-Za-z0-9_-]{0,64}$",
         description="Share the response subscription ($share/GROUP/…) with other hub processes of "
-        "the same group (each with its own client_id); empty: this hub takes every response")
+        "the same group (each with its own client_id); empty: this hub takes every response. A "
+        "secret: a kiosk that knows it can join the group and swallow responses, so use the one "
+        "`hailong provision hub` writes to hub-group.env (a name under 20 characters is warned of)")
 
 
 class CredibilitySection(Section):
