@@ -9,13 +9,10 @@ once (no resend): every one must reach the hub on that first send.
 
 from __future__ import annotations
 
-import shutil
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
-import pytest
 
 from hailong import contract
 from hailong.broker import free_port
@@ -24,23 +21,18 @@ from hailong.provision import provision_kiosk, read_env_file
 from hailong.settings import load_settings
 from hailong.topics import kiosk_topic
 from hub.settings import HubSettings
-from tests.deploy_support import SecureDeployment, TlsClient, start_secure_deployment
+from tests import test_deploy_broker
+from tests.deploy_support import SecureDeployment, TlsClient
 from tests.hubdata import response
-from tests.support import RunningHub, require, wait_until, write_toml
+from tests.support import RunningHub, wait_until, write_toml
+
+# The production broker of the deployment tests, with `provision hub` done (one fixture, reused).
+deployment = test_deploy_broker.deployment
 
 WORKERS = 3
 PER_KIOSK = 40
 HOSTILE_FILTERS = ("$share/hailong/hailong/v1/+/+/response", "$share/hubs/hailong/v1/+/+/response",
                    "$share/hailong-hub/hailong/v1/#", "hailong/v1/+/+/response", "#")
-
-
-@pytest.fixture
-def deployment(tmp_path: Path) -> Iterator[SecureDeployment]:
-    require("Mosquitto", shutil.which("mosquitto_passwd") is not None,
-            "sudo apt-get install -y mosquitto")
-    running = start_secure_deployment(tmp_path / "deploy")
-    yield running
-    running.broker.stop()
 
 
 def test_provisioning_makes_a_secret_group_once(deployment: SecureDeployment) -> None:
