@@ -12,7 +12,6 @@ its own, which takes nothing from the workers. ``hailong provision hub`` writes 
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 
 GROUP_FILE = "hub-group.env"
 GROUP_VARIABLE = "HAILONG_HUB_SHARED_GROUP"
@@ -29,18 +28,3 @@ def new_group() -> str:
 def guessable(group: str) -> bool:
     return 0 < len(group) < MIN_SECRET_LENGTH
 
-
-def ensure_group_file(folder: Path) -> tuple[Path, str]:
-    """``folder/hub-group.env`` with the deployment's group, made once and kept afterwards (every
-    worker must use the same group: a new one would split them)."""
-    from hailong.provision import read_env_file, write_private
-
-    path = folder / GROUP_FILE
-    if path.is_file():
-        group = read_env_file(path).get(GROUP_VARIABLE, "")
-        if group and not guessable(group):
-            return path, group
-    group = new_group()
-    write_private(path, "# the hub workers' shared-subscription group (`hailong provision hub`): a "
-                        f"secret, never on a kiosk\n{GROUP_VARIABLE}={group}\n")
-    return path, group

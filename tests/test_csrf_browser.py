@@ -18,7 +18,7 @@ import pytest
 
 from hailong import contract
 from hailong.topics import kiosk_topic
-from hub.accounts import Accounts
+from hub.admin.accounts import Accounts
 from tests.hubdata import response
 from tests.support import RawClient, RunningHub, wait_until
 

@@ -22,7 +22,7 @@ from hailong import contract
 from hailong.broker import Broker
 from hailong.spreadsheet import FORMULA_STARTS, neutral
 from hailong.topics import kiosk_topic
-from hub.accounts import Accounts
+from hub.admin.accounts import Accounts
 from tests.hubdata import response
 from tests.support import RawClient, RunningHub, hub_settings, sign_in, wait_until, write_toml
 

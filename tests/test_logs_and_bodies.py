@@ -19,7 +19,7 @@ import pytest
 from hailong import contract
 from hailong.logsafe import EscapingFilter, printable, typed_name
 from hailong.topics import kiosk_topic
-from hub.accounts import Accounts
+from hub.admin.accounts import Accounts
 from hub.web.bodies import DEFAULT_LIMIT, limit_for
 from tests.hubdata import response
 from tests.support import RawClient, RunningHub, wait_until
@@ -53,7 +53,7 @@ def test_a_kiosk_label_with_a_newline_is_logged_on_one_line(
             "ubnd-a", "k01", seq, counter=FORGED, answers={"overall": 1}, at=at)))
     raw.close()
     lines = wait_until(lambda: [r.getMessage() for r in caplog.records
-                                if r.name == "hub.live" and "alert at" in r.getMessage()],
+                                if r.name == "hub.scores.live" and "alert at" in r.getMessage()],
                        20, message="the alert's log line")
     assert "\n" not in lines[0] and "\x1b" not in lines[0] and "\u202e" not in lines[0]
     assert "Quầy 1\\x0a2026-01-01T00:00:00 CRITICAL hub: database wiped\\x1b[2J\\u202e" in lines[0]

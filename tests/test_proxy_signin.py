@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from hailong.broker import Broker, free_port
-from hailong.provision import make_pilot_ca
+from hailong.pilotca import make_pilot_ca
 from tests.support import REPO, hailong_cli, port_open, require, sign_in, wait_until, write_toml
 
 PASSWORD = "mật khẩu đủ dài"

@@ -20,7 +20,7 @@ from starlette.routing import Route
 from hailong import contract
 from hailong.broker import Broker
 from hailong.topics import kiosk_topic
-from hub.accounts import Accounts
+from hub.admin.accounts import Accounts
 from hub.web.access import admin_only
 from hub.web.csrf import CSRF_HEADER
 from tests.hubdata import response

@@ -16,7 +16,7 @@ import pytest
 from openpyxl import Workbook
 
 from hailong.broker import Broker
-from hub.surveys import MAX_PROBLEMS, SurveyRejected, parse_survey
+from hub.admin.surveys import MAX_PROBLEMS, SurveyRejected, parse_survey
 from tests.support import RunningHub, hub_settings, write_toml
 from tests.test_surveys import RULES
 

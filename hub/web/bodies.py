@@ -13,8 +13,8 @@ import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hub.api import MAX_UPLOAD_BYTES
-from hub.surveys import MAX_SURVEY_BYTES
+from hub.admin.surveys import MAX_SURVEY_BYTES
+from hub.web.api.offices import MAX_UPLOAD_BYTES
 
 # Sign-in and sign-out forms, an alert's note, a config push: a few hundred bytes. 64 KiB is
 # far beyond any of them and still nothing to hold in memory.

@@ -14,7 +14,7 @@ import secrets
 
 from fastapi import Request
 
-from hub.accounts import Session
+from hub.admin.accounts import Session
 
 # Header a script of the dashboard sends with the session's token (the page has it in its forms).
 CSRF_HEADER = "x-csrf-token"
