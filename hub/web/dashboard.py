@@ -29,6 +29,7 @@ from hub.store import Store
 from hub.web import admin_pages, pages, report_pages, survey_pages
 from hub.web.access import AccessDenied, Gate, PageDenied, access_denied, api_access
 from hub.web.api import events, fleet, offices, provinces, surveys, system
+from hub.web.bodies import BodyLimit
 from hub.web.context import Dashboard
 from hub.web.events import LiveEvents
 from hub.web.params import ApiError, api_error, http_error, validation_error
@@ -106,5 +107,6 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
     fonts = Path(str(resources.font_path())).parent
     app.mount("/static/fonts", StaticFiles(directory=fonts), name="fonts")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_middleware(BodyLimit)  # hub/web/bodies.py: sizes checked before bodies are read
     app.add_middleware(SecurityHeaders)
     return app
