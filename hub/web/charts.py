@@ -140,25 +140,25 @@ def _chart(points: Sequence[DayPoint], min_n: int, texts: Texts, name: str, f: F
         parts.append(f'<text class="axis" x="{f.left - 4}" y="{f.bars_top + f.font * 0.7:.1f}" '
                      f'text-anchor="end">n ≤ {most}</text>')
     parts.append("</svg>")
-    return "".join(parts)
+    # a line per mark: a live update sends only the lines that changed (hub/web/patches.py)
+    return "\n".join(parts)
 
 
-def distribution_bar(dist: Sequence[int], texts: Texts, width: int = 160, height: int = 16
-                     ) -> Markup:
+def distribution_bar(dist: Sequence[int], width: int = 160, height: int = 16) -> Markup:
     """A stacked bar of the answers 1..5; the counts are printed beside it by the template."""
     total = sum(dist)
     # hidden from screen readers: the template prints the same counts as text beside it
     parts = [f'<svg class="dist" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
              f'aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg">']
     x = 0.0
-    for level, (count, colour) in enumerate(zip(dist, SCALE_COLOURS, strict=True), start=1):
+    for count, colour in zip(dist, SCALE_COLOURS, strict=True):
         if not total or not count:
             continue
         w = width * count / total
-        parts.append(f'<rect x="{x:.2f}" y="0" width="{w:.2f}" height="{height}" fill="{colour}">'
-                     f'<title>{level} — {escape(texts.t(f"scale.{level}"))}: {count}</title></rect>')
+        # no tooltip: the counts are printed under the bar and the scale is explained once
+        parts.append(f'<rect x="{x:.2f}" y="0" width="{w:.2f}" height="{height}" fill="{colour}"/>')
         x += w
     if not total:
         parts.append(f'<rect class="empty" x="0" y="0" width="{width}" height="{height}"/>')
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return Markup("\n".join(parts))  # a line per segment, as the daily chart (patches)

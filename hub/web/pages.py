@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from hailong.logsafe import printable, typed_name
@@ -215,13 +215,19 @@ def office_page(request: Request, office: str) -> Response:
 
 @router.get("/offices/{office}/live", response_class=HTMLResponse, include_in_schema=False)
 def office_live(request: Request, office: str) -> Response:
-    """The live part of the office page alone, fetched again by the page on every update."""
+    """The live part of the office page alone, fetched again by the page on every update; with
+    ``?since=VERSION`` (the version the page holds) a JSON patch of the lines that changed
+    (hub/web/patches.py)."""
     session = office_session(request, office)
     dashboard = dashboard_of(request.app)
     known_office(dashboard, session, office)
-    response = render(request, "_live.html",
-                      live_context(dashboard, office, texts_of(request),
-                                   session.principal.is_admin), 200, session)
+    response: Response = render(request, "_live.html",
+                                live_context(dashboard, office, texts_of(request),
+                                             session.principal.is_admin), 200, session)
+    since = request.query_params.get("since")
+    if since is not None:
+        html = bytes(response.body).decode("utf-8")
+        response = JSONResponse(dashboard.patches.answer(html, since))
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -53,7 +53,7 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
     response = dashboard.templates.TemplateResponse(request, name, {
         "t": texts.t, "texts": texts, "session": session,
         "lang_urls": {lang: lang_url(request, lang) for lang in LANGS},
-        "distribution_bar": lambda dist: distribution_bar(dist, texts),
+        "distribution_bar": distribution_bar,
         "daily_chart": lambda days, label=None: daily_chart(days, dashboard.min_n, texts, label),
         "band": lambda share, n: band(share, n, dashboard.min_n),
         "zone_name": lambda zone: zone_name(texts, zone),
