@@ -312,3 +312,24 @@ def test_the_printable_report_carries_title_period_and_totals(site: Site, tmp_pa
                   "Dấu hiệu cần lưu ý về độ tin cậy", "Theo tháng"):
         assert title in text, title
     assert "Dưới 30 lượt trả lời" in text
+
+
+def test_the_live_page_opens_with_what_needs_the_head(site: Site) -> None:
+    with site.client("lan") as client:
+        html = client.get("/offices/ubnd-a/live").text
+    # alerts, the weakest counter and factor, the top reasons and the kiosks' one line come
+    # before the tables; the headline figure names its channel and says its interval in words
+    assert html.index('id="attention"') < html.index('id="kiosk-health"') < html.index(
+        'id="questions"')
+    tile = text_of(html[html.index('id="tile-satisfied"'):html.index('id="tile-responses"')])
+    assert "Hài lòng hôm nay · máy đánh giá" in tile and "Tỷ lệ thật có thể từ" in tile
+    attention = html[html.index('id="attention"'):html.index('id="kiosk-health"')]
+    assert 'id="alerts"' in attention and "Quầy 2" in text_of(attention)
+    counter = text_of(attention[attention.index('id="weakest-counter"'):])
+    assert "Quầy đất đai: 88 % (n = 32)" in counter  # counter 2 has too few to be singled out
+    factor = text_of(attention[attention.index('id="weakest-factor"'):])
+    assert "Yếu tố 3: Công chức giải quyết công việc: 100 % (n = 32)" in factor
+    assert "Phải chờ lâu (4)" in text_of(attention[attention.index('id="top-reasons"'):])
+    kiosks = html[html.index('id="kiosk-health"'):html.index('id="questions"')]
+    assert "<details class=\"kiosk-details\">" in kiosks  # folded: nothing is wrong
+    assert text_of(kiosks).count("1/1 máy đang hoạt động") == 1

@@ -10,6 +10,7 @@ from hailong.questionnaire import load_catalog
 from hub.i18n import LANGS, Texts, catalogue
 from hub.scores.reports import ASPECTS, PERIODS
 from hub.scores.scores import office_scores
+from hub.web.attention import COMPARED
 from hub.web.charts import COLOURS, SCALE_COLOURS, DayPoint, band, daily_chart, distribution_bar
 from hub.web.params import KINDS
 from hub.web.views import QuestionLabels, live_view
@@ -44,6 +45,8 @@ def test_every_text_exists_in_both_languages_and_every_key_used_exists() -> None
     used |= {f"kiosk.scanner.{s}" for s in ("ok", "absent", "error", "unknown")}
     used |= {f"fleet.config.{s}" for s in ("applied", "pending", "error", "none")}
     used |= {f"scale.{level}" for level in range(1, 6)} | {"role.admin", "role.head"}
+    used |= {f"live.compare.{key}" for key in COMPARED}
+    used |= {f"live.change.{change}" for change in ("up", "down", "same")}
     missing = used - set(texts)
     assert not missing, f"texts used but not in messages.toml: {sorted(missing)}"
     unused = set(texts) - used

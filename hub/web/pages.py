@@ -34,7 +34,13 @@ from hub.web.access import (
     set_cookie,
     signin_token,
 )
-from hub.web.charts import FAIR, GOOD
+from hub.web.attention import (
+    comparisons,
+    kiosk_health,
+    top_reasons,
+    weakest_counter,
+    weakest_factor,
+)
 from hub.web.context import Dashboard, dashboard_of
 from hub.web.render import (
     headings,
@@ -191,16 +197,21 @@ def live_context(dashboard: Dashboard, office: str, texts: Texts, admin: bool
     officers = documents.breakdown(office, day, day, "officer")
     if not admin:
         withhold_small_officers(officers)
-    return {"view": office_live_view(dashboard, office, texts), "min_n": dashboard.min_n,
-            "good": round(GOOD * 100), "fair": round(FAIR * 100),
+    view = office_live_view(dashboard, office, texts)
+    counters = cell_rows(documents.breakdown(office, day, day, "counter"), dashboard.min_n)
+    reasons = documents.reasons(office, day, day)
+    kiosks = documents.kiosks(office)["kiosks"]
+    return {"view": view, "min_n": dashboard.min_n,
             "updated": datetime.now(dashboard.timezone_of(office)),
-            "counters": cell_rows(documents.breakdown(office, day, day, "counter"),
-                                  dashboard.min_n),
-            "officers": cell_rows(officers, dashboard.min_n),
-            "reasons": documents.reasons(office, day, day),
+            "counters": counters, "officers": cell_rows(officers, dashboard.min_n),
+            "reasons": reasons,
             "open_alerts": documents.alerts(office, "open", LIVE_ALERTS)["alerts"],
-            "kiosks": documents.kiosks(office)["kiosks"], "today": day,
-            "zone": dashboard.timezone_of(office)}
+            "kiosks": kiosks, "today": day, "zone": dashboard.timezone_of(office),
+            "attention": {
+                "weakest_counter": weakest_counter(counters, dashboard.min_n),
+                "weakest_factor": weakest_factor(view.questions, dashboard.min_n),
+                "comparisons": comparisons(view.days, dashboard.min_n),
+                "reasons": top_reasons(reasons), "health": kiosk_health(kiosks)}}
 
 
 @router.get("/offices/{office}", response_class=HTMLResponse, include_in_schema=False)

@@ -20,7 +20,7 @@ from hailong.settings import ID_PATTERN
 from hub.admin.accounts import Session
 from hub.i18n import LANGS, Texts, pick_lang
 from hub.web.access import LANG_COOKIE, PageDenied, set_cookie
-from hub.web.charts import band, daily_chart, distribution_bar
+from hub.web.charts import FAIR, GOOD, band, daily_chart, distribution_bar
 from hub.web.context import Dashboard, dashboard_of
 
 _OFFICE = re.compile(ID_PATTERN)
@@ -56,6 +56,7 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
         "distribution_bar": distribution_bar,
         "daily_chart": lambda days, label=None: daily_chart(days, dashboard.min_n, texts, label),
         "band": lambda share, n: band(share, n, dashboard.min_n),
+        "good": round(GOOD * 100), "fair": round(FAIR * 100),  # the colour scale's marks
         "zone_name": lambda zone: zone_name(texts, zone),
         **context}, status_code=status)
     remember_lang(request, response)
