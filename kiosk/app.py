@@ -28,8 +28,8 @@ from kiosk import flow, keys, layout, view
 from kiosk.i18n import other, t
 from kiosk.pushed import ConfigKeeper
 from kiosk.receipt import classify, load_or_create_key
+from kiosk.recorder import ResponseDesk
 from kiosk.scanner import ScannerReader
-from kiosk.service import KioskService
 from kiosk.settings import KioskSettings
 from kiosk.speech import Speaker
 
@@ -64,7 +64,7 @@ class KioskApp:
         if settings.scanner.port:
             self.scanner = ScannerReader(settings.scanner.port, settings.scanner.baudrate,
                                          on_state=lambda _state: self._status_changed())
-        self.service = KioskService(settings, questionnaire.ref, status_extra=self._status_fields,
+        self.desk = ResponseDesk(settings, questionnaire.ref, status_extra=self._status_fields,
                                     on_config=self.keeper.received)
         self.receipt_key = self._receipt_key(settings)
         self._patterns = self._compile_patterns(settings)
@@ -123,7 +123,7 @@ class KioskApp:
             return
         before = self.settings.kiosk.officer
         self.settings, self.questionnaire = pushed.settings, pushed.questionnaire
-        self.service.reconfigure(self.settings, self.questionnaire.ref)
+        self.desk.reconfigure(self.settings, self.questionnaire.ref)
         self.speaker = Speaker(self.settings.kiosk.read_aloud)
         self.rules = self._rules()
         if self.settings.kiosk.officer != before:
@@ -142,7 +142,7 @@ class KioskApp:
         return fields
 
     def _status_changed(self) -> None:
-        self.service.delivery.nudge()
+        self.desk.nudge()
 
     # -- lifecycle -------------------------------------------------------------------------
     def open(self, connect: bool = True) -> None:
@@ -160,7 +160,7 @@ class KioskApp:
         pygame.display.set_caption("hailong")
         self._connected = connect
         if connect:
-            self.service.start()
+            self.desk.start()
             if self.scanner is not None:
                 self.scanner.start()
 
@@ -170,9 +170,9 @@ class KioskApp:
             self.scanner.stop()
         self.speaker.stop()
         if self._connected:
-            self.service.stop()
+            self.desk.stop()
         else:
-            self.service.outbox.close()
+            self.desk.close()
         view.forget_cached()
         pygame.quit()
 
@@ -236,7 +236,7 @@ class KioskApp:
             if scanned.kind == "unknown":
                 self.unmatched += 1
             already = (scanned.receipt is not None
-                       and self.service.outbox.already_rated(scanned.receipt.h))
+                       and self.desk.already_rated(scanned.receipt.h))
             self.dispatch(flow.Scan(scanned.kind, scanned.receipt, scanned.officer, already,
                                     now=now))
 
@@ -248,7 +248,7 @@ class KioskApp:
     def perform(self, effect: flow.Effect, now: datetime) -> None:
         if isinstance(effect, flow.Submit):
             try:
-                document = self.service.submit(effect.draft)
+                document = self.desk.submit(effect.draft)
             except Exception:  # nothing to retry: the draft is invalid or the disk is gone
                 log.exception("could not store a response")
                 return
@@ -304,8 +304,8 @@ class KioskApp:
     def _read_service_rows(self) -> tuple[tuple[str, str], ...]:
         """Counts and states only: never an answer, never a code."""
         lang, section = self.state.lang, self.settings.kiosk
-        stats = self.service.outbox.stats()
-        connected = self.service.publisher.connected
+        stats = self.desk.stats()
+        connected = self.desk.connected
         scanner = self.scanner.state if self.scanner else "absent"
         last_scan = self.scanner.last_scan if self.scanner else None
         report = self.keeper.status()
