@@ -102,7 +102,7 @@ def test_the_app_applies_a_pushed_config_only_at_idle(tmp_path: Path) -> None:
         drive.key("enter")
         drive.keys("5000000")
         drive.key("0")
-        document = json.loads(app.service.outbox.due(1e12, 10)[-1].payload)
+        document = json.loads(app.desk.outbox.due(1e12, 10)[-1].payload)
         assert document["counter"] == "Quầy 9" and document["lang"] == "en"
 
 

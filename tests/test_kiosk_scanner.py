@@ -183,7 +183,7 @@ def test_scans_drive_the_kiosk_and_a_dossier_is_rated_once(tmp_path: Path, pty: 
 def _stored(app) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
     import json
 
-    return [json.loads(p.payload) for p in app.service.outbox.due(1e12, 100)]
+    return [json.loads(p.payload) for p in app.desk.outbox.due(1e12, 100)]
 
 
 def test_scan_event_carries_no_clear_code() -> None:

@@ -129,7 +129,7 @@ def test_faces_and_buttons_answer_to_the_mouse(tmp_path: Path) -> None:
         drive.tap_target("continue")
         drive.tap_target("choice:1")
         assert drive.app.state.screen == "thanks"
-        [row] = drive.app.service.outbox.due(1e12, 10)
+        [row] = drive.app.desk.outbox.due(1e12, 10)
         document = json.loads(row.payload)
         assert document["answers"] == {"overall": 2, "reasons": ["wait", "impolite"], "access": 3,
                                        "needs": ["shorter-wait", "faster-result"], "visits": ["2"]}
@@ -229,7 +229,7 @@ def test_a_hospital_kiosk_shows_the_hospital_questionnaire(tmp_path: Path) -> No
         assert "Biển báo, chỉ dẫn đường đến các khoa, phòng rõ ràng, dễ tìm" in shown
         drive.keys("55555")
         assert drive.app.state.screen == "thanks"
-        [row] = drive.app.service.outbox.due(1e12, 10)
+        [row] = drive.app.desk.outbox.due(1e12, 10)
         document = json.loads(row.payload)
     assert document["questionnaire"] == "hospital@1"
     assert document["answers"] == {"overall": 4, "reach": 5, "information": 5, "amenities": 5,
