@@ -16,7 +16,7 @@ import signal
 import time
 from collections import deque
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +24,15 @@ import pygame
 
 from hailong import __version__, sdnotify
 from hailong.questionnaire import Questionnaire
-from kiosk import flow, keys, layout, view
-from kiosk.i18n import other, t
+from kiosk import flow, grid_layout, keys, layout, view
+from kiosk.i18n import t
 from kiosk.pushed import ConfigKeeper
 from kiosk.receipt import classify, load_or_create_key
 from kiosk.recorder import ResponseDesk
 from kiosk.scanner import ScannerReader
 from kiosk.settings import KioskSettings
 from kiosk.speech import Speaker
+from kiosk.warmup import warm_up_states
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +69,10 @@ class KioskApp:
                                     on_config=self.keeper.received)
         self.receipt_key = self._receipt_key(settings)
         self._patterns = self._compile_patterns(settings)
+        self.screen: pygame.Surface | None = None
         self.rules = self._rules()
         self.state = flow.initial_state(self.rules, officer=settings.kiosk.officer)
         self.running = True
-        self.screen: pygame.Surface | None = None
         self.layout: layout.Layout | None = None
         self.painter: view.Painter | None = None
         self.unmatched = 0
@@ -115,7 +116,9 @@ class KioskApp:
             reasons_threshold=section.reasons_threshold,
             complaint_threshold=section.complaint_threshold, gating=section.gating,
             language=section.language, service_enabled=bool(section.service_pin_hash),
-            debounce_radius=layout.MIN_TARGET_MM * section.pixels_per_mm)
+            debounce_radius=layout.MIN_TARGET_MM * section.pixels_per_mm, stage=section.stage,
+            grouped=self.screen is not None and grid_layout.holds_groups(
+                layout.metrics(self.screen.get_size(), section.pixels_per_mm)))
 
     def _apply_pending_config(self) -> None:
         pushed = self.keeper.take_pending()
@@ -158,6 +161,7 @@ class KioskApp:
             self.screen = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
             pygame.mouse.set_visible(False)  # a touch screen: no pointer over the faces
         pygame.display.set_caption("hailong")
+        self.rules = self._rules()  # screens of several questions only where they fit
         self._connected = connect
         if connect:
             self.desk.start()
@@ -235,9 +239,9 @@ class KioskApp:
             del code  # the clear code goes no further than this line
             if scanned.kind == "unknown":
                 self.unmatched += 1
-            already = (scanned.receipt is not None
-                       and self.desk.already_rated(scanned.receipt.h))
-            self.dispatch(flow.Scan(scanned.kind, scanned.receipt, scanned.officer, already,
+            rated = (self.desk.rated_stages(scanned.receipt.h) if scanned.receipt is not None
+                     else frozenset())
+            self.dispatch(flow.Scan(scanned.kind, scanned.receipt, scanned.officer, rated,
                                     now=now))
 
     def dispatch(self, event: flow.Event) -> None:
@@ -362,42 +366,6 @@ class KioskApp:
             return
         scratch = pygame.Surface(size)
         view.draw(scratch, self.scene(self._warm.pop()), self.settings.kiosk.pixels_per_mm)
-
-
-def warm_up_states(rules: flow.Rules, idle: flow.State) -> list[flow.State]:
-    """The screens one citizen would see in each language (low answers: reasons and complaint)."""
-    states: list[flow.State] = []
-    at = datetime.now().astimezone()
-    for lang in (idle.lang, other(idle.lang)):
-        state = replace(idle, lang=lang)
-        for name in ["enter", "1", "1", "2", "enter", *["3"] * 8, "1", "1"]:
-            at += timedelta(seconds=1)
-            state, _ = flow.step(state, flow.Key(name, now=at), rules)
-            states.append(state)
-            states += _chosen_variants(state, rules)
-            if state.screen == "thanks":
-                break
-        states.append(replace(state, screen="notice", notice="notice.already_rated"))
-    return states
-
-
-def _chosen_variants(state: flow.State, rules: flow.Rules) -> list[flow.State]:
-    """The question as it looks with answers chosen (bold labels, ticked chips, every page)."""
-    question = flow.current_question(state, rules)
-    session = state.session
-    if question is None or session is None:
-        return []
-    if question.is_rating:
-        if question.id != flow.overall_id(rules.questionnaire):
-            return []  # the five labels are the same on every rating question
-        return [replace(state, session=replace(session, answers={**session.answers,
-                                                                   question.id: level}))
-                for level in range(1, 6)]
-    every = tuple(choice.id for choice in question.choices)
-    answers = {**session.answers, question.id: every}
-    # layout.choices wraps the page number, so four covers any screen's pages
-    return [replace(state, session=replace(session, answers=answers, page=page))
-            for page in range(4)]
 
 
 def has_display() -> bool:

@@ -29,7 +29,7 @@ def response_document(settings: KioskSettings, questionnaire: str, draft: Draft,
                       response_id: str) -> dict[str, Any]:
     """The wire Response v1 for ``draft`` (see config/schema/response.schema.json)."""
     section = settings.kiosk
-    return {
+    document: dict[str, Any] = {
         "v": contract.VERSION,
         "id": response_id,
         "seq": seq,
@@ -46,6 +46,9 @@ def response_document(settings: KioskSettings, questionnaire: str, draft: Draft,
         "complete": draft.complete,
         "answers": dict(draft.answers),
     }
+    if draft.stage is not None:
+        document["stage"] = draft.stage  # optional: a hub of before stages refuses unknown keys
+    return document
 
 
 class ResponseDesk:
@@ -88,9 +91,9 @@ class ResponseDesk:
         self.questionnaire = questionnaire
         self.delivery.nudge()
 
-    def already_rated(self, receipt_hash: str) -> bool:
-        """Whether this dossier was rated here (one rating per dossier)."""
-        return self.outbox.already_rated(receipt_hash)
+    def rated_stages(self, receipt_hash: str) -> frozenset[str]:
+        """The stages at which this dossier was rated here (one rating per dossier and stage)."""
+        return self.outbox.rated_stages(receipt_hash)
 
     @property
     def connected(self) -> bool:
@@ -115,6 +118,6 @@ class ResponseDesk:
         document = self.outbox.store(
             lambda seq: response_document(self.settings, self.questionnaire, draft, seq,
                                           response_id),
-            receipt_hash=draft.receipt.h if draft.receipt else None)
+            receipt_hash=draft.receipt.h if draft.receipt else None, stage=draft.stage)
         self.delivery.nudge()
         return document

@@ -21,7 +21,7 @@ from tests.support import RawClient, RunningHub, wait_until
 def test_answers_given_by_key_events_arrive_at_the_hub(tmp_path: Path, broker: Broker,
                                                         hub: RunningHub) -> None:
     with running_app(kiosk_settings(tmp_path, broker.url), connect=True) as drive:
-        drive.keys("\n" "2" "1" "8" "\n" "4" "3" "5" "0" "4" "1" "7" "\n" "2")
+        drive.keys("\n" "2" "1" "8" "\n" "4" "3" "5" "0" "4" "2" "2" "1" "7" "\n" "2")
         assert drive.app.state.screen == "thanks"
         wait_until(lambda: drive.app.desk.stats().depth == 0, 15, message="the ack")
     status, scores = hub.get("/api/v1/offices/ubnd-a/scores")
@@ -148,7 +148,7 @@ def test_a_bad_pushed_config_is_refused_and_reported_and_a_good_one_applied(
             assert report["version"] == "bad-1"
             assert "[kiosk] idle_timeout: expected greater than or equal to 5" in report["error"]
             drive.step(1)
-            assert app.settings.kiosk.idle_timeout == 30  # the previous config is kept
+            assert app.settings.kiosk.idle_timeout == 20  # the previous config is kept
             watcher.publish(config_topic, contract.encode(
                 {"v": 1, "version": "good-2", "settings": {"idle_timeout": 60}}), retain=True)
             wait_until(lambda: app.keeper.status() == {"version": "good-2", "state": "pending",
