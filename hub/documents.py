@@ -276,10 +276,14 @@ class Documents:
         reasons_of: dict[str, set[str]] = {}
         offered: dict[str, dict[str, str]] = {}
         max_choices: int | None = None
+        replaced: dict[str, dict[str, str]] = {}
         for questionnaire in questionnaires:
             for question in questionnaire.questions:
                 if question.is_rating:
                     continue
+                if question.replaces_choice:  # sipas@3: the chip became a question
+                    replaced.setdefault(question.replaces_choice, {"vi": question.text.vi,
+                                                                   "en": question.text.en})
                 if question.show_if is not None:
                     reasons_of.setdefault(questionnaire.ref, set()).add(question.id)
                     for choice in question.choices:
@@ -291,6 +295,8 @@ class Documents:
                     for choice in question.choices:
                         offered.setdefault(choice.id, {"vi": choice.text.vi,
                                                        "en": choice.text.en})
+        for chip, text in replaced.items():  # the chip's own words win where a version has it
+            sensitive.setdefault(chip, text)
         reason_counts: dict[str, int] = defaultdict(int)
         need_counts: dict[str, int] = defaultdict(int)
         for row in choice_rows:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
@@ -62,6 +62,8 @@ class Accepted:
     received_at: datetime
     day: date
     flags: tuple[str, ...] = ()
+    # Integrity answers taken out of ``document`` (hub/integrity.py): only ever counted.
+    integrity: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def office(self) -> str:
@@ -480,6 +482,14 @@ class Store:
         }
 
     def _update_rollups(self, conn: Connection, fresh: Sequence[Accepted]) -> None:
+        tallies: dict[tuple[str, date, str, str], int] = defaultdict(int)
+        for a in fresh:
+            for question, answer in a.integrity.items():
+                tallies[(a.office, a.day, question, answer)] += 1
+        if tallies:
+            self._upsert_add(conn, t.integrity_counts, [
+                {"office": o, "day": d, "channel": t.KIOSK_CHANNEL, "question": q, "answer": v,
+                 "n": n} for (o, d, q, v), n in sorted(tallies.items())], ("n",))
         self._add_rollups(conn, [
             ((a.document["office"], a.day, a.document["counter"],
               a.document["officer"] or t.NO_OFFICER, a.document["questionnaire"], t.KIOSK_CHANNEL),

@@ -212,6 +212,18 @@ dossier_counts = Table(
     Column("count", Integer, nullable=False),
 )
 
+# Integrity answers (docs/protocol.md): counts per office, day and channel only, never tied to a
+# response, a receipt, a counter, an officer or a time of day.
+integrity_counts = Table(
+    "integrity_counts", metadata,
+    Column("office", String(63), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("channel", String(16), primary_key=True),
+    Column("question", String(63), primary_key=True),
+    Column("answer", String(63), primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+
 # One imported survey file (paper, phone, postal, web …): who, when, what; undone ones are kept.
 survey_imports = Table(
     "survey_imports", metadata,
