@@ -5,10 +5,7 @@ real hub, and the database read back after ingest); sipas@2 responses are still 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from hailong import contract
@@ -18,19 +15,13 @@ from hub import integrity
 from hub import tables as t
 from hub.store import Store
 from tests.hubdata import response
-from tests.support import RawClient, RunningHub, hub_settings, wait_until
+from tests.support import RawClient, RunningHub, wait_until
+from tests.test_hub_ingest import db_hub  # noqa: F401 (the fixture)
 
 RECEIPT = {"h": "e" * 64, "unit": "H21.65", "date": "2026-11-23"}
 
 
-@pytest.fixture
-def db_hub(tmp_path: Path, broker: Broker, database_url: str) -> Iterator[RunningHub]:
-    running = RunningHub(hub_settings(tmp_path / "hub", broker.url, database_url=database_url))
-    yield running
-    running.stop()
-
-
-def test_integrity_answers_are_kept_only_as_counts(broker: Broker, db_hub: RunningHub,
+def test_integrity_answers_are_kept_only_as_counts(broker: Broker, db_hub: RunningHub,  # noqa: F811
                                                    database_url: str) -> None:
     kiosk = RawClient(broker.url, client_id="integrity-kiosk")
     topic = kiosk_topic("ubnd-a", "k01", "response")

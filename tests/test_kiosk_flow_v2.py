@@ -10,6 +10,7 @@ from kiosk import flow
 from kiosk.flow import Key, PickStage, Rate, Scan, Send, Skip, Start, Submit, Tick
 from kiosk.receipt import Receipt
 from tests.test_kiosk_flow import at
+from tests.test_kiosk_flow import run as run_with
 
 SIPAS3 = find_questionnaire("sipas")
 A = Receipt("a" * 64, "H21.65", "2022-09-14")
@@ -23,13 +24,7 @@ def rules(**changes: object) -> flow.Rules:
 
 def run(events: list[flow.Event], ruleset: flow.Rules | None = None,
         state: flow.State | None = None) -> tuple[flow.State, list[flow.Effect]]:
-    ruleset = ruleset or rules()
-    state = state or flow.initial_state(ruleset)
-    effects: list[flow.Effect] = []
-    for event in events:
-        state, produced = flow.step(state, event, ruleset)
-        effects += produced
-    return state, effects
+    return run_with(events, ruleset or rules(), state)
 
 
 def presses(names: list[str], start: float) -> list[flow.Event]:
