@@ -11,7 +11,8 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
-from hub.scores.reports import TRANSLATED, Column, Report, Section, Translate
+from hub.scores.report_model import Column, Report, Section, Translate
+from hub.scores.reports import TRANSLATED
 
 
 def cell_value(row: Mapping[str, Any], column: Column, t: Translate) -> Any:
