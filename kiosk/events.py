@@ -138,6 +138,7 @@ class PinKey(_Event):
 @dataclass(frozen=True)
 class PinChecked(_Event):
     ok: bool
+    locked_until: datetime | None = None  # the PIN screen is locked until then (kiosk/pinlock.py)
 
 
 @dataclass(frozen=True)

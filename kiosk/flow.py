@@ -66,16 +66,14 @@ from kiosk.receipt import Receipt
 from kiosk.state import STAGE_SCREEN, Rules, Session, State, back_to_idle
 from kiosk.technician import (
     CORNER_HOLD,
-    PIN_LOCKOUT,
     PIN_MAX_DIGITS,
-    PIN_MAX_FAILS,
     SERVICE_TIMEOUT,
     pin_lock_message,
     service_step,
 )
 
 __all__ = [
-    "CORNER_HOLD", "PIN_LOCKOUT", "PIN_MAX_DIGITS", "PIN_MAX_FAILS", "SERVICE_TIMEOUT",
+    "CORNER_HOLD", "PIN_MAX_DIGITS", "SERVICE_TIMEOUT",
     "STAGE_SCREEN", "Back", "CheckPin", "Choose", "Continue", "CornerDown", "CornerUp",
     "Effect", "Event", "Key", "NextPage", "PickStage", "PinChecked", "PinKey", "Quit", "Rate",
     "ReadAloud", "Rules", "Scan", "Send", "ServiceAction", "Session", "Skip", "Speak", "Stage",

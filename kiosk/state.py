@@ -72,7 +72,6 @@ class State:
     debounce: tuple[str, tuple[int, int] | None, datetime] | None = None
     corner_since: datetime | None = None
     pin: str = ""
-    pin_fails: int = 0
     pin_locked_until: datetime | None = None
     pin_message: str = ""
     scan_test: str = ""  # "", "waiting", "receipt", "officer", "unknown"
