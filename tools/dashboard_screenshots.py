@@ -70,7 +70,7 @@ def seeded_kiosks(broker_url: str, home: Path, days: int, per_day: tuple[int, in
     sent and the kiosks' services, still online (the pages show them so) until the block
     ends."""
     from hailong.questionnaire import find_questionnaire
-    from kiosk.service import KioskService
+    from kiosk.recorder import ResponseDesk
     from kiosk.settings import KioskSettings
     from kiosk.simulate import PROFILES, pretend_citizen, simulated_settings
 
@@ -78,7 +78,7 @@ def seeded_kiosks(broker_url: str, home: Path, days: int, per_day: tuple[int, in
         "HAILONG_KIOSK_OFFICE": OFFICE, "HAILONG_MQTT_URL": broker_url,
         "HAILONG_DATA_DIR": str(home / "kiosks")})
     questionnaire = find_questionnaire("sipas")
-    services = [KioskService(simulated_settings(base, i), questionnaire.ref) for i in range(KIOSKS)]
+    services = [ResponseDesk(simulated_settings(base, i), questionnaire.ref) for i in range(KIOSKS)]
     for service in services:
         service.start()
     rng = random.Random(seed)

@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from hailong.logsafe import printable, typed_name
 from hub.i18n import Texts
+from hub.scores.choices import withhold_sensitive_reasons
 from hub.scores.documents import withhold_small_officers
 from hub.web.access import (
     CSRF_FIELD,
@@ -195,11 +196,12 @@ def live_context(dashboard: Dashboard, office: str, texts: Texts, admin: bool
     documents = dashboard.documents
     day = today_in(dashboard, office)
     officers = documents.breakdown(office, day, day, "officer")
-    if not admin:
+    reasons = documents.reasons(office, day, day)
+    if not admin:  # heads see neither small officer cells nor the sensitive reasons
         withhold_small_officers(officers)
+        withhold_sensitive_reasons(reasons)
     view = office_live_view(dashboard, office, texts)
     counters = cell_rows(documents.breakdown(office, day, day, "counter"), dashboard.min_n)
-    reasons = documents.reasons(office, day, day)
     kiosks = documents.kiosks(office)["kiosks"]
     return {"view": view, "min_n": dashboard.min_n,
             "updated": datetime.now(dashboard.timezone_of(office)),
