@@ -52,6 +52,13 @@ def launch_chromium(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=path, args=list(CHROMIUM_ARGS),
                                       headless=True)
 
+# The innermost elements reaching past the screen's right edge (what makes a page too wide).
+WIDE = """() => Array.from(document.querySelectorAll('body *'))
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+          && !Array.from(e.children).some(c => c.getBoundingClientRect().right > window.innerWidth + 1))
+  .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                        + (e.className && e.className.baseVal === undefined ? '.' + e.className : '')
+                        + ' "' + (e.textContent || '').trim().slice(0, 40) + '"')"""
 # Text in a chart drawn smaller than a phone's reader can take (pixels on the screen).
 SMALLEST_CHART_TEXT_PX = 12
 SMALL_CHART_TEXT = """() => Array.from(document.querySelectorAll('svg.chart text'))
@@ -84,7 +91,7 @@ def page_problems(page: Any, phone: bool) -> list[str]:
     problems = axe_findings(page)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     if overflow > 0:
-        problems.append(f"{overflow} px wider than the screen")
+        problems.append(f"{overflow} px wider than the screen: {', '.join(page.evaluate(WIDE))}")
     if phone:
         problems += [f"scrolls sideways: {s}" for s in page.evaluate(SIDEWAYS)]
         problems += [f"chart text too small: {s}" for s in page.evaluate(SMALL_CHART_TEXT)]
