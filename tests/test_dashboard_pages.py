@@ -282,8 +282,14 @@ def test_the_period_page_groups_by_week_and_refuses_a_bad_range(site: Site) -> N
         flags = text_of(client.get("/offices/ubnd-a/period").text)
     assert week.status_code == 200
     assert week.text.count('data-column="key"') >= 13 + 1  # ISO weeks of the quarter, + header
-    assert reversed_range.status_code == 400 and "reversed" in reversed_range.text
-    assert bad_by.status_code == 400 and "by must be one of day, week, month" in bad_by.text
+    # said in the page's language, with the form to fix it, the values typed kept
+    assert reversed_range.status_code == 400
+    assert ("Ngày bắt đầu (01/03/2026) sau ngày kết thúc (01/02/2026): hãy đổi lại hai ngày"
+            in reversed_range.text)
+    assert 'name="from" value="2026-03-01"' in reversed_range.text
+    assert 'action="/offices/ubnd-a/period"' in reversed_range.text
+    assert 'data-reason="the range is reversed' in reversed_range.text
+    assert bad_by.status_code == 400 and "Hãy chọn chia theo ngày, tuần hoặc tháng." in bad_by.text
     for flag in ("Chuỗi đánh giá giống nhau liên tiếp", "Đánh giá không gắn với giao dịch",
                  "Đồng hồ ki-ốt bị lệch", "người dân cần 20–45 giây"):
         assert flag in flags

@@ -31,6 +31,8 @@ def test_every_text_exists_in_both_languages_and_every_key_used_exists() -> None
         source = path.read_text(encoding="utf-8")
         used |= set(re.findall(r"""\bt\(\s*["']([a-z0-9_.]*[a-z0-9_])["']""", source))
         used |= set(re.findall(r"""texts\.t\(\s*["']([a-z0-9_.]*[a-z0-9_])["']""", source))
+        # a period's errors carry their key to the page that says them (PeriodError)
+        used |= set(re.findall(r'"(period\.error\.[a-z_]+)"', source))
     # The report's sections name their texts as catalogue keys (hub/scores/report*.py).
     reports = "".join(p.read_text(encoding="utf-8") for p in (WEB.parent / "scores").glob("report*.py"))
     used |= set(re.findall(r'"(report\.[a-z0-9_.]*[a-z0-9_])"', reports))

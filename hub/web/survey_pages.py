@@ -72,10 +72,20 @@ def channels_view(document: Mapping[str, Any], texts: Texts, question_text: Call
                            "marked": item["marked"], "notes": notes})
         return result
 
-    return {"channels": channels, "baseline": baseline,
-            "questions": rows(document["questions"], question_text),
-            "factors": rows(document.get("factors", []), factor_text),
+    questions = rows(document["questions"], question_text)
+    factors = rows(document.get("factors", []), factor_text)
+    # A questionnaire with one question per factor (SIPAS's) makes both tables the same six
+    # rows: the comparison appears once, the question rows naming their factor.
+    same = bool(factors) and figures_of(questions) == figures_of(factors)
+    return {"channels": channels, "baseline": baseline, "questions": questions,
+            "factors": [] if same else factors, "factors_same": same,
             "surveys": len(document["channels"]) > 1}
+
+
+def figures_of(rows: Sequence[Mapping[str, Any]]) -> list[list[tuple[Any, ...]]]:
+    """A table's figures without its headings, in a fixed order, to tell two tables apart."""
+    return sorted([(c["channel"], c["n"], c["share"], c["interval"]) for c in row["cells"]]
+                  for row in rows)
 
 
 def _texts_of_catalog(documents: Documents, texts: Texts, office: str

@@ -19,6 +19,11 @@
   document.addEventListener("DOMContentLoaded", reachable);
   window.addEventListener("resize", reachable);
   // A printed page shows the figures behind each chart, not a closed "details" line.
+  // A form that undoes something (a survey import) asks first.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+  });
   window.addEventListener("beforeprint", function () {
     document.querySelectorAll("details").forEach(function (d) { d.open = true; });
   });
