@@ -139,7 +139,7 @@ def frames_and_taps(folder: Path, citizens: int) -> dict[str, float]:
     app = open_app(folder / "cold", None, (1920, 1080))
     try:  # a citizen arriving the very moment the kiosk started: nothing cached yet
         drive = Driver(app)
-        drive.step()
+        drive.start()
         drive.keys(CITIZEN)
         cold = list(app.frame_ms)
     finally:
@@ -147,7 +147,7 @@ def frames_and_taps(folder: Path, citizens: int) -> dict[str, float]:
     app = open_app(folder / "warm", None, (1920, 1080))
     try:
         drive = Driver(app)
-        drive.step()
+        drive.start()
         idle_warm_up(drive)
         app.frame_ms.clear()
         for _ in range(citizens):
@@ -228,7 +228,9 @@ def drain(folder: Path, broker: Broker, count: int, limit: float) -> dict[str, f
     try:
         from kiosk.drive import Driver
 
-        idle_warm_up(Driver(app))  # (delivery starts draining during these 3 s too)
+        drive = Driver(app)
+        drive.start()
+        idle_warm_up(drive)  # (delivery starts draining during these 3 s too)
         frames_before = len(app.frame_ms)
         began = time.perf_counter()
         clock = pygame.time.Clock()
