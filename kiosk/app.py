@@ -324,7 +324,7 @@ class KioskApp:
             counter=section.counter, officer_name=names.get(officer, officer) if officer else "",
             photo=self._photo_path(officer), scanner=bool(self.settings.scanner.port),
             speaker=self.speaker.available, complaint_url=section.complaint_url,
-            complaint_hotline=section.complaint_hotline,
+            complaint_hotline=section.complaint_hotline, receipt_name=section.receipt_name,
             service_rows=self._service_rows if state.screen == "service" else ())
 
     def _photo_path(self, officer: str | None) -> str:
@@ -369,6 +369,11 @@ class KioskApp:
                 lambda _state: self._status_changed(), connect=self._connected))
             self._opening.start()
         return True
+
+    @property
+    def warming(self) -> bool:
+        """Screens are still being drawn off-screen (the first seconds of idle after a start)."""
+        return bool(self._warm)
 
     def _warm_up(self, size: tuple[int, int]) -> None:
         """While idle, draw one not-yet-seen screen off-screen, so fonts and text are cached

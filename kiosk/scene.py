@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from hailong.questionnaire import Questionnaire
 from kiosk import flow
+from kiosk.i18n import t
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,14 @@ class Scene:
     complaint_url: str = ""
     complaint_hotline: str = ""
     service_rows: Sequence[tuple[str, str]] = field(default_factory=tuple)
+    receipt_name: str = ""  # [kiosk] receipt_name: the province's Vietnamese term, or ""
+
+    def t(self, key: str, **values: object) -> str:
+        """``key`` in the screen's language, the receipt named as ``[kiosk] receipt_name`` says
+        (a Vietnamese term: the English catalogue keeps its own word)."""
+        if self.receipt_name and self.state.lang == "vi":
+            values.setdefault("receipt", self.receipt_name)
+        return t(self.state.lang, key, **values)
 
     @property
     def questionnaire(self) -> Questionnaire:

@@ -156,3 +156,23 @@ def _env() -> dict[str, str]:
     import os
 
     return {k: v for k, v in os.environ.items() if not k.startswith("HAILONG_")}
+
+
+def test_the_first_citizen_finds_every_screen_already_drawn(tmp_path: Path) -> None:
+    """The idle warm-up starts with the first frame, before the outbox is open, yet draws the
+    screens as they are once it is: a citizen after it loads no font and fits no text."""
+    from kiosk import paint
+    from tests.kiosk_support import running_app
+
+    with running_app(kiosk_settings(tmp_path), (1024, 600)) as drive:
+        for _ in range(1000):
+            if not drive.app.warming:
+                break
+            drive.step(1 / 30)
+        assert not drive.app.warming
+        caches = (paint.load_font, paint.fit, paint.render)
+        before = [cache.cache_info().misses for cache in caches]
+        # overall 2, two reasons, the five factors, the integrity pair, two needs, visits
+        drive.keys("\n" "2" "18" "\n" "43504" "21" "27" "\n" "2")
+        assert drive.app.state.screen == "thanks"
+        assert [cache.cache_info().misses for cache in caches] == before
