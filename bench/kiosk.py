@@ -312,6 +312,7 @@ def drain(folder: Path, broker: Broker, count: int, limit: float) -> dict[str, f
         drive.start()
         idle_warm_up(drive)  # (delivery starts draining meanwhile)
         frames_before = len(app.frame_ms)
+        app.frame_cpu_ms.clear()
         began = time.perf_counter()
         clock = pygame.time.Clock()
         presses = 0
@@ -335,6 +336,7 @@ def drain(folder: Path, broker: Broker, count: int, limit: float) -> dict[str, f
         elapsed = time.perf_counter() - opened
         left = app.desk.stats().depth
         frames = list(app.frame_ms)[frames_before:]
+        frames_cpu = list(app.frame_cpu_ms)
         rss = rss_mb(os.getpid())
     finally:
         app.close()
@@ -344,6 +346,8 @@ def drain(folder: Path, broker: Broker, count: int, limit: float) -> dict[str, f
             "drain_per_s": (count - left) / elapsed, "drain_frames": len(frames),
             "drain_frame_p95_ms": pct(frames, 95), "drain_frame_max_ms": max(frames),
             "drain_frames_over_budget": sum(f > BUDGET_MS for f in frames),
+            "drain_frame_cpu_p95_ms": pct(frames_cpu, 95),
+            "drain_frame_cpu_max_ms": max(frames_cpu),
             "drain_iterations": len(iterations), "drain_iteration_p95_ms": pct(iterations, 95),
             "drain_iterations_over_loop": sum(i > LOOP_MS for i in iterations),
             "bench_process_rss_mb": rss}

@@ -4,9 +4,8 @@ Each iteration turns touches, keys and scans into flow events, performs the flow
 (storing a response durably before the thank-you is drawn, speaking, checking the PIN), applies
 a pushed config when the idle screen shows, and redraws only when what is shown changed, so
 an idle kiosk costs almost nothing. Everything slow (MQTT, the serial port, speech) runs
-elsewhere and meets the loop through queues. The outbox, MQTT and the scanner are opened on a
-thread once the idle screen is up (kiosk/opening.py): a kiosk starts in well under a second,
-and the flow takes no rating before ``OutboxOpened``.
+elsewhere and meets the loop through queues; the outbox, MQTT and the scanner are opened on a
+thread once the idle screen is up (kiosk/opening.py), and no rating is taken before.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ import logging
 import os
 import re
 import signal
+import threading
 import time
 from collections import deque
 from dataclasses import replace
@@ -83,6 +83,8 @@ class KioskApp:
         self.painter: view.Painter | None = None
         self.unmatched = 0
         self.frame_ms: deque[float] = deque(maxlen=TIMINGS_KEPT)
+        # the same frames' CPU time on this thread: what the frame cost, whatever else ran
+        self.frame_cpu_ms: deque[float] = deque(maxlen=TIMINGS_KEPT)
         self.durable_ms: deque[float] = deque(maxlen=TIMINGS_KEPT)
         self.stored: list[dict[str, Any]] = []  # the last responses stored (ids and seqs only)
         self._shown_state: flow.State | None = None
@@ -95,6 +97,9 @@ class KioskApp:
         self._ready = False
         self._connected = False
         self._watchdog = sdnotify.Watchdog()
+        # cleared while a frame is drawn: delivery gives way to it (kiosk/delivery.py)
+        self._screen_idle = threading.Event()
+        self._screen_idle.set()
 
     # -- configuration ---------------------------------------------------------------------
     @staticmethod
@@ -353,11 +358,16 @@ class KioskApp:
         if not (force or self._dirty) and self._shown_state is self.state and self._shown_size == size:
             self._warm_up(size)
             return False
-        started = time.perf_counter()
-        self.layout, self.painter = view.draw(self.screen, self.scene(),
-                                              self.settings.kiosk.pixels_per_mm)
-        pygame.display.flip()
+        started, cpu = time.perf_counter(), time.thread_time()
+        self._screen_idle.clear()
+        try:
+            self.layout, self.painter = view.draw(self.screen, self.scene(),
+                                                  self.settings.kiosk.pixels_per_mm)
+            pygame.display.flip()
+        finally:
+            self._screen_idle.set()
         self.frame_ms.append((time.perf_counter() - started) * 1000)
+        self.frame_cpu_ms.append((time.thread_time() - cpu) * 1000)
         self._shown_state, self._shown_size, self._dirty = self.state, size, False
         if not self._ready and self.state.screen == "idle":
             self._ready = True
@@ -366,7 +376,8 @@ class KioskApp:
             self._warm = warm_up_states(self.rules, self.state)
             self._opening = Opening(lambda: open_desk(
                 self.settings, self.questionnaire.ref, self._status_fields, self.keeper.received,
-                lambda _state: self._status_changed(), connect=self._connected))
+                lambda _state: self._status_changed(), connect=self._connected,
+                screen_idle=self._screen_idle))
             self._opening.start()
         return True
 

@@ -23,13 +23,15 @@ T = TypeVar("T")
 
 def open_desk(settings: KioskSettings, questionnaire: str,
               status_extra: Callable[[], dict[str, Any]], on_config: Callable[[bytes], None],
-              on_scanner_state: Callable[[ScannerState], None], connect: bool
+              on_scanner_state: Callable[[ScannerState], None], connect: bool,
+              screen_idle: threading.Event | None = None
               ) -> tuple[ResponseDesk, ScannerReader | None]:
     """The outbox opened (and, with ``connect``, delivery, MQTT and the scanner started).
     SQLAlchemy, paho and pyserial are imported here, on the opening thread, and nowhere before."""
     from kiosk.recorder import ResponseDesk
 
-    desk = ResponseDesk(settings, questionnaire, status_extra=status_extra, on_config=on_config)
+    desk = ResponseDesk(settings, questionnaire, status_extra=status_extra, on_config=on_config,
+                        screen_idle=screen_idle)
     scanner = None
     if settings.scanner.port:
         from kiosk.scanner import ScannerReader
