@@ -150,7 +150,7 @@ def idle_warm_up(drive, seconds: float = 30.0) -> None:  # type: ignore[no-untyp
 
 def frames_and_taps(folder: Path, citizens: int) -> dict[str, float]:
     """Frames at 1920×1080 through every screen, and tap → response committed (FULL sync)."""
-    from kiosk.drive import Driver
+    from tools.drive import Driver
 
     app = open_app(folder / "cold", None, (1920, 1080))
     try:  # a citizen arriving the very moment the kiosk started: nothing cached yet
@@ -231,7 +231,7 @@ def one_rating(drive, overall: int, full: bool) -> tuple[int, int]:  # type: ign
 
 def screens_and_presses(folder: Path) -> list[dict[str, object]]:
     """Screens and key presses of each rating in :data:`RATINGS` at each size in :data:`SIZES`."""
-    from kiosk.drive import Driver
+    from tools.drive import Driver
 
     rows: list[dict[str, object]] = []
     for width, height in SIZES:
@@ -301,7 +301,7 @@ def drain(folder: Path, broker: Broker, count: int, limit: float) -> dict[str, f
     """A kiosk with ``count`` queued responses drains to the hub while a citizen uses it."""
     import pygame
 
-    from kiosk.drive import KEYS
+    from tools.drive import KEYS
 
     prefill(folder, count)
     hub, _port = start_hub(folder, broker)
@@ -309,7 +309,7 @@ def drain(folder: Path, broker: Broker, count: int, limit: float) -> dict[str, f
     app = open_app(folder, broker, (1920, 1080))
     iterations: list[float] = []
     try:
-        from kiosk.drive import Driver
+        from tools.drive import Driver
 
         drive = Driver(app)
         drive.start()

@@ -11,9 +11,8 @@ from sqlalchemy import select
 from hailong import contract
 from hailong.broker import Broker
 from hailong.topics import kiosk_topic
-from hub import integrity
-from hub import tables as t
-from hub.store import Store
+from hub.store import Store, integrity
+from hub.store import tables as t
 from tests.hubdata import response
 from tests.support import RawClient, RunningHub, wait_until
 from tests.test_hub_ingest import db_hub  # noqa: F401 (the fixture)

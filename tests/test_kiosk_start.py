@@ -86,8 +86,8 @@ def test_a_rating_tapped_while_the_outbox_is_still_opening_is_not_lost(tmp_path:
     presses Enter and a face: "one moment", then the question opens by itself."""
     from hailong.questionnaire import find_questionnaire
     from kiosk.app import KioskApp
-    from kiosk.drive import Driver
     from kiosk.speech import Speaker
+    from tools.drive import Driver
 
     settings = kiosk_settings(tmp_path)
     path = Path(settings.database_url().removeprefix("sqlite:///"))
