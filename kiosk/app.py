@@ -27,15 +27,17 @@ import pygame
 from hailong import sdnotify
 from hailong.questionnaire import Questionnaire
 from kiosk import flow, grid_layout, keys, layout, view
-from kiosk.opening import Opening, open_desk
+from kiosk.opening import Opened, Opening, open_desk
 from kiosk.pushed import ConfigKeeper
 from kiosk.receipt import classify, load_or_create_key
+from kiosk.scene import officer_photo
 from kiosk.service_rows import service_rows
 from kiosk.settings import KioskSettings
 from kiosk.speech import Speaker
 from kiosk.warmup import warm_up_states
 
 if TYPE_CHECKING:  # imported on the opening thread, after the idle screen is drawn
+    from kiosk.pinlock import PinLock
     from kiosk.recorder import ResponseDesk
     from kiosk.scanner import ScannerReader
 
@@ -68,10 +70,11 @@ class KioskApp:
         self.settings = settings
         self.questionnaire = questionnaire
         self.speaker = speaker or Speaker(settings.kiosk.read_aloud)
-        # both built by the opening, after the first idle frame (see _open_desk)
+        # all built by the opening, after the first idle frame (see render)
         self.scanner: ScannerReader | None = None
         self._desk: ResponseDesk | None = None
-        self._opening: Opening[tuple[ResponseDesk, ScannerReader | None]] | None = None
+        self._pin_lock: PinLock | None = None  # the PIN's lockout, kept in the outbox's database
+        self._opening: Opening[Opened] | None = None
         self.receipt_key = self._receipt_key(settings)
         self._patterns = self._compile_patterns(settings)
         self.screen: pygame.Surface | None = None
@@ -168,6 +171,13 @@ class KioskApp:
             raise RuntimeError("the outbox is not open yet")
         return self._desk
 
+    @property
+    def pin_lock(self) -> PinLock:
+        """The PIN's lockout; the flow shows no PIN screen before ``OutboxOpened`` either."""
+        if self._pin_lock is None:
+            raise RuntimeError("the outbox is not open yet")
+        return self._pin_lock
+
     def wait_until_open(self, timeout: float) -> bool:
         """Block until the opening is done (tests, screenshots, benchmarks); the loop never does."""
         return self._opening is not None and self._opening.wait(timeout)
@@ -177,12 +187,13 @@ class KioskApp:
         if opening is None or self._desk is not None or not opening.done:
             return
         try:
-            self._desk, self.scanner = opening.result()
+            opened = opening.result()
         except Exception:
             log.exception("could not open the outbox %s", self.settings.database_url())
             raise
+        self._desk, self.scanner, self._pin_lock = opened.desk, opened.scanner, opened.pin_lock
         log.info("outbox open")
-        self.dispatch(flow.OutboxOpened(now=now))
+        self.dispatch(flow.OutboxOpened(pin_locked_until=opened.pin_lock.locked_until(now), now=now))
 
     # -- lifecycle -------------------------------------------------------------------------
     def open(self, connect: bool = True) -> None:
@@ -207,13 +218,13 @@ class KioskApp:
         opening, self._opening = self._opening, None
         if opening is not None and opening.wait(OPENING_WAIT):
             try:
-                desk, scanner = opening.result()
+                opened: Opened | None = opening.result()
             except Exception:  # already logged by the loop, or never taken: nothing to close
-                desk, scanner = None, None
-            if scanner is not None:
-                scanner.stop()
-            if desk is not None:
-                desk.stop() if self._connected else desk.close()
+                opened = None
+            if opened is not None:
+                if opened.scanner is not None:
+                    opened.scanner.stop()
+                opened.desk.stop() if self._connected else opened.desk.close()
         view.forget_cached()
         pygame.quit()
 
@@ -300,23 +311,16 @@ class KioskApp:
         elif isinstance(effect, flow.Speak):
             self.speaker.say(effect.text, effect.lang)
         elif isinstance(effect, flow.CheckPin):
-            self.dispatch(flow.PinChecked(self.check_pin(effect.pin), now=now))
+            verdict = self.pin_lock.check(effect.pin, self.check_pin, now)  # kiosk/pinlock.py
+            self.dispatch(flow.PinChecked(verdict.ok, locked_until=verdict.locked_until, now=now))
         elif isinstance(effect, flow.Quit):
             log.info("exit chosen on the service screen")
             self.running = False
 
     def check_pin(self, pin: str) -> bool:
-        from argon2 import PasswordHasher
-        from argon2.exceptions import InvalidHashError, VerificationError
+        from kiosk.pinlock import verify_pin  # already imported by the opening
 
-        try:
-            return PasswordHasher().verify(self.settings.kiosk.service_pin_hash, pin)
-        except VerificationError:
-            return False
-        except InvalidHashError:
-            log.warning("[kiosk] service_pin_hash is not an argon2 hash: make one with "
-                        "`hailong kiosk hash-pin`")
-            return False
+        return verify_pin(self.settings.kiosk.service_pin_hash, pin)
 
     # -- drawing ---------------------------------------------------------------------------
     def scene(self, state: flow.State | None = None) -> view.Scene:
@@ -327,21 +331,10 @@ class KioskApp:
         return view.Scene(
             state=state, rules=self.rules, office_name=section.office_name,
             counter=section.counter, officer_name=names.get(officer, officer) if officer else "",
-            photo=self._photo_path(officer), scanner=bool(self.settings.scanner.port),
+            photo=officer_photo(section, officer), scanner=bool(self.settings.scanner.port),
             speaker=self.speaker.available, complaint_url=section.complaint_url,
             complaint_hotline=section.complaint_hotline, receipt_name=section.receipt_name,
             service_rows=self._service_rows if state.screen == "service" else ())
-
-    def _photo_path(self, officer: str | None) -> str:
-        section = self.settings.kiosk
-        if officer and section.officer_photos:
-            for suffix in (".png", ".jpg", ".jpeg"):
-                candidate = Path(section.officer_photos) / f"{officer}{suffix}"
-                if candidate.is_file():
-                    return str(candidate)
-        if officer and officer == section.officer:
-            return section.officer_photo
-        return ""
 
     def render(self, force: bool = False) -> bool:
         """Draw when what is shown changed; True when a frame was drawn."""

@@ -138,6 +138,7 @@ class PinKey(_Event):
 @dataclass(frozen=True)
 class PinChecked(_Event):
     ok: bool
+    locked_until: datetime | None = None  # the PIN screen is locked until then (kiosk/pinlock.py)
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,9 @@ class Tick(_Event):
 
 @dataclass(frozen=True)
 class OutboxOpened(_Event):
-    """The app has opened the outbox: from now on a rating can be stored."""
+    """The app has opened the outbox: from now on a rating can be stored and a PIN checked."""
+
+    pin_locked_until: datetime | None = None  # the lockout kept in the outbox (kiosk/pinlock.py)
 
 
 Event = (Start | Rate | Skip | Choose | Continue | Back | SwitchLanguage | ReadAloud | NextPage

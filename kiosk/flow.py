@@ -67,16 +67,14 @@ from kiosk.receipt import Receipt
 from kiosk.state import STAGE_SCREEN, Rules, Session, State, back_to_idle
 from kiosk.technician import (
     CORNER_HOLD,
-    PIN_LOCKOUT,
     PIN_MAX_DIGITS,
-    PIN_MAX_FAILS,
     SERVICE_TIMEOUT,
-    pin_lock_message,
+    pin_screen,
     service_step,
 )
 
 __all__ = [
-    "CORNER_HOLD", "PIN_LOCKOUT", "PIN_MAX_DIGITS", "PIN_MAX_FAILS", "SERVICE_TIMEOUT",
+    "CORNER_HOLD", "PIN_MAX_DIGITS", "SERVICE_TIMEOUT",
     "STAGE_SCREEN", "Back", "CheckPin", "Choose", "Continue", "CornerDown", "CornerUp",
     "Effect", "Event", "Key", "NextPage", "OutboxOpened", "PickStage", "PinChecked", "PinKey", "Quit", "Rate",
     "ReadAloud", "Rules", "Scan", "Send", "ServiceAction", "Session", "Skip", "Speak", "Stage",
@@ -246,12 +244,15 @@ def _open(state: State, now: datetime, trigger: Trigger, rules: Rules,
 def _outbox_opened(state: State, event: OutboxOpened, rules: Rules
                    ) -> tuple[State, list[Effect]]:
     waiting = state.waiting
-    state = replace(state, outbox_open=True, waiting=None)
+    state = replace(state, outbox_open=True, waiting=None,
+                    pin_locked_until=event.pin_locked_until)
     if not (state.screen == "notice" and state.notice == OPENING):
         return state, []
     idle = back_to_idle(state, rules, keep_lang=True)
     if waiting is None:
         return idle, []
+    if waiting == "service":
+        return pin_screen(idle, event.now), []
     return _open(idle, event.now, waiting, rules, None, frozenset(), interval=False), []
 
 
@@ -313,8 +314,10 @@ def _tick(state: State, event: Tick, rules: Rules) -> tuple[State, list[Effect]]
     if state.screen == "idle":
         if (state.corner_since is not None and rules.service_enabled
                 and now - state.corner_since >= CORNER_HOLD):
-            return replace(state, screen="pin", corner_since=None, pin="", last_input=now,
-                           pin_message=pin_lock_message(state, now)), []
+            if not state.outbox_open:  # the PIN's lockout is in the outbox: wait for it
+                return replace(_notice(state, now, OPENING), until=None, corner_since=None,
+                               waiting="service"), []
+            return pin_screen(state, now), []
         if state.lang != rules.language and quiet >= rules.idle_timeout:
             return replace(state, lang=rules.language), []
         return state, []

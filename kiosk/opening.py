@@ -1,37 +1,50 @@
-"""Builds what only a rating needs (the outbox, MQTT, the scanner) on a thread of its own.
+"""Builds what only a rating or a PIN needs (outbox, MQTT, scanner, PIN lockout) on its own thread.
 
 Importing SQLAlchemy and paho and opening the SQLite outbox are most of a cold start, and the
 idle screen needs none of them: the app draws the idle screen first, then starts an
 :class:`Opening`, and tells the flow ``OutboxOpened`` once it is done. Until then the flow opens
-no questionnaire, so no rating can be accepted before it can be stored.
+no questionnaire, so no rating can be accepted before it can be stored, and no PIN screen, so
+no PIN is tried before its lockout (kept in the outbox's database) is known.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from kiosk.settings import KioskSettings
 
 if TYPE_CHECKING:
+    from kiosk.pinlock import PinLock
     from kiosk.recorder import ResponseDesk
     from kiosk.scanner import ScannerReader, ScannerState
 
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class Opened:
+    """What the opening built: all of it lives in (or reads) the outbox's database."""
+
+    desk: ResponseDesk
+    scanner: ScannerReader | None
+    pin_lock: PinLock  # the service PIN's lockout, kept in the outbox's database
+
+
 def open_desk(settings: KioskSettings, questionnaire: str,
               status_extra: Callable[[], dict[str, Any]], on_config: Callable[[bytes], None],
               on_scanner_state: Callable[[ScannerState], None], connect: bool,
-              screen_idle: threading.Event | None = None
-              ) -> tuple[ResponseDesk, ScannerReader | None]:
+              screen_idle: threading.Event | None = None) -> Opened:
     """The outbox opened (and, with ``connect``, delivery, MQTT and the scanner started).
     SQLAlchemy, paho and pyserial are imported here, on the opening thread, and nowhere before."""
+    from kiosk.pinlock import PinLock
     from kiosk.recorder import ResponseDesk
 
     desk = ResponseDesk(settings, questionnaire, status_extra=status_extra, on_config=on_config,
                         screen_idle=screen_idle)
+    pin_lock = PinLock(desk.outbox.engine)
     scanner = None
     if settings.scanner.port:
         from kiosk.scanner import ScannerReader
@@ -42,7 +55,7 @@ def open_desk(settings: KioskSettings, questionnaire: str,
         desk.start()
         if scanner is not None:
             scanner.start()
-    return desk, scanner
+    return Opened(desk, scanner, pin_lock)
 
 
 class Opening(Generic[T]):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from hailong.questionnaire import Questionnaire
 from kiosk import flow
 from kiosk.i18n import t
+from kiosk.settings import KioskSection
 
 
 @dataclass(frozen=True)
@@ -38,3 +40,15 @@ class Scene:
     def questionnaire(self) -> Questionnaire:
         return self.rules.questionnaire
 
+
+def officer_photo(section: KioskSection, officer: str | None) -> str:
+    """The photo shown for ``officer``: <officer_photos>/<id>.png, .jpg or .jpeg, else
+    [kiosk] officer_photo for the officer the settings name, else none ("")."""
+    if officer and section.officer_photos:
+        for suffix in (".png", ".jpg", ".jpeg"):
+            candidate = Path(section.officer_photos) / f"{officer}{suffix}"
+            if candidate.is_file():
+                return str(candidate)
+    if officer and officer == section.officer:
+        return section.officer_photo
+    return ""

@@ -72,16 +72,16 @@ class State:
     debounce: tuple[str, tuple[int, int] | None, datetime] | None = None
     corner_since: datetime | None = None
     pin: str = ""
-    pin_fails: int = 0
     pin_locked_until: datetime | None = None
     pin_message: str = ""
     scan_test: str = ""  # "", "waiting", "receipt", "officer", "unknown"
     scan_test_at: datetime | None = None
     # False from start-up until the app has opened the outbox (after drawing the idle screen):
     # no questionnaire opens, so no rating can be accepted before it can be stored. A start in
-    # that moment shows "one moment" and is kept in ``waiting``, opening once the outbox is.
+    # that moment shows "one moment" and is kept in ``waiting``, opening once the outbox is; so
+    # is a corner hold ("service"): the PIN's lockout is kept in the outbox's database.
     outbox_open: bool = True
-    waiting: Trigger | None = None
+    waiting: Trigger | Literal["service"] | None = None
 
 
 def back_to_idle(state: State, rules: Rules, keep_lang: bool = False) -> State:

@@ -3,6 +3,7 @@ and the one entry point that draws any flow state (questions in :mod:`kiosk.ques
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -142,6 +143,13 @@ def _notice(p: Painter, m: Metrics, scene: Scene) -> Layout:
     return lay
 
 
+def _locked_minutes(state: flow.State) -> int:
+    """Minutes until the PIN screen unlocks, counted from the last touch (the try that locked)."""
+    if state.pin_locked_until is None or state.last_input is None:
+        return 0
+    return max(1, math.ceil((state.pin_locked_until - state.last_input).total_seconds() / 60))
+
+
 def _pin(p: Painter, m: Metrics, scene: Scene) -> Layout:
     lang = scene.state.lang
     lay = layout.pin(m)
@@ -151,7 +159,7 @@ def _pin(p: Painter, m: Metrics, scene: Scene) -> Layout:
     pygame.draw.rect(p.surface, ON_PRIMARY, rect(field_box), border_radius=m.gap)
     p.text(field_box, "●" * len(scene.state.pin) or " ", m.font(0.06))
     if scene.state.pin_message:
-        p.text(b["message"], t(lang, scene.state.pin_message, minutes=flow.PIN_LOCKOUT.seconds // 60),
+        p.text(b["message"], t(lang, scene.state.pin_message, minutes=_locked_minutes(scene.state)),
                m.font(0.04), colour=DANGER)
     for name in lay.targets:
         label = name.removeprefix("pin:")

@@ -81,6 +81,28 @@ def test_a_scan_before_the_outbox_is_open_is_refused_visibly() -> None:
     assert state.screen == "idle"  # whether it was rated here needed the outbox: scan again
 
 
+def test_a_corner_hold_before_the_outbox_is_open_waits_for_the_pins_lockout() -> None:
+    """The PIN's lockout is kept in the outbox: no PIN screen, and so no PIN tried, before it is
+    known; the PIN screen opens by itself once it is, saying the lock it finds."""
+    ruleset = rules(service_enabled=True)
+    state = flow.initial_state(ruleset, outbox_open=False)
+    state, _ = flow.step(state, flow.CornerDown(now=at(0), pos=(5, 5)), ruleset)
+    state, effects = flow.step(state, flow.Tick(now=at(3)), ruleset)
+    assert effects == [] and state.corner_since is None
+    assert (state.screen, state.notice, state.waiting) == ("notice", flow.OPENING, "service")
+    for event in presses(["1", "2", "3", "4", "enter", "escape"], 4):
+        state, effects = flow.step(state, event, ruleset)
+        assert effects == [] and state.screen == "notice"  # no CheckPin: nothing to check with
+    locked = at(300)
+    state, effects = flow.step(state, OutboxOpened(pin_locked_until=locked, now=at(10)), ruleset)
+    assert effects == [] and state.outbox_open and state.waiting is None
+    assert (state.screen, state.pin, state.pin_locked_until) == ("pin", "", locked)
+    assert state.pin_message == "pin.locked"
+    opened, _ = flow.step(flow.initial_state(ruleset, outbox_open=False),
+                          OutboxOpened(pin_locked_until=locked, now=at(10)), ruleset)
+    assert opened.screen == "idle" and opened.pin_locked_until == locked  # seeded for later
+
+
 def test_a_rating_tapped_while_the_outbox_is_still_opening_is_not_lost(tmp_path: Path) -> None:
     """The real app, its outbox held locked by another writer (a slow disk) while a citizen
     presses Enter and a face: "one moment", then the question opens by itself."""

@@ -13,7 +13,7 @@ in key order) so concurrent batches never interleave or deadlock.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -82,7 +82,7 @@ class BatchResult:
 _SQLITE_COLUMNS = ("id", "office", "kiosk", "seq", "counter", "officer", "trigger",
                    "questionnaire", "lang", "started_at", "submitted_at", "received_at", "day",
                    "complete", "receipt_h", "receipt_unit", "receipt_date", "answers", "digest",
-                   "flags")
+                   "flags", "stage")
 _SQLITE_INSERT = (f"INSERT INTO responses ({', '.join(_SQLITE_COLUMNS)}) "
                   f"VALUES ({', '.join('?' * len(_SQLITE_COLUMNS))})")
 
@@ -103,7 +103,7 @@ def _sqlite_row(item: Accepted) -> tuple[Any, ...]:
             _sqlite_time(item.received_at), item.day.isoformat(), 1 if doc["complete"] else 0,
             receipt.get("h"), receipt.get("unit"), receipt.get("date"),
             json.dumps(doc["answers"], separators=(",", ":"), sort_keys=True), item.digest,
-            ",".join(item.flags))
+            ",".join(item.flags), doc.get("stage"))
 
 
 class BatchWriter(RollupWriter):
@@ -166,18 +166,18 @@ class BatchWriter(RollupWriter):
             "reason": r.reason[:2000], "payload": r.payload[:MAX_KEPT_PAYLOAD],
             "truncated": len(r.payload) > MAX_KEPT_PAYLOAD, "response_id": r.response_id,
         } for r in rejections])
-        per_kiosk: dict[tuple[str, str], list[Any]] = {}
+        per_kiosk: Counter[tuple[str, str]] = Counter()
         for rejection in rejections:
             topic = parse_kiosk_topic(rejection.topic)
             if topic is not None:
-                entry = per_kiosk.setdefault((topic.office, topic.kiosk), [0, rejection.received_at])
-                entry[0] += 1
+                per_kiosk[(topic.office, topic.kiosk)] += 1
         if per_kiosk:
-            self._ensure_kiosks(conn, {k: v[1] for k, v in per_kiosk.items()})
+            # Only a kiosk already known (roster, provisioning, a valid status or response)
+            # counts a refusal: a rejected message alone never makes a kiosk appear.
             conn.execute(update(t.kiosks).where(
                 t.kiosks.c.office == bindparam("o"), t.kiosks.c.kiosk == bindparam("k"))
                 .values(rejected=t.kiosks.c.rejected + bindparam("n")),
-                [{"o": o, "k": k, "n": v[0]} for (o, k), v in sorted(per_kiosk.items())])
+                [{"o": o, "k": k, "n": n} for (o, k), n in sorted(per_kiosk.items())])
 
     def _existing_digests(self, conn: Connection, ids: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -228,7 +228,7 @@ class BatchWriter(RollupWriter):
             "receipt_unit": receipt.get("unit"),
             "receipt_date": date.fromisoformat(receipt["date"]) if receipt.get("date") else None,
             "answers": json.dumps(doc["answers"], separators=(",", ":"), sort_keys=True),
-            "digest": item.digest, "flags": ",".join(item.flags),
+            "digest": item.digest, "flags": ",".join(item.flags), "stage": doc.get("stage"),
         }
 
     def _update_rollups(self, conn: Connection, fresh: Sequence[Accepted]) -> None:
@@ -242,7 +242,8 @@ class BatchWriter(RollupWriter):
                  "n": n} for (o, d, q, v), n in sorted(tallies.items())], ("n",))
         self._add_rollups(conn, [
             ((a.document["office"], a.day, a.document["counter"],
-              a.document["officer"] or t.NO_OFFICER, a.document["questionnaire"], t.KIOSK_CHANNEL),
+              a.document["officer"] or t.NO_OFFICER, a.document["questionnaire"], t.KIOSK_CHANNEL,
+              a.document.get("stage") or t.NO_STAGE),
              bool(a.document["complete"]), {FLAG_COLUMNS[f] for f in a.flags if f in FLAG_COLUMNS},
              a.document["answers"]) for a in fresh])
 

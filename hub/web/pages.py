@@ -18,7 +18,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from hailong.logsafe import printable, typed_name
 from hub.i18n import Texts
+from hub.scores.choices import withhold_sensitive_reasons
 from hub.scores.documents import withhold_small_officers
 from hub.web.access import (
     CSRF_FIELD,
@@ -94,7 +96,9 @@ async def signin(request: Request) -> Response:
     address = request.client.host if request.client else "?"
     wait = gate.limiter.retry_after(name, address, time.monotonic())
     if wait > 0:
-        log.warning("sign-in refused: too many failures for %r or from %s", name, address)
+        known = await run_in_threadpool(gate.accounts.user_exists, name)
+        log.warning("sign-in refused: too many failures for %s or from %s",
+                    typed_name(name, known), printable(address))
         response = signin_page(request, texts.t("signin.locked", minutes=math.ceil(wait / 60)),
                                429, name=name)
         response.headers["Retry-After"] = str(math.ceil(wait))
@@ -102,10 +106,12 @@ async def signin(request: Request) -> Response:
     principal = await run_in_threadpool(gate.accounts.verify_password, name, password)
     if principal is None:
         gate.limiter.failed(name, address, time.monotonic())
-        log.warning("sign-in refused: wrong password or unknown user %r from %s", name, address)
+        known = await run_in_threadpool(gate.accounts.user_exists, name)
+        log.warning("sign-in refused: %s from %s", f"wrong password for {typed_name(name, True)}"
+                    if known else typed_name(name, False), printable(address))
         return signin_page(request, texts.t("signin.wrong"), 200, name=name)
-    gate.limiter.succeeded(name)
-    log.info("sign-in: %s (%s) from %s", name, principal.role, address)
+    gate.limiter.succeeded(name, address)
+    log.info("sign-in: %s (%s) from %s", name, principal.role, printable(address))
     await run_in_threadpool(gate.accounts.purge_sessions, gate.idle)
     old = (await run_in_threadpool(session_of, request)
            if request.cookies.get(SESSION_COOKIE) else None)
@@ -184,15 +190,17 @@ def live_context(dashboard: Dashboard, office: str, texts: Texts, admin: bool
     documents = dashboard.documents
     day = today_in(dashboard, office)
     officers = documents.breakdown(office, day, day, "officer")
-    if not admin:
+    reasons = documents.reasons(office, day, day)
+    if not admin:  # heads see neither small officer cells nor the sensitive reasons
         withhold_small_officers(officers)
+        withhold_sensitive_reasons(reasons)
     return {"view": office_live_view(dashboard, office, texts), "min_n": dashboard.min_n,
             "good": round(GOOD * 100), "fair": round(FAIR * 100),
             "updated": datetime.now(dashboard.timezone_of(office)),
             "counters": cell_rows(documents.breakdown(office, day, day, "counter"),
                                   dashboard.min_n),
             "officers": cell_rows(officers, dashboard.min_n),
-            "reasons": documents.reasons(office, day, day),
+            "reasons": reasons,
             "open_alerts": documents.alerts(office, "open", LIVE_ALERTS)["alerts"],
             "kiosks": documents.kiosks(office)["kiosks"], "today": day,
             "zone": dashboard.timezone_of(office)}
