@@ -18,12 +18,12 @@
   window.hailongReachable = reachable;
   document.addEventListener("DOMContentLoaded", reachable);
   window.addEventListener("resize", reachable);
-  // A printed page shows the figures behind each chart, not a closed "details" line.
   // A form that undoes something (a survey import) asks first.
   document.addEventListener("submit", function (event) {
     var form = event.target.closest("form[data-confirm]");
     if (form && !window.confirm(form.dataset.confirm)) { event.preventDefault(); }
   });
+  // A printed page shows the figures behind each chart, not a closed "details" line.
   window.addEventListener("beforeprint", function () {
     document.querySelectorAll("details").forEach(function (d) { d.open = true; });
   });
@@ -54,14 +54,16 @@
       return;
     }
     if (from.nodeType !== Node.ELEMENT_NODE) { return; }
+    // "open" belongs to the reader (a details element opened or closed stays so), "tabindex"
+    // of a scrolling box to reachable()
+    var mineOnly = { open: true, tabindex: true };
     Array.prototype.slice.call(from.attributes).forEach(function (a) {
-      // "open" belongs to the reader, "tabindex" of a scrolling box to reachable()
-      if (!to.hasAttribute(a.name) && a.name !== "open" && a.name !== "tabindex") {
-        from.removeAttribute(a.name);
-      }
+      if (!to.hasAttribute(a.name) && !mineOnly[a.name]) { from.removeAttribute(a.name); }
     });
     Array.prototype.slice.call(to.attributes).forEach(function (a) {
-      if (from.getAttribute(a.name) !== a.value) { from.setAttribute(a.name, a.value); }
+      if (!mineOnly[a.name] && from.getAttribute(a.name) !== a.value) {
+        from.setAttribute(a.name, a.value);
+      }
     });
     var mine = from.childNodes, theirs = to.childNodes, i;
     for (i = 0; i < theirs.length; i++) {
