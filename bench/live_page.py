@@ -44,7 +44,7 @@ OBSERVER = """() => {
   new MutationObserver(() => {
     const value = document.getElementById('responses-today').dataset.value;
     window.__changes.push([Number(value), Date.now()]);
-  }).observe(root, {childList: true, subtree: true});
+  }).observe(root, {childList: true, subtree: true, characterData: true, attributes: true});
 }"""
 
 
