@@ -239,7 +239,7 @@ class Ingestor:
                 statuses.append(StatusUpdate(topic.office, topic.kiosk, document, now))
                 continue
             try:
-                document = contract.decode_response(message.payload, topic)
+                document = contract.decode_response_document(message.payload, topic)
             except contract.ContractError as exc:
                 rejections.append(Rejection(message.topic, exc.reason, message.payload, now,
                                             exc.message_id))
