@@ -24,8 +24,8 @@ from ingest import _child, ack_counter
 from loadgen import Fleet, HubProcess, Publishers, machine, start_broker, write_section
 from sqlalchemy import func, select
 
-from hub import tables as t
 from hub.store import Store
+from hub.store import tables as t
 
 
 def exactly_once(url: str, total: int) -> dict[str, int]:

@@ -115,7 +115,7 @@ Measured {time.strftime('%Y-%m-%d')} on {conditions}.
 
 Most of it is the ingest's batch window (20 ms), the commit (SQLite, synchronous=FULL) and the
 scores query; an office that gets more than one response a second sees its scores republished
-at most once a second by design (`hub/live.py`).
+at most once a second by design (`hub/scores/live.py`).
 """
     if not (args.quick or args.no_write):
         write_section("latency", text)

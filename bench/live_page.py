@@ -30,8 +30,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from hailong.settings import load_settings  # noqa: E402
-from hub.web.browser import launch_chromium  # noqa: E402
-from hub.web.screenshots import OFFICE, running_hub, sign_in_page  # noqa: E402
+from tools.browser import launch_chromium  # noqa: E402
+from tools.dashboard_screenshots import OFFICE, running_hub, sign_in_page  # noqa: E402
 
 TARGET_S = 1.0
 # Between two ratings: longer than the hub's one-second minimum gap between two scores

@@ -204,7 +204,7 @@ def run_demo(config: Path | None, check_only: bool, kiosks: int,
 
 def ensure_demo_admin(hub_toml: Path) -> str | None:
     """On the first run, an admin with a random password (returned, to print once); else None."""
-    from hub.accounts import Accounts
+    from hub.admin.accounts import Accounts
     from hub.settings import HubSettings
     from hub.store import Store
 

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from hailong.settings import DatabaseSettings, DataSettings, MqttSettings, Section, sqlite_url
+from hailong.settings import (
+    DatabaseSettings,
+    DataSettings,
+    MqttSettings,
+    Section,
+    load_settings,
+    sqlite_url,
+)
 from hub.web.settings import WebSection
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -121,3 +129,8 @@ class HubSettings(BaseModel):
 
     def database_url(self) -> str:
         return self.database.url or sqlite_url(self.data_dir() / "hub.db")
+
+
+def settings_from(args: argparse.Namespace) -> HubSettings:
+    """The settings of a ``hailong hub …`` command: its ``--config`` file and HAILONG_* variables."""
+    return load_settings(HubSettings, args.config)

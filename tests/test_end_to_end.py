@@ -104,7 +104,7 @@ def test_a_duplicate_is_stored_once_and_acked_again(broker: Broker, hub: Running
     wait_until(lambda: any(document["id"] in a["ids"]
                            for a in acks(client, kiosk_topic("ubnd-a", "k01", "ack"))),
                message="the ack")
-    assert hub.hub.store.response_ids("ubnd-a") == [document["id"]]
+    assert hub.hub.store.read.response_ids("ubnd-a") == [document["id"]]
     _, scores = hub.get("/api/v1/offices/ubnd-a/scores")
     assert scores["responses"] == 1 and scores["questions"]["overall"]["dist"] == [0, 1, 0, 0, 0]
     assert hub.hub.ingestor.counters.duplicates == 2
@@ -115,7 +115,7 @@ def test_a_duplicate_is_stored_once_and_acked_again(broker: Broker, hub: Running
     wait_until(lambda: sum(document["id"] in a["ids"]
                            for a in acks(client, kiosk_topic("ubnd-a", "k01", "ack"))) >= 2,
                message="a second ack")
-    assert hub.hub.store.response_ids("ubnd-a") == [document["id"]]
+    assert hub.hub.store.read.response_ids("ubnd-a") == [document["id"]]
     client.close()
 
 
@@ -161,7 +161,7 @@ def test_bad_messages_are_rejected_with_reasons_and_the_hub_keeps_serving(
     # newest first
     assert listing["items"][0]["reason"].startswith("conflict")
 
-    assert sorted(hub.hub.store.response_ids()) == sorted([first["id"], good["id"]])
+    assert sorted(hub.hub.store.read.response_ids()) == sorted([first["id"], good["id"]])
     _, scores = hub.get("/api/v1/offices/ubnd-a/scores")
     assert scores["questions"]["overall"]["dist"] == [0, 0, 0, 1, 1]  # the first of the conflict
     assert hub.get("/healthz")[0] == 200
