@@ -13,9 +13,9 @@ import msgspec
 from sqlalchemy import select
 
 from hailong.contract import Response
-from hub import tables as t
-from hub.rollup import rollup_deltas
 from hub.store import Store
+from hub.store import tables as t
+from hub.store.rollup_cells import rollup_deltas
 from tests.hubdata import NOW, accepted, response
 
 D1, D2 = date(2026, 11, 22), date(2026, 11, 23)

@@ -16,10 +16,10 @@ from datetime import date
 from typing import Any, Protocol
 
 from hailong.contract import Response
-from hub.tables import KIOSK_CHANNEL, NO_OFFICER
+from hub.store.tables import KIOSK_CHANNEL, NO_OFFICER
 
-# Flags a response may carry (hub/ingest.py) and the rollup column that counts each.
-# (hub/store.py keeps a copy until its writer applies these cells: issue 17, item 4.)
+# Flags a response may carry (hub/ingest/ingest.py) and the rollup column that counts each.
+# (hub/store/rollups.py keeps a copy until its writer applies these cells: issue 17, item 3.)
 FLAG_COLUMNS = {"clock-skew": "skewed", "no-transaction": "ungated",
                 "unknown-questionnaire": "unknown", "unknown-question": "unknown",
                 "answer-type": "unknown"}
