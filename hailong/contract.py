@@ -282,12 +282,6 @@ def decode_response(payload: bytes, topic: KioskTopic | None = None) -> Response
     return response
 
 
-def decode_response_document(payload: bytes, topic: KioskTopic) -> dict[str, Any]:
-    """:func:`decode_response` as plain JSON values, for the hub's store until its writer
-    takes the typed Response."""
-    return msgspec.to_builtins(decode_response(payload, topic))  # type: ignore[no-any-return]
-
-
 def decode_ack(payload: bytes) -> Ack:
     return _decode_typed("ack", Ack, payload, 256 * 1024)
 

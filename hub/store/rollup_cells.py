@@ -19,7 +19,6 @@ from hailong.contract import Response
 from hub.store.tables import KIOSK_CHANNEL, NO_OFFICER
 
 # Flags a response may carry (hub/ingest/ingest.py) and the rollup column that counts each.
-# (hub/store/rollups.py keeps a copy until its writer applies these cells: issue 17, item 3.)
 FLAG_COLUMNS = {"clock-skew": "skewed", "no-transaction": "ungated",
                 "unknown-questionnaire": "unknown", "unknown-question": "unknown",
                 "answer-type": "unknown"}
@@ -66,7 +65,8 @@ class RollupCells:
             for column in flag_columns:
                 counts[COUNT_COLUMNS.index(column)] += sign
             for question, answer in answers.items():
-                if isinstance(answer, int):
+                # ``type(…) is int``: a yes/no answer sent as a JSON boolean is no 1–5 rating.
+                if type(answer) is int:
                     rated: tuple[Any, ...] = (*cell, question)
                     acc = self.ratings.get(rated)
                     if acc is None:
@@ -74,11 +74,21 @@ class RollupCells:
                     acc[0] += sign
                     acc[1] += sign * answer
                     acc[1 + answer] += sign
-                else:
+                elif isinstance(answer, list):
                     for choice in answer:
                         chosen: tuple[Any, ...] = (*cell, question, choice)
                         self.choices[chosen] = self.choices.get(chosen, 0) + sign
         return self
+
+    def tables(self) -> list[tuple[str, list[tuple[Any, ...]]]]:
+        """Each table with rows to add, its rows as (*key, *summed columns) tuples in key order
+        (concurrent writers lock alike)."""
+        found = []
+        for name, cells in (("rollup_responses", self.responses), ("rollup_ratings", self.ratings),
+                            ("rollup_choices", {k: [n] for k, n in self.choices.items()})):
+            if cells:
+                found.append((name, [(*key, *values) for key, values in sorted(cells.items())]))
+        return found
 
     def response_rows(self) -> list[dict[str, Any]]:
         """``rollup_responses`` rows to add, in key order (concurrent writers lock alike)."""
