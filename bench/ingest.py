@@ -43,6 +43,7 @@ from loadgen import (
     start_broker,
     write_section,
 )
+from pages import Pages
 
 # The hub's session settings, for a like-for-like ceiling.
 SESSION_EXPIRY = 7 * 24 * 3600
@@ -219,6 +220,9 @@ def phase_hub(folder: Path, fleet: Fleet, args: argparse.Namespace, workers: int
                            client_id=f"bench-hub-{i}", extra=shared).start()
                 for i in range(workers)]
         acks, ack_results = _child(ack_counter, broker.port, fleet.total)
+        # Live pages open on the first offices (the fleet's offices each have two kiosks).
+        pages = Pages.open(hubs[0].port, url, sorted({fleet.kiosk(i)[0] for i in range(
+            min(fleet.kiosks, 2 * args.pages))})) if args.pages else None
         publishers = Publishers(broker.port, fleet, args.publishers, args.run, f"hub{workers}")
         at_start = load()
         cpu_before, broker_cpu = sum(hub.cpu() for hub in hubs), cpu_seconds(broker.process.pid)
@@ -228,6 +232,7 @@ def phase_hub(folder: Path, fleet: Fleet, args: argparse.Namespace, workers: int
         cpu = sum(hub.cpu() for hub in hubs) - cpu_before
         broker_cpu = cpu_seconds(broker.process.pid) - broker_cpu
         acks.join(30)
+        seen = pages.close() if pages is not None else {"pages": 0, "events": 0}
         health = json.loads(hubs[0].get("/healthz"))
         if args.database == "sqlite":
             stored = stored_count(folder / "hub" / "hub.db")
@@ -239,7 +244,7 @@ def phase_hub(folder: Path, fleet: Fleet, args: argparse.Namespace, workers: int
             store.close()
         return {"messages": acked, "stored": stored, "seconds": acked_at - start,
                 "rate": acked / (acked_at - start), "cpu": cpu, "broker": broker_cpu,
-                "load": at_start, "health": health}
+                "load": at_start, "health": health, **seen}
     finally:
         for hub in hubs:
             hub.stop()
@@ -282,7 +287,8 @@ def one_run(folder: Path, fleet: Fleet, args: argparse.Namespace, workers: list[
         print(f"  hub ({args.database}, {count} worker{'s' if count > 1 else ''}): "
               f"{hub['rate']:,.0f}/s stored, rolled up and acked = {hub['ratio']:.0%} of the "
               f"ceiling, {hub['cpu'] / hub['messages'] * 1e6:.0f} µs CPU per message; stored "
-              f"{hub['stored']} (load {hub['load']:.1f})", flush=True)
+              f"{hub['stored']}; {hub['pages']} live pages got {hub['events']} events "
+              f"(load {hub['load']:.1f})", flush=True)
     return run
 
 
@@ -316,13 +322,16 @@ def report(runs: list[dict[str, dict[str, Any]]], fleet: Fleet, args: argparse.N
                 f"{spread([p['load'] for p in phases], '{:.1f}')} |")
 
     faster = [run["ceiling"]["protocol"] for run in runs]
-    hubs = "\n".join(row(f"hub on {args.database}, {w} worker{'s' if w > 1 else ''}: stored, "
-                          "rolled up, acked", f"hub{w}", ratio=True) for w in workers)
+    pages = f", {args.pages} offices' live pages open" if args.pages else ""
+    options = (" --database postgresql" if args.database == "postgresql" else "") + (
+        f" --pages {args.pages}" if args.pages else "")
+    hubs = "\n".join(row(f"hub on {args.database}, {w} worker{'s' if w > 1 else ''}{pages}: "
+                          "stored, rolled up, acked", f"hub{w}", ratio=True) for w in workers)
     ratios = {w: spread([run[f"hub{w}"]["ratio"] * 100 for run in runs], "{:.0f}") for w in workers}
     verdict = "; ".join(f"{w} worker{'s' if w > 1 else ''}: **{ratios[w]} % of the ceiling**"
                         for w in workers) + " (target ≥ 80 %)."
     return f"""\
-### Ingest (`bench/ingest.py`{' --database postgresql' if args.database == 'postgresql' else ''})
+### Ingest (`bench/ingest.py`{options})
 
 {fleet.total:,} responses from {fleet.kiosks:,} simulated kiosks (runs of {args.run} per kiosk,
 {args.publishers} raw-socket publisher processes, pre-encoded), one private Mosquitto per phase,
@@ -357,6 +366,8 @@ def main() -> int:
     parser.add_argument("--workers", default="1,2",
                         help="hub processes to measure, comma-separated (more than one share the "
                         "subscription)")
+    parser.add_argument("--pages", type=int, default=0, help="offices whose live page is open "
+                        "(an event stream each) while the hub ingests")
     parser.add_argument("--quick", action="store_true", help="20,000 responses; writes nothing")
     parser.add_argument("--no-write", action="store_true", help="do not update docs/performance.md")
     args = parser.parse_args()
@@ -380,7 +391,8 @@ def main() -> int:
         print("NOT WRITTEN, a check failed: " + "; ".join(failures))
         return 1
     if not (args.quick or args.no_write):
-        write_section(f"ingest-{args.database}", text)
+        write_section(f"ingest-{args.database}" + (f"-pages{args.pages}" if args.pages else ""),
+                      text)
     return 0
 
 

@@ -120,7 +120,7 @@ class AnswerChecks:
 
 class Ingestor:
     def __init__(self, store: Store, *, timezone_of: Callable[[str], ZoneInfo],
-                 publish: Callable[[str, bytes], None], ack: Callable[[int, int], None],
+                 publish: Callable[[str, bytes], None], ack: Callable[[Sequence[Message]], None],
                  on_committed: Callable[[set[str]], None] = lambda offices: None,
                  on_status: Callable[[set[str]], None] = lambda offices: None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -211,7 +211,7 @@ class Ingestor:
                                       message.payload, self._clock())
                 self.store.record_rejections([rejection])
                 self.counters.rejected += 1
-                self._ack(message.mid, message.qos)
+                self._ack([message])
 
     # -- one batch ------------------------------------------------------------------------
     def process(self, batch: Sequence[Message]) -> None:
@@ -278,8 +278,7 @@ class Ingestor:
 
         for (office, kiosk), body in acks.items():
             self._publish(kiosk_topic(office, kiosk, "ack"), contract.encode(body))
-        for message in batch:
-            self._ack(message.mid, message.qos)
+        self._ack(batch)
         # Live scores are today's: a backlog of past days does not make them worth recomputing.
         today = {office for office, day in result.days
                  if day == local_day(now, self._timezone_of(office))}

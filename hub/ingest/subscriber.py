@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import struct
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import paho.mqtt.client as mqtt
@@ -79,6 +80,13 @@ class _ChunkedClient(mqtt.Client):
         self._position += len(part)
         return part
 
+    def ack_all(self, mids: list[int]) -> None:
+        """The PUBACKs of a batch's QoS 1 messages queued as one write: paho's own ``ack``
+        wakes its network thread and sends once per message, a cost as big as the message's."""
+        if mids:
+            packet = b"".join([_PUBACK.pack(mqtt.PUBACK, 2, mid) for mid in mids])
+            self._packet_queue(mqtt.PUBACK, packet, 0, 0)
+
     def loop_read(self, max_packets: int = 1) -> mqtt.MQTTErrorCode:
         # paho reads one packet per wake-up unless it has messages in flight; what is already
         # buffered here would otherwise wait for the next select().
@@ -89,8 +97,11 @@ class _ChunkedClient(mqtt.Client):
                 return result
 
 
-# Only where paho still has the method this overrides (it is not part of paho's public API).
-_Client = _ChunkedClient if hasattr(mqtt.Client, "_sock_recv") else mqtt.Client
+# An MQTT PUBACK without reason code or properties (valid in 3.1.1 and 5: "success").
+_PUBACK = struct.Struct("!BBH")
+# Only where paho still has the methods this uses (they are not part of paho's public API).
+_Client = _ChunkedClient if all(hasattr(mqtt.Client, name) for name in (
+    "_sock_recv", "_packet_queue")) else mqtt.Client
 
 
 class MqttSubscriber:
@@ -145,10 +156,15 @@ class MqttSubscriber:
         self._client.disconnect()
         self._client.loop_stop()
 
-    def ack(self, mid: int, qos: int) -> None:
-        """Tell the broker a message is safely stored (only after the commit)."""
-        if qos > 0:
-            self._client.ack(mid, qos)
+    def ack(self, messages: Iterable[Message]) -> None:
+        """Tell the broker these messages are safely stored (only after the commit)."""
+        messages = list(messages)
+        if isinstance(self._client, _ChunkedClient):
+            self._client.ack_all([m.mid for m in messages if m.qos == 1])
+            messages = [m for m in messages if m.qos == 2]
+        for message in messages:
+            if message.qos > 0:
+                self._client.ack(message.mid, message.qos)
 
     def publish(self, topic: str, payload: bytes, retain: bool = False) -> None:
         self._client.publish(topic, payload, qos=1, retain=retain)
@@ -179,7 +195,7 @@ class MqttSubscriber:
                         message: mqtt.MQTTMessage) -> None:
         if parse_hub_status_topic(message.topic) is not None:
             # hailong/v1/+/+/status also matches the hubs' own presence: not a kiosk's status
-            self.ack(message.mid, message.qos)
+            self._client.ack(message.mid, message.qos)
             return
         self._on_message(Message(message.topic, bytes(message.payload), message.mid,
                                  message.qos, bool(message.retain)))

@@ -12,6 +12,7 @@ in key order) so concurrent batches never interleave or deadlock.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -89,6 +90,9 @@ _COLUMNS = ("id", "office", "kiosk", "seq", "counter", "officer", "trigger",
                    "flags")
 _SQLITE_INSERT = (f"INSERT INTO responses ({', '.join(_COLUMNS)}) "
                   f"VALUES ({', '.join('?' * len(_COLUMNS))})")
+_SQLITE_DIGESTS = ("SELECT id, digest FROM responses WHERE id IN "
+                   "(SELECT value FROM json_each(?))")
+_PG_DIGESTS = "SELECT id, digest FROM responses WHERE id = ANY(%s)"
 # PostgreSQL: the batch is copied (COPY, one round trip) into a temporary table emptied at each
 # commit, then moved in one statement that skips the ids already stored and returns the others.
 _PG_INCOMING = ("CREATE TEMPORARY TABLE IF NOT EXISTS incoming_responses ON COMMIT DELETE ROWS "
@@ -114,17 +118,21 @@ def _given(value: Any) -> Any:
 
 def _sqlite_time(moment: datetime) -> str:
     """A time as SQLAlchemy keeps it in SQLite: naive UTC text with microseconds."""
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    return moment.astimezone(UTC).isoformat(" ", "microseconds")[:26]  # without "+00:00"
 
 
-def _sqlite_row(item: Accepted) -> tuple[Any, ...]:
-    """The responses row of ``_COLUMNS`` (the hot path: no per-column conversion)."""
+def _sqlite_row(item: Accepted, received: dict[datetime, str]) -> tuple[Any, ...]:
+    """The responses row of ``_COLUMNS`` (the hot path: no per-column conversion; a batch's
+    messages share their received time, converted once in ``received``)."""
     r = item.response
     receipt = r.receipt
+    received_at = received.get(item.received_at)
+    if received_at is None:
+        received_at = received[item.received_at] = _sqlite_time(item.received_at)
     return (r.id, r.office, r.kiosk, r.seq, r.counter, r.officer or t.NO_OFFICER, r.trigger,
             r.questionnaire, r.lang, _sqlite_time(datetime.fromisoformat(r.started_at)),
             _sqlite_time(datetime.fromisoformat(r.submitted_at)),
-            _sqlite_time(item.received_at), item.day.isoformat(), 1 if r.complete else 0,
+            received_at, item.day.isoformat(), 1 if r.complete else 0,
             receipt and receipt.h, receipt and receipt.unit, receipt and receipt.date,
             answers_json(r), item.digest, ",".join(item.flags))
 
@@ -214,14 +222,14 @@ class BatchWriter(RollupWriter):
                 [{"o": o, "k": k, "n": v[0]} for (o, k), v in sorted(per_kiosk.items())])
 
     def _existing_digests(self, conn: Connection, ids: Sequence[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
+        """The digests of the ids already stored: one statement of one parameter (the ids as a
+        JSON array, or an array), the same text every batch so the driver reuses its plan."""
         unique = list(dict.fromkeys(ids))
-        for start in range(0, len(unique), CHUNK):
-            chunk = unique[start:start + CHUNK]
-            rows = conn.execute(select(t.responses.c.id, t.responses.c.digest)
-                                .where(t.responses.c.id.in_(chunk)))
-            found.update({row.id: row.digest for row in rows})
-        return found
+        if self.dialect == "sqlite":
+            rows = conn.exec_driver_sql(_SQLITE_DIGESTS, (json.dumps(unique),))
+        else:
+            rows = conn.exec_driver_sql(_PG_DIGESTS, (unique,))
+        return {rid: digest for rid, digest in rows}
 
     def _insert_responses(self, conn: Connection, items: Sequence[Accepted]
                           ) -> tuple[set[str], dict[str, str]]:
@@ -235,8 +243,9 @@ class BatchWriter(RollupWriter):
             # between the look-up and the insert, and the driver's executemany is the fastest path.
             known = self._existing_digests(conn, [item.id for item in items])
             new = [item for item in items if item.id not in known]
+            received: dict[datetime, str] = {}
             if new:
-                conn.exec_driver_sql(_SQLITE_INSERT, [_sqlite_row(item) for item in new])
+                conn.exec_driver_sql(_SQLITE_INSERT, [_sqlite_row(item, received) for item in new])
             return {item.id for item in new}, known
         driver = conn.connection.driver_connection  # psycopg's own connection, for COPY
         if driver is None:
