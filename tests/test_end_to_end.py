@@ -290,3 +290,10 @@ def test_demo_runs_everything_and_ctrl_c_leaves_no_orphan(tmp_path: Path, broker
     assert "Traceback" not in output, output
     wait_until(lambda: not any(_alive(pid) for pid in children), 5, message="no orphan left")
     assert not port_open(port)
+    # The printed hint works from a plain shell: the file names the database the hub used,
+    # whatever HAILONG_DATA_DIR said when the demo ran (issue 16, item 9).
+    plain = {k: v for k, v in os.environ.items() if not k.startswith("HAILONG_")}
+    users = subprocess.run([sys.executable, "-m", "hailong", "hub", "user", "list", "--config",
+                            str(tmp_path / "demo" / "hub.toml")], env=plain,
+                           capture_output=True, text=True, timeout=60)
+    assert users.returncode == 0 and "admin" in users.stdout, users.stdout + users.stderr

@@ -133,3 +133,12 @@ def test_one_open_alert_per_counter_and_dossier_counts(database_url: str) -> Non
     store.set_dossier_counts([("ubnd-a", day, 45)])
     assert [r["count"] for r in store.read.dossiers("ubnd-a", day, day + timedelta(1))] == [45, 10]
     store.close()
+
+
+def test_a_rejected_message_alone_never_makes_a_kiosk(database_url: str) -> None:
+    store = Store(database_url)
+    store.record_rejections([Rejection("hailong/v1/ubnd-a/phantom/response", "bad", b"x", NOW)])
+    assert store.read.kiosks("ubnd-a") == []
+    _, rejected = store.read.rejected(10)
+    assert [r["topic"] for r in rejected] == ["hailong/v1/ubnd-a/phantom/response"]
+    store.close()

@@ -13,7 +13,7 @@ in key order) so concurrent batches never interleave or deadlock.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -208,18 +208,18 @@ class BatchWriter(RollupWriter):
             "reason": r.reason[:2000], "payload": r.payload[:MAX_KEPT_PAYLOAD],
             "truncated": len(r.payload) > MAX_KEPT_PAYLOAD, "response_id": r.response_id,
         } for r in rejections])
-        per_kiosk: dict[tuple[str, str], list[Any]] = {}
+        per_kiosk: Counter[tuple[str, str]] = Counter()
         for rejection in rejections:
             topic = parse_kiosk_topic(rejection.topic)
             if topic is not None:
-                entry = per_kiosk.setdefault((topic.office, topic.kiosk), [0, rejection.received_at])
-                entry[0] += 1
+                per_kiosk[(topic.office, topic.kiosk)] += 1
         if per_kiosk:
-            self._ensure_kiosks(conn, {k: v[1] for k, v in per_kiosk.items()})
+            # Only a kiosk already known (roster, provisioning, a valid status or response)
+            # counts a refusal: a rejected message alone never makes a kiosk appear.
             conn.execute(update(t.kiosks).where(
                 t.kiosks.c.office == bindparam("o"), t.kiosks.c.kiosk == bindparam("k"))
                 .values(rejected=t.kiosks.c.rejected + bindparam("n")),
-                [{"o": o, "k": k, "n": v[0]} for (o, k), v in sorted(per_kiosk.items())])
+                [{"o": o, "k": k, "n": n} for (o, k), n in sorted(per_kiosk.items())])
 
     def _existing_digests(self, conn: Connection, ids: Sequence[str]) -> dict[str, str]:
         """The digests of the ids already stored: one statement of one parameter (the ids as a

@@ -123,6 +123,13 @@ def api_access(request: Request) -> None:
                            f"{office!r}", "office")
     if admin_only(path) and not principal.is_admin:
         raise AccessDenied(403, "only an admin may see this", None)
+    session = session_of(request) if bearer(request) is None else None
+    if session is not None:  # a browser's cookie: writes must come from the dashboard
+        from hub.web.csrf import cookie_write_refusal
+
+        refusal = cookie_write_refusal(request, session)
+        if refusal is not None:
+            raise AccessDenied(403, refusal, None)
     request.state.principal = principal
 
 
