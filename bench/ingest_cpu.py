@@ -63,7 +63,7 @@ def main() -> int:
         store = Store(url)
         store.upgrade()
         ingestor = Ingestor(store, timezone_of=lambda _office: ZoneInfo("Asia/Ho_Chi_Minh"),
-                            publish=lambda _topic, _payload: None, ack=lambda _messages: None,
+                            publish=lambda _topic, _payload: None, ack=lambda _mid, _qos: None,
                             checks=AnswerChecks(load_catalog(), lambda *_: False))
 
         def run(batch: list[Message]) -> tuple[float, float]:

@@ -18,14 +18,15 @@ from typing import Any
 CONNECT_TIMEOUT = 60.0
 
 
-def bench_token(database_url: str) -> str:
-    """An admin API token in the hub's database (an admin may open any office's stream)."""
+def bench_token(database_url: str, offices: list[str]) -> str:
+    """An API token of a head of ``offices`` in the hub's database: it may open their streams
+    before the hub has seen them (the bench opens the pages before any rating arrives)."""
     from hub.admin.accounts import Accounts
     from hub.store import Store
 
     store = Store(database_url)
     try:
-        return Accounts(store.engine).create_token("bench-pages", "admin", ())
+        return Accounts(store.engine).create_token("bench-pages", "head", offices)
     finally:
         store.close()
 
@@ -34,6 +35,7 @@ def _read_pages(port: int, token: str, offices: list[str], ready: Any, stop: Any
                 results: Any) -> None:
     selector = selectors.DefaultSelector()
     events = {office: 0 for office in offices}
+    heads = {office: b"" for office in offices}  # each page's first bytes, to say why it failed
     for office in offices:
         sock = socket.create_connection(("127.0.0.1", port), timeout=CONNECT_TIMEOUT)
         sock.sendall(f"GET /api/v1/offices/{office}/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -50,11 +52,15 @@ def _read_pages(port: int, token: str, offices: list[str], ready: Any, stop: Any
                 selector.unregister(key.fileobj)
                 continue
             events[key.data] += data.count(b"event: scores")
+            if len(heads[key.data]) < 300:
+                heads[key.data] += data[:300]
         if not announced and all(events.values()):
-            ready.put(len(offices))
+            ready.put((len(offices), ""))
             announced = True
         elif not announced and time.monotonic() > deadline:
-            ready.put(sum(1 for n in events.values() if n))
+            failed = next(office for office, n in events.items() if not n)
+            ready.put((sum(1 for n in events.values() if n),
+                       f"{failed}: {heads[failed][:300].decode(errors='replace')!r}"))
             announced = True
     results.put({"pages": len(offices), "open": len(selector.get_map()),
                  "events": sum(events.values())})
@@ -74,12 +80,13 @@ class Pages:
         context = mp.get_context("spawn")
         ready, stop, results = context.Queue(), context.Event(), context.Queue()
         process = context.Process(target=_read_pages, daemon=True, args=(
-            port, bench_token(database_url), offices, ready, stop, results))
+            port, bench_token(database_url, offices), offices, ready, stop, results))
         process.start()
-        opened = ready.get(timeout=CONNECT_TIMEOUT + 30)
+        opened, failed = ready.get(timeout=CONNECT_TIMEOUT + 30)
         if opened != len(offices):
             stop.set()
-            raise RuntimeError(f"only {opened} of {len(offices)} live pages got their first event")
+            raise RuntimeError(f"only {opened} of {len(offices)} live pages got their first "
+                               f"event; {failed}")
         return cls(process, stop, results, opened)
 
     def close(self) -> dict[str, int]:

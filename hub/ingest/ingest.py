@@ -126,17 +126,24 @@ def database_trouble(exc: DBAPIError) -> str:
 
 class Ingestor:
     def __init__(self, store: Store, *, timezone_of: Callable[[str], ZoneInfo],
-                 publish: Callable[[str, bytes], None], ack: Callable[[Sequence[Message]], None],
+                 publish: Callable[[str, bytes], None], ack: Callable[[int, int], None],
                  on_committed: Callable[[set[str]], None] = lambda offices: None,
                  on_status: Callable[[set[str]], None] = lambda offices: None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 checks: AnswerChecks | None = None) -> None:
+                 checks: AnswerChecks | None = None,
+                 ack_all: Callable[[Sequence[Message]], None] | None = None) -> None:
         self.store = store
         self._checks = checks
         self.counters = IngestCounters()
         self._timezone_of = timezone_of
         self._publish = publish
-        self._ack = ack
+        # The broker's acks: a batch's at once when the subscriber can (``ack_all``), else
+        # one ``ack(mid, qos)`` per message.
+        def each(messages: Sequence[Message]) -> None:
+            for message in messages:
+                ack(message.mid, message.qos)
+
+        self._ack_all = ack_all or each
         self._on_committed = on_committed
         self._on_status = on_status  # offices whose kiosks sent a status (live pages' strip)
         self._clock = clock
@@ -223,7 +230,7 @@ class Ingestor:
                                       message.payload, self._clock())
                 self.store.record_rejections([rejection])
                 self.counters.rejected += 1
-                self._ack([message])
+                self._ack_all([message])
 
     # -- one batch ------------------------------------------------------------------------
     def process(self, batch: Sequence[Message]) -> None:
@@ -290,7 +297,7 @@ class Ingestor:
 
         for (office, kiosk), body in acks.items():
             self._publish(kiosk_topic(office, kiosk, "ack"), contract.encode(body))
-        self._ack(batch)
+        self._ack_all(batch)
         # Live scores are today's: a backlog of past days does not make them worth recomputing.
         today = {office for office, day in result.days
                  if day == local_day(now, self._timezone_of(office))}

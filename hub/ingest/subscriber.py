@@ -156,7 +156,12 @@ class MqttSubscriber:
         self._client.disconnect()
         self._client.loop_stop()
 
-    def ack(self, messages: Iterable[Message]) -> None:
+    def ack(self, mid: int, qos: int) -> None:
+        """Tell the broker a message is safely stored (only after the commit)."""
+        if qos > 0:
+            self._client.ack(mid, qos)
+
+    def ack_all(self, messages: Iterable[Message]) -> None:
         """Tell the broker these messages are safely stored (only after the commit)."""
         messages = list(messages)
         if isinstance(self._client, _ChunkedClient):
