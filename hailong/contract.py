@@ -154,6 +154,7 @@ _S = load_schema("status")["properties"]
 # schema, which the corpus test holds these to).
 Trigger = Literal["scan", "officer", "tap"]
 Lang = Literal["vi", "en"]
+Stage = Literal["receive", "result"]  # the moment of the dossier rated; optional
 Rating = Annotated[int, _meta(_ANSWER, numeric=True)]
 Choices = Annotated[list[Annotated[str, _meta(_ANSWER["items"])]], _meta(_ANSWER)]
 Answer = Rating | Choices
@@ -190,8 +191,8 @@ class Response(Struct, frozen=True, forbid_unknown_fields=True):
     submitted_at: Timestamp
     complete: bool
     answers: Annotated[dict[QuestionId, Answer], _meta(_R["answers"])]
-    # Optional fields go after the required ones, with a default of UNSET (absent on the wire),
-    # e.g. ``stage: Literal["receive", "result"] | UnsetType = UNSET`` once the schema has it.
+    # Optional fields go after the required ones, with a default of UNSET (absent on the wire).
+    stage: Stage | UnsetType = UNSET
 
     def __post_init__(self) -> None:
         # The one schema keyword msgspec has no constraint for: a choice listed twice.

@@ -4,7 +4,7 @@ rollup tables on a real SQLite file for a few hundred generated responses."""
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,25 +26,28 @@ class Stored:
     response: Response
     day: date
     flags: tuple[str, ...] = ()
+    integrity: dict[str, str] = field(default_factory=dict)
 
 
-def stored(document: dict[str, Any], day: date, flags: tuple[str, ...] = ()) -> Stored:
-    return Stored(msgspec.convert(document, Response), day, flags)
+def stored(document: dict[str, Any], day: date, flags: tuple[str, ...] = (),
+           integrity: dict[str, str] | None = None) -> Stored:
+    return Stored(msgspec.convert(document, Response), day, flags, integrity or {})
 
 
 def test_a_batch_adds_what_was_counted_by_hand() -> None:
     cells = rollup_deltas([
-        stored(response(counter="1", answers={"overall": 5, "officer": 4}), D2),
+        stored(response(counter="1", answers={"overall": 5, "officer": 4}), D2,
+               integrity={"integrity-payment": "no"}),
         stored(response(counter="1", answers={"overall": 2, "reasons": ["wait", "impolite"]},
                         complete=False), D2, ("clock-skew",)),
         stored(response(counter="1", officer="cb-7", answers={"overall": 2,
                                                                "reasons": ["wait"]}), D2,
                ("unknown-questionnaire", "unknown-question", "no-transaction")),
-        stored(response(counter="2", answers={}), D1),
+        stored({**response(counter="2", answers={}), "stage": "result"}, D1),
     ])
-    a = ("ubnd-a", D2, "1", "", "sipas@1", "kiosk")
-    officer = ("ubnd-a", D2, "1", "cb-7", "sipas@1", "kiosk")
-    other = ("ubnd-a", D1, "2", "", "sipas@1", "kiosk")
+    a = ("ubnd-a", D2, "1", "", "sipas@1", "kiosk", "")
+    officer = ("ubnd-a", D2, "1", "cb-7", "sipas@1", "kiosk", "")
+    other = ("ubnd-a", D1, "2", "", "sipas@1", "kiosk", "result")
     #                       n  complete skewed ungated unknown
     assert cells.responses == {a: [2, 1, 1, 0, 0],
                                officer: [1, 1, 0, 1, 1],  # two unknown-… flags count once
@@ -55,13 +58,16 @@ def test_a_batch_adds_what_was_counted_by_hand() -> None:
                              (*officer, "overall"): [1, 2, 0, 1, 0, 0, 0]}
     assert cells.choices == {(*a, "reasons", "wait"): 1, (*a, "reasons", "impolite"): 1,
                              (*officer, "reasons", "wait"): 1}
+    # integrity answers: counted per office, day and channel only, never in a response's cell
+    assert cells.integrity == {("ubnd-a", D2, "kiosk", "integrity-payment", "no"): 1}
     rows = cells.response_rows()
     assert [row["day"] for row in rows] == [D1, D2, D2]  # key order: how writers lock rows
     assert rows[0] == {"office": "ubnd-a", "day": D1, "counter": "2", "officer": "",
-                       "questionnaire": "sipas@1", "channel": "kiosk", "n": 1, "complete": 1,
+                       "questionnaire": "sipas@1", "channel": "kiosk", "stage": "result",
+                       "n": 1, "complete": 1,
                        "skewed": 0, "ungated": 0, "unknown": 0}
     assert cells.rating_rows()[0] == {**{k: v for k, v in rows[1].items() if k in (
-        "office", "day", "counter", "officer", "questionnaire", "channel")},
+        "office", "day", "counter", "officer", "questionnaire", "channel", "stage")},
         "question": "officer", "n": 1, "total": 4, "d1": 0, "d2": 0, "d3": 0, "d4": 1, "d5": 0}
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
@@ -46,6 +46,8 @@ class Accepted:
     received_at: datetime
     day: date
     flags: tuple[str, ...] = ()
+    # Integrity answers taken out of ``document`` (hub/store/integrity.py): only ever counted.
+    integrity: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -84,10 +86,9 @@ class BatchResult:
     days: set[tuple[str, date]] = field(default_factory=set)  # and the days they count under
 
 
-_COLUMNS = ("id", "office", "kiosk", "seq", "counter", "officer", "trigger",
-                   "questionnaire", "lang", "started_at", "submitted_at", "received_at", "day",
-                   "complete", "receipt_h", "receipt_unit", "receipt_date", "answers", "digest",
-                   "flags")
+_COLUMNS = ("id", "office", "kiosk", "seq", "counter", "officer", "trigger", "questionnaire",
+            "lang", "started_at", "submitted_at", "received_at", "day", "complete", "receipt_h",
+            "receipt_unit", "receipt_date", "answers", "digest", "flags", "stage")
 _SQLITE_INSERT = (f"INSERT INTO responses ({', '.join(_COLUMNS)}) "
                   f"VALUES ({', '.join('?' * len(_COLUMNS))})")
 _SQLITE_DIGESTS = ("SELECT id, digest FROM responses WHERE id IN "
@@ -134,7 +135,7 @@ def _sqlite_row(item: Accepted, received: dict[datetime, str]) -> tuple[Any, ...
             _sqlite_time(datetime.fromisoformat(r.submitted_at)),
             received_at, item.day.isoformat(), 1 if r.complete else 0,
             receipt and receipt.h, receipt and receipt.unit, receipt and receipt.date,
-            answers_json(r), item.digest, ",".join(item.flags))
+            answers_json(r), item.digest, ",".join(item.flags), _given(r.stage))
 
 
 def _postgres_row(item: Accepted) -> tuple[Any, ...]:
@@ -145,7 +146,7 @@ def _postgres_row(item: Accepted) -> tuple[Any, ...]:
     return (r.id, r.office, r.kiosk, r.seq, r.counter, r.officer or t.NO_OFFICER, r.trigger,
             r.questionnaire, r.lang, r.started_at, r.submitted_at, item.received_at, item.day,
             r.complete, receipt and receipt.h, receipt and receipt.unit, receipt and receipt.date,
-            answers_json(r), item.digest, ",".join(item.flags))
+            answers_json(r), item.digest, ",".join(item.flags), _given(r.stage))
 
 
 class BatchWriter(RollupWriter):

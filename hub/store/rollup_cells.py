@@ -10,24 +10,26 @@ against hand-computed tables.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
 from hailong.contract import Response
-from hub.store.tables import KIOSK_CHANNEL, NO_OFFICER
+from hub.store.tables import KIOSK_CHANNEL, NO_OFFICER, NO_STAGE
 
 # Flags a response may carry (hub/ingest/ingest.py) and the rollup column that counts each.
 FLAG_COLUMNS = {"clock-skew": "skewed", "no-transaction": "ungated",
                 "unknown-questionnaire": "unknown", "unknown-question": "unknown",
                 "answer-type": "unknown"}
 # The key of a rollup cell, in the order of the rollup tables' primary keys.
-CELL_KEYS = ("office", "day", "counter", "officer", "questionnaire", "channel")
+CELL_KEYS = ("office", "day", "counter", "officer", "questionnaire", "channel", "stage")
+# The key of an integrity answer's count (hub/store/integrity.py): no counter, officer or stage.
+INTEGRITY_KEYS = ("office", "day", "channel", "question", "answer")
 COUNT_COLUMNS = ("n", "complete", "skewed", "ungated", "unknown")
 RATING_COLUMNS = ("n", "total", "d1", "d2", "d3", "d4", "d5")
 
-Cell = tuple[str, date, str, str, str, str]
+Cell = tuple[str, date, str, str, str, str, str]
 # A response as the rollups see it: its cell, whether complete, its flag columns, its answers.
 RollupItem = tuple[Cell, bool, Iterable[str], dict[str, Any]]
 
@@ -44,6 +46,9 @@ class Counted(Protocol):
     @property
     def flags(self) -> tuple[str, ...]: ...
 
+    @property
+    def integrity(self) -> Mapping[str, str]: ...
+
 
 @dataclass
 class RollupCells:
@@ -52,6 +57,7 @@ class RollupCells:
     responses: dict[Cell, list[int]] = field(default_factory=dict)  # COUNT_COLUMNS
     ratings: dict[tuple[Any, ...], list[int]] = field(default_factory=dict)  # RATING_COLUMNS
     choices: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    integrity: dict[tuple[Any, ...], int] = field(default_factory=dict)  # INTEGRITY_KEYS → n
 
     def add(self, items: Iterable[RollupItem], sign: int = 1) -> RollupCells:
         """Count ``items`` in (or, with ``sign`` -1, out of) their cells."""
@@ -85,7 +91,8 @@ class RollupCells:
         (concurrent writers lock alike)."""
         found = []
         for name, cells in (("rollup_responses", self.responses), ("rollup_ratings", self.ratings),
-                            ("rollup_choices", {k: [n] for k, n in self.choices.items()})):
+                            ("rollup_choices", {k: [n] for k, n in self.choices.items()}),
+                            ("integrity_counts", {k: [n] for k, n in self.integrity.items()})):
             if cells:
                 found.append((name, [(*key, *values) for key, values in sorted(cells.items())]))
         return found
@@ -110,11 +117,18 @@ def rollup_item(counted: Counted) -> RollupItem:
     """A kiosk response's cell, completeness, flag columns and answers."""
     r = counted.response
     return ((r.office, counted.day, r.counter, r.officer or NO_OFFICER, r.questionnaire,
-             KIOSK_CHANNEL), r.complete,
+             KIOSK_CHANNEL, r.stage or NO_STAGE), r.complete,
             {FLAG_COLUMNS[f] for f in counted.flags if f in FLAG_COLUMNS}, r.answers)
 
 
 def rollup_deltas(responses: Iterable[Counted]) -> RollupCells:
-    """What newly stored kiosk responses add to the rollups (a duplicate must not be passed:
-    the writer counts only what its transaction inserted)."""
-    return RollupCells().add(rollup_item(counted) for counted in responses)
+    """What newly stored kiosk responses add to the rollups and the integrity counts (a
+    duplicate must not be passed: the writer counts only what its transaction inserted)."""
+    cells = RollupCells()
+    items = []
+    for counted in responses:
+        items.append(rollup_item(counted))
+        for question, answer in counted.integrity.items():
+            key = (counted.response.office, counted.day, KIOSK_CHANNEL, question, answer)
+            cells.integrity[key] = cells.integrity.get(key, 0) + 1
+    return cells.add(items)

@@ -16,24 +16,24 @@ from hub.store.engine import Database
 from hub.store.rollup_cells import (
     CELL_KEYS,
     COUNT_COLUMNS,
+    INTEGRITY_KEYS,
     RATING_COLUMNS,
     RollupCells,
     RollupItem,
 )
 
-# Each rollup table's key columns after the cell's, and the columns an upsert adds to.
-_EXTRA_KEYS = {"rollup_responses": (), "rollup_ratings": ("question",),
-               "rollup_choices": ("question", "choice")}
-_SUMMED = {"rollup_responses": COUNT_COLUMNS, "rollup_ratings": RATING_COLUMNS,
-           "rollup_choices": ("n",)}
+# Each counting table's key columns (in primary-key order) and the columns an upsert adds to.
+_COLUMNS = {"rollup_responses": (CELL_KEYS, COUNT_COLUMNS),
+            "rollup_ratings": ((*CELL_KEYS, "question"), RATING_COLUMNS),
+            "rollup_choices": ((*CELL_KEYS, "question", "choice"), ("n",)),
+            "integrity_counts": (INTEGRITY_KEYS, ("n",))}
 
 
 @cache
 def upsert_sql(table: str, placeholder: str) -> str:
     """``INSERT … ON CONFLICT (key) DO UPDATE SET column = column + excluded.column`` for one
-    rollup table, in the driver's own placeholder style (SQLite and PostgreSQL say it alike)."""
-    keys = (*CELL_KEYS, *_EXTRA_KEYS[table])
-    summed = _SUMMED[table]
+    counting table, in the driver's own placeholder style (SQLite and PostgreSQL say it alike)."""
+    keys, summed = _COLUMNS[table]
     columns = ", ".join((*keys, *summed))
     values = ", ".join([placeholder] * (len(keys) + len(summed)))
     added = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in summed)
