@@ -21,7 +21,9 @@ from hailong.questionnaire import Questionnaire
 from hub.scores.channels import compare_channels, ordered_channels
 from hub.scores.choices import ChoiceDocuments
 from hub.scores.credibility import Answered, find_bursts, skewed
+from hub.scores.indexes import IndexDocuments
 from hub.scores.kinds import questionnaires_by_kind
+from hub.scores.method import sipas_index
 from hub.scores.scores import (
     Period,
     breakdown,
@@ -52,7 +54,7 @@ def rfc3339(moment: datetime | None) -> str | None:
 
 
 @dataclass
-class Documents(ChoiceDocuments):
+class Documents(ChoiceDocuments, IndexDocuments):
     """Builds documents for one hub: its reads, time zones, questionnaires and thresholds."""
 
     read: Reader
@@ -98,6 +100,8 @@ class Documents(ChoiceDocuments):
         rows = self.read.rating_sums(office, first, last, channel=channel)
         document = office_scores(office, first, last, totals["n"], rows,
                                  factor_of=self.factor_of, min_n=self.min_n)
+        # the mean of the five factors, beside (never instead of) the overall question
+        document["index"] = sipas_index(document["factors"], self.min_n)
         row = self.read.office(office)
         document["registered"] = bool(row and row["registered"])
         document["complete"] = totals["complete"]

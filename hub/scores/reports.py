@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from hub.scores.documents import Documents, withhold_small_officers
+from hub.scores.method import on_ten
 from hub.scores.scores import headline_n
 
 ColumnKind = Literal["text", "int", "share", "number", "flag"]
@@ -69,6 +70,8 @@ class ReportInputs:
     aspects: dict[str, Any]
     channels: dict[str, Any]
     lang: str = "vi"
+    # The index document (docs/method.md): the SIPAS index, and a hospital's figures.
+    index: dict[str, Any] = field(default_factory=dict)
     # The channel of every breakdown (the report is the kiosks'; surveys are side by side in
     # the channels section).
     channel: str = "kiosk"
@@ -110,7 +113,8 @@ def gather(documents: Documents, office: Mapping[str, Any], first: date, last: d
         flags=documents.flags(office_id, first, last),
         alerts=alerts, factor_names=names, lang=lang,
         aspects=documents.aspects(office_id, first, last),
-        channels=documents.channels(office_id, first, last))
+        channels=documents.channels(office_id, first, last),
+        index=documents.index(office_id, first, last))
 
 
 # -- sections ------------------------------------------------------------------------------
@@ -139,6 +143,34 @@ def headline(questions: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return next((q for q in questions.values() if int(q["n"]) == n), None)
 
 
+def index_rows(document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The summary's rows of the index document: the SIPAS index with its n and interval, and
+    for a hospital the Ministry of Health's three figures (docs/method.md)."""
+    if not document:
+        return []
+    index = document["index"]
+    ci = index["ci95"] or (None, None)
+    rows: list[dict[str, Any]] = [
+        {"measure": "report.m.index", "value": index["value"], "kind": "share"},
+        {"measure": "report.m.index_n", "value": index["n"]},
+        {"measure": "report.m.index_ci_low", "value": ci[0], "kind": "share"},
+        {"measure": "report.m.index_ci_high", "value": ci[1], "kind": "share"}]
+    overall = document.get("overall") or {}
+    rows.append({"measure": "report.m.mean10", "value": overall.get("mean10"),
+                 "kind": "number"})
+    hospital = document.get("hospital")
+    if hospital:
+        pooled, whole = hospital["all_answers"], hospital["comprehensive"]
+        rows += [{"measure": "report.m.moh_satisfied", "value": pooled["satisfied"],
+                  "kind": "share"},
+                 {"measure": "report.m.moh_answers", "value": pooled["n"]},
+                 {"measure": "report.m.moh_mean", "value": pooled["mean"], "kind": "number"},
+                 {"measure": "report.m.moh_comprehensive", "value": whole["share"],
+                  "kind": "share"},
+                 {"measure": "report.m.moh_respondents", "value": whole["n"]}]
+    return rows
+
+
 def summary_section(inputs: ReportInputs) -> Section:
     scores = inputs.scores
     overall = share_values(scores["questions"].get(OVERALL))
@@ -150,6 +182,7 @@ def summary_section(inputs: ReportInputs) -> Section:
         {"measure": "report.m.satisfied", "value": overall["satisfied"], "kind": "share"},
         {"measure": "report.m.ci_low", "value": overall["ci_low"], "kind": "share"},
         {"measure": "report.m.ci_high", "value": overall["ci_high"], "kind": "share"},
+        *index_rows(inputs.index),
         {"measure": "report.m.dossiers", "value": rate.get("dossiers")},
         {"measure": "report.m.response_rate", "value": rate.get("rate"), "kind": "share"},
         {"measure": "report.m.days_known", "value": rate.get("days_known", 0)},
@@ -173,11 +206,14 @@ def factor_section(inputs: ReportInputs) -> Section:
         name = ((overall.get("text") or {}).get(inputs.lang, "") if key == OVERALL
                 else inputs.factor_names.get(key, {}).get(inputs.lang, ""))
         rows.append({"factor": key, "name": name, **share_values(score),
+                     "mean": score.get("mean"), "mean10": on_ten(score.get("mean")),
                      "items_mean": score.get("items_mean"),
                      "too_few": int(score["n"]) < inputs.scores["min_n"]})
     return Section("factors", "report.s.factors",
                    (Column("factor", "report.col.factor"), Column("name", "report.col.name"),
-                    *SHARE_COLUMNS, Column("items_mean", "report.col.items_mean", "share"),
+                    *SHARE_COLUMNS, Column("mean", "report.col.mean", "number"),
+                    Column("mean10", "report.col.mean10", "number"),
+                    Column("items_mean", "report.col.items_mean", "share"),
                     TOO_FEW, CHANNEL), with_channel(rows, inputs), ["report.note.items_mean"],
                    "satisfaction")
 

@@ -173,6 +173,17 @@ class Reader:
             return sum(1 for text in texts
                        if isinstance(answer := json.loads(text).get(question), list) and answer)
 
+    def rated(self, office: str, first: date, last: date, channel: Channel = KIOSK
+              ) -> list[dict[str, Any]]:
+        """Day, channel, questionnaire and answers of each response of the range: the
+        hospital's comprehensive index counts respondents, which the rollups cannot."""
+        r = t.responses
+        conditions = [r.c.office == office, r.c.day >= first, r.c.day <= last]
+        if channel is not None:
+            conditions.append(r.c.channel == channel)
+        return [{**row, "answers": json.loads(row["answers"])} for row in self._all(
+            select(r.c.day, r.c.channel, r.c.questionnaire, r.c.answers).where(*conditions))]
+
     def recent(self, office: str, days: Sequence[date], since: datetime, until: datetime
                ) -> list[dict[str, Any]]:
         """Counter and answers of the responses submitted in a window (the alert rule's)."""

@@ -1,5 +1,5 @@
-"""The JSON API of one office: scores and breakdowns, channels, aspects, kiosks, alerts, reasons,
-flags and dossier counts.
+"""The JSON API of one office: scores and breakdowns, the index, channels, aspects, kiosks,
+alerts, reasons, flags and dossier counts.
 
 Shapes are documented in docs/api.md; later versions may add keys, never rename them. Every
 route takes its office through :data:`hub.web.params.Office` and its documents from
@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from hub.scores.documents import alert_document, withhold_small_officers
+from hub.scores.indexes import INDEX_BREAKDOWNS
 from hub.web.context import dashboard_of
 from hub.web.params import (
     ApiError,
@@ -87,6 +88,21 @@ def scores(request: Request, office: Office, from_: FromDay = None, to: ToDay = 
     if by == "officer" and not (principal is not None and principal.is_admin):
         withhold_small_officers(document)  # heads see officers only above the minimum n
     return document
+
+
+@router.get("/api/v1/offices/{office}/index",
+            summary="The SIPAS index (mean of the five factors) beside the overall question, "
+            "the factor indices, means on the 1–5 and 10-point scales, and a hospital's "
+            "Ministry of Health figures; per period or channel with by=")
+def index(request: Request, office: Office, from_: FromDay = None, to: ToDay = None,
+          by: Annotated[str | None, Query(description="day, week, month or channel")] = None,
+          channel: ChannelParam = None) -> dict[str, Any]:
+    first, last = office_range(office, request)
+    if by == "":
+        by = None
+    if by is not None and by not in INDEX_BREAKDOWNS:
+        raise ApiError(400, f"by must be one of {', '.join(INDEX_BREAKDOWNS)}, got {by!r}", "by")
+    return documents_of(request).index(office, first, last, by, channel_of(request, channel))
 
 
 @router.get("/api/v1/offices/{office}/channels",
