@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/backlog.py           # 500,000 responses from 5,000 kiosks (~4-6 min)
     .venv/bin/python bench/backlog.py --quick   # 50,000 responses; writes nothing
+    .venv/bin/python bench/backlog.py --n 1000000   # issue 18's million (~10 min, ~1 GB broker)
 
 The hub first connects once (so the broker holds its persistent session) and stops; the fleet
 then publishes everything, which Mosquitto queues for the hub's session (the private broker has
@@ -42,9 +43,20 @@ def exactly_once(url: str, total: int) -> dict[str, int]:
     return {k: int(v or 0) for k, v in counts.items()}
 
 
+def broker_memory(pid: int) -> tuple[int, int]:
+    """The broker's resident memory now and at its peak (VmRSS, VmHWM), in bytes."""
+    fields = {}
+    with open(f"/proc/{pid}/status") as handle:
+        for line in handle:
+            name, _, value = line.partition(":")
+            fields[name] = value.split()
+    return int(fields["VmRSS"][0]) * 1024, int(fields["VmHWM"][0]) * 1024
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--responses", type=int, default=500_000)
+    parser.add_argument("--responses", "--n", type=int, default=500_000,
+                        help="responses queued while the hub is down")
     parser.add_argument("--kiosks", type=int, default=5_000)
     parser.add_argument("--publishers", type=int, default=2)
     parser.add_argument("--run", type=int, default=50,
@@ -80,13 +92,16 @@ def main() -> int:
             publishers = Publishers(broker.port, fleet, args.publishers, args.run, "backlog")
             publishers.release()
             sent, start, end = publishers.finish()
+            queued_memory, _ = broker_memory(broker.process.pid)
             print(f"queued {sent:,} on the broker while the hub was down "
-                  f"({sent / (end - start):,.0f}/s)", flush=True)
+                  f"({sent / (end - start):,.0f}/s); broker resident memory "
+                  f"{queued_memory / 2**20:,.0f} MiB", flush=True)
             started = time.monotonic()
             hub.start()
             connected = time.monotonic()
             _, acked, acked_at = ack_results.get(timeout=3600)
             acks.join(30)
+            _, peak_memory = broker_memory(broker.process.pid)
             hub.stop()
             drain = acked / (acked_at - connected)
             print(f"drained {acked:,} in {acked_at - connected:.1f} s after the hub connected "
@@ -101,6 +116,7 @@ def main() -> int:
         and counts["gaps"] == 0
     took = (time.monotonic() - began) / 60
     tally = " / ".join(f"{counts[k]:,}" for k in ("rows", "ids", "rolled up", "kiosk counts"))
+    memory = f"{queued_memory / 2**20:,.0f} MiB / {peak_memory / 2**20:,.0f} MiB"
     text = f"""\
 ### Backlog (`bench/backlog.py`{' --database postgresql' if args.database == 'postgresql' else ''})
 
@@ -111,6 +127,7 @@ limit) while the hub was down, then the hub ({args.database}) started. Measured
 | | |
 |---|---|
 | queued on the broker | {sent:,} at {sent / (end - start):,.0f}/s |
+| broker resident memory, queue full / peak | {memory} |
 | hub start-up until connected | {connected - started:.1f} s |
 | drained (stored, rolled up, acked) | {acked_at - connected:.1f} s, **{drain:,.0f} responses/s** |
 | rows / distinct ids / rolled up / per-kiosk counts | {tally} |

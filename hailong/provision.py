@@ -22,6 +22,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from hailong.hubgroup import GROUP_FILE, GROUP_VARIABLE, guessable, new_group
 from hailong.settings import Section, check_id, check_mqtt_url, load_settings
 
 log = logging.getLogger(__name__)
@@ -354,8 +355,23 @@ def provision_hub(settings: ProvisionSection, env_file: Path, name: str = HUB_US
     write_private(env_file, "# the hub's broker credentials (`hailong provision hub`)\n"
                             f"HAILONG_MQTT_USERNAME={name}\nHAILONG_MQTT_PASSWORD={password}\n")
     passwords.set(name, password)
+    ensure_group_file(env_file.parent)  # the workers' secret shared group
     reload_broker(settings.reload_broker)
     return fresh
+
+
+def ensure_group_file(folder: Path) -> tuple[Path, str]:
+    """``folder/hub-group.env`` with the deployment's group (hailong/hubgroup.py), made once and
+    kept afterwards (every worker must use the same group: a new one would split them)."""
+    path = folder / GROUP_FILE
+    if path.is_file():
+        group = read_env_file(path).get(GROUP_VARIABLE, "")
+        if group and not guessable(group):
+            return path, group
+    group = new_group()
+    write_private(path, "# the hub workers' shared-subscription group (`hailong provision hub`): a "
+                        f"secret, never on a kiosk\n{GROUP_VARIABLE}={group}\n")
+    return path, group
 
 
 def read_env_file(path: Path) -> dict[str, str]:

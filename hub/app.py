@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import uvicorn
 
+from hailong.hubgroup import guessable
 from hailong.questionnaire import load_catalog
 from hub.admin.pushconfig import ConfigPusher
 from hub.ingest.ingest import AnswerChecks, Ingestor
@@ -72,6 +73,10 @@ class Hub:
         self.catalog = load_catalog(extra)
         self.documents = Documents(self.store.read, timezone_of, self.catalog, settings.hub.min_n,
                                    settings.credibility)
+        if guessable(settings.hub.shared_group):
+            log.warning("[hub] shared_group %r can be guessed: a kiosk subscribing to it would "
+                        "swallow a share of the responses; use the group `hailong provision hub` "
+                        "writes to hub-group.env (docs/deploy.md)", settings.hub.shared_group)
         self.subscriber = MqttSubscriber(settings.mqtt, settings.hub.client_id, self._received,
                                          shared_group=settings.hub.shared_group)
         self.live = LiveScores(self.store, self.documents,
@@ -88,7 +93,8 @@ class Hub:
         self.app = create_app(self.store, self.documents, timezone_of, settings.web,
                               roster=self.roster, pusher=self.pusher,
                               mqtt_connected=lambda: self.subscriber.connected,
-                              survey_channels=settings.hub.survey_channels)
+                              survey_channels=settings.hub.survey_channels,
+                              ingest_trouble=lambda: self.ingestor.trouble)
         self.dashboard: Dashboard = dashboard_of(self.app)
         self.live.listen(self.dashboard.events.publish)
         self.live.listen_alerts(self.dashboard.events.publish_alert)
@@ -117,7 +123,8 @@ class Hub:
         http = self.settings.http
         config = uvicorn.Config(self.app, host=http.host, port=http.port, log_level="warning",
                                 access_log=False, timeout_graceful_shutdown=2,
-                                ssl_certfile=http.tls_cert or None, ssl_keyfile=http.tls_key or None)
+                                ssl_certfile=http.tls_cert or None, ssl_keyfile=http.tls_key or None,
+                                proxy_headers=True, forwarded_allow_ips=http.forwarded_allow_ips)
         server = _GracefulServer(config, self.dashboard.close)
         log.info("hub listening on %s://%s:%d", "https" if http.tls_cert else "http", http.host,
                  http.port)

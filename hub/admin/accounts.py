@@ -220,6 +220,10 @@ class Accounts:
         with self.engine.connect() as conn:
             return conn.execute(select(users.c.name).limit(1)).first() is not None
 
+    def user_exists(self, name: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(users.c.name).where(users.c.name == name)).first() is not None
+
     def verify_password(self, name: str, password: str) -> Principal | None:
         """The user, when ``password`` is theirs; None otherwise (in about the same time)."""
         with self.engine.connect() as conn:

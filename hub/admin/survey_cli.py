@@ -64,7 +64,7 @@ def survey_import(args: argparse.Namespace) -> int:
     except SurveyRejected as exc:
         for problem in exc.problems:
             print(f"{path.name}: {problem}", file=sys.stderr)
-        print(f"{path.name}: {len(exc.problems)} problem(s); nothing was imported",
+        print(f"{path.name}: {exc.total} problem(s); nothing was imported",
               file=sys.stderr)
         return EXIT_REJECTED
     finally:

@@ -4,15 +4,23 @@ and channels, then store it (hub/store/). The one path used by the CLI, the API 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from hailong.questionnaire import Questionnaire
-from hub.admin.surveys import STANDARD_CHANNELS, SurveyRules, parse_survey
+from hub.admin.surveys import (
+    MAX_PROBLEMS,
+    STANDARD_CHANNELS,
+    Problem,
+    SurveyRejected,
+    SurveyRules,
+    parse_survey,
+)
 from hub.roster import Roster
 from hub.scores.kinds import questionnaires_by_kind
 from hub.store import Store, SurveyImport
+from hub.store.survey_repeats import Repeat, RespondentsRepeated
 
 # Survey dates are office days; the earliest time zone on earth is UTC+14, so no office's today
 # is later than today there.
@@ -54,7 +62,21 @@ def import_survey_file(store: Store, catalog: Mapping[str, Questionnaire],
     now = now or datetime.now(UTC)
     survey = parse_survey(data, file_name,
                           survey_rules(store, catalog, channels, channel, now, roster))
-    return store.import_survey(survey, who, now, timezone_of)
+    try:
+        return store.import_survey(survey, who, now, timezone_of)
+    except RespondentsRepeated as exc:  # the same people re-saved in other bytes
+        raise repeats_rejected(exc.repeats) from None
+
+
+def repeats_rejected(repeats: Sequence[Repeat]) -> SurveyRejected:
+    """Each respondent imported before as a problem naming the earlier import."""
+    problems = [Problem(r.row, "respondent", f"respondent {r.respondent!r} of {r.office} "
+                        f"({r.channel}) was imported already by import {r.import_id} "
+                        f"({r.file_name}): undo that import to replace it") for r in repeats]
+    shown = problems[:MAX_PROBLEMS]
+    if len(problems) > MAX_PROBLEMS:
+        shown.append(Problem(None, None, f"and {len(problems) - MAX_PROBLEMS} more problems"))
+    return SurveyRejected(shown, len(problems))
 
 
 def import_document(row: Mapping[str, Any]) -> dict[str, Any]:

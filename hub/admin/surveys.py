@@ -63,9 +63,11 @@ class Problem:
 class SurveyRejected(ValueError):
     """The file has problems; nothing of it is imported."""
 
-    def __init__(self, problems: Sequence[Problem]) -> None:
+    def __init__(self, problems: Sequence[Problem], total: int | None = None) -> None:
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = list(problems)
+        # Every problem found, also those past MAX_PROBLEMS that are not listed.
+        self.total = len(self.problems) if total is None else total
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,7 @@ def read_xlsx(data: bytes) -> tuple[Table, list[Problem], Merged]:
 
     try:
         book = load_workbook(io.BytesIO(data), data_only=True)
+        formulas = load_workbook(io.BytesIO(data), data_only=False).worksheets[0]
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         return [], [Problem(None, None, f"the XLSX file cannot be read ({type(exc).__name__}): "
                                         "save it again from the spreadsheet program")], []
@@ -159,7 +162,12 @@ def read_xlsx(data: bytes) -> tuple[Table, list[Problem], Merged]:
               sorted(sheet.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))]
     table: Table = [(number, [_cell_text(v) for v in values]) for number, values in
                     enumerate(sheet.iter_rows(values_only=True), start=1)]
-    return table, [], merged
+    # A formula's result is only in the file when a spreadsheet program computed and saved it;
+    # one written by a script has none and would read as a blank answer.
+    problems = [Problem(cell.row, cell.column_letter, "a formula without a saved value")
+                for row in formulas.iter_rows() for cell in row
+                if cell.data_type == "f" and sheet.cell(cell.row, cell.column).value is None]
+    return table, problems, merged
 
 
 # -- checking ------------------------------------------------------------------------------
@@ -254,9 +262,11 @@ def parse_survey(data: bytes, file_name: str, rules: SurveyRules) -> SurveyFile:
     channels = list(rules.channels)
     respondents: list[Respondent] = []
     references: dict[tuple[str, str, str], int] = {}
+    dropped = 0  # problems past MAX_PROBLEMS are counted, not kept: a junk file stays small
     for number, cells in table[position + 1:]:
         if len(problems) > MAX_PROBLEMS:
-            break
+            dropped += len(problems) - MAX_PROBLEMS
+            del problems[MAX_PROBLEMS:]
         if not any(cells):
             continue
         if len(respondents) >= MAX_SURVEY_ROWS:
@@ -353,9 +363,10 @@ def parse_survey(data: bytes, file_name: str, rules: SurveyRules) -> SurveyFile:
     if not problems and not respondents:
         problems.append(Problem(header_row, None, "no respondent below the header"))
     if problems:
+        total = len(problems) + dropped
         shown = sorted(problems, key=lambda p: p.row or 0)
-        if len(shown) > MAX_PROBLEMS:
-            more = Problem(None, None, f"and {len(shown) - MAX_PROBLEMS} more problems")
+        if total > MAX_PROBLEMS:
+            more = Problem(None, None, f"and {total - MAX_PROBLEMS} more problems")
             shown = [*shown[:MAX_PROBLEMS], more]
-        raise SurveyRejected(shown)
+        raise SurveyRejected(shown, total)
     return SurveyFile(file_name, file_digest(data), tuple(respondents))

@@ -115,6 +115,12 @@ class AnswerChecks:
         return flags
 
 
+def database_trouble(exc: DBAPIError) -> str:
+    """The database's own reason, on one line (e.g. "database or disk is full")."""
+    reason = str(exc.orig if exc.orig is not None else exc).strip().splitlines()
+    return f"{reason[0] if reason else 'no reason given'} ({exc.__class__.__name__})"
+
+
 class Ingestor:
     def __init__(self, store: Store, *, timezone_of: Callable[[str], ZoneInfo],
                  publish: Callable[[str, bytes], None], ack: Callable[[int, int], None],
@@ -134,6 +140,8 @@ class Ingestor:
         self._queue: queue.SimpleQueue[Message | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        # Why the last batch could not be stored (the database's own words), until one is.
+        self.trouble: str | None = None
 
     # -- threads --------------------------------------------------------------------------
     def submit(self, message: Message) -> None:
@@ -182,14 +190,18 @@ class Ingestor:
         while True:
             try:
                 self.process(batch)
+                if self.trouble is not None:
+                    log.warning("storing responses again: the database is back")
+                self.trouble = None
                 return
             except (OperationalError, DBAPIError) as exc:
                 if self._stopping.is_set():
                     log.warning("database unavailable while stopping; %d messages stay with the "
                                 "broker", len(batch))
                     return
-                log.error("database unavailable (%s); retrying in %.0f s", exc.__class__.__name__,
-                          RETRY_DELAY)
+                self.trouble = database_trouble(exc)
+                log.error("cannot store responses: %s; %d messages wait unacknowledged, retrying "
+                          "in %.0f s", self.trouble, len(batch), RETRY_DELAY)
                 time.sleep(RETRY_DELAY)
             except Exception:
                 log.exception("a batch of %d failed; retrying one message at a time", len(batch))

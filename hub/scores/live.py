@@ -19,6 +19,7 @@ from typing import Any
 
 from hailong import contract
 from hailong.contract import SKEW_FUTURE
+from hailong.logsafe import printable
 from hailong.topics import office_topic
 from hub.scores.alerts import evaluate
 from hub.scores.documents import Documents, alert_document
@@ -133,8 +134,8 @@ class LiveScores:
         for listener in self._listeners:
             listener(office, document)
         for alert in self.check_alerts(office):
-            log.warning("alert at %s counter %s: %d of %d answers low", office, alert["counter"],
-                        alert["low"], alert["n"])
+            log.warning("alert at %s counter %s: %d of %d answers low", office,
+                        printable(alert["counter"]), alert["low"], alert["n"])
             self._publish(office_topic(office, "alerts"), contract.encode(alert), False)
             for listener in self._alert_listeners:
                 listener(office, alert)

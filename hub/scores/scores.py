@@ -178,7 +178,9 @@ def breakdown(keys: Iterable[str], response_rows: Iterable[Mapping[str, Any]],
     ratings: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for row in rating_rows:
         ratings[key_of(row)].append(row)
-    ordered = list(dict.fromkeys([*keys, *responses, *ratings]))
+    # Keys beyond ``keys`` (e.g. counters not in the roster) in their own order, not in the
+    # order the database happened to return its rows (which a migration or VACUUM changes).
+    ordered = list(dict.fromkeys([*keys, *sorted({*responses, *ratings})]))
     cells = []
     for key in ordered:
         questions = question_scores(ratings.get(key, ()), min_n)

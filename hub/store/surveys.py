@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from hub.store import tables as t
 from hub.store.engine import CHUNK, utc
 from hub.store.rollups import RollupWriter
+from hub.store.survey_repeats import refuse_repeats
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,8 @@ class SurveyWriter(RollupWriter):
             found = self._active_import(survey.digest, conn)
             if found is not None:
                 return found
+            refuse_repeats(conn, ((r.row, r.office, r.channel, r.respondent)  # other bytes
+                                  for r in respondents))
             import_id = int(conn.execute(t.survey_imports.insert().values(
                 digest=survey.digest, file_name=survey.file_name[:255],
                 channels=",".join(survey.channels), offices=",".join(survey.offices),

@@ -150,6 +150,13 @@ def api_access(request: Request) -> None:
                            "province" if province is not None else None)
     if principal.reads_only and request.method not in READS:
         raise AccessDenied(403, f"viewer {principal.name!r} reads and changes nothing", None)
+    session = session_of(request) if bearer(request) is None else None
+    if session is not None:  # a browser's cookie: writes must come from the dashboard
+        from hub.web.csrf import cookie_write_refusal
+
+        refusal = cookie_write_refusal(request, session)
+        if refusal is not None:
+            raise AccessDenied(403, refusal, None)
     request.state.principal = principal
 
 

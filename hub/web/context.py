@@ -37,6 +37,8 @@ class Dashboard:
     mqtt_connected: Callable[[], bool] = lambda: False
     # Survey channels declared beside the standard ones ([hub] survey_channels).
     survey_channels: tuple[str, ...] = ()
+    # Why the ingest cannot store responses right now (None while it can).
+    ingest_trouble: Callable[[], str | None] = lambda: None
 
     def close(self) -> None:
         """End the live streams so that the web server can stop at once."""

@@ -29,6 +29,7 @@ from hub.store import Store
 from hub.web import admin_pages, pages, report_pages, survey_pages
 from hub.web.access import AccessDenied, Gate, PageDenied, access_denied, api_access
 from hub.web.api import events, fleet, offices, provinces, surveys, system
+from hub.web.bodies import BodyLimit
 from hub.web.context import Dashboard
 from hub.web.events import LiveEvents
 from hub.web.params import ApiError, api_error, http_error, validation_error
@@ -76,7 +77,8 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
                settings: WebSection, roster: Roster | None = None,
                pusher: ConfigPusher | None = None,
                mqtt_connected: Callable[[], bool] = lambda: False,
-               survey_channels: Sequence[str] = ()) -> FastAPI:
+               survey_channels: Sequence[str] = (),
+               ingest_trouble: Callable[[], str | None] = lambda: None) -> FastAPI:
     app = FastAPI(title="hailong hub", version=__version__, docs_url=None, redoc_url=None,
                   description="Scores of the one-stop counters' feedback kiosks (SIPAS scale). "
                   "Days are in each office's time zone; see docs/api.md.",
@@ -88,7 +90,8 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
         labels=QuestionLabels(documents.catalog.values()),
         events=LiveEvents(), gate=Gate(Accounts(store.engine), settings), templates=templates,
         documents=documents, roster=roster if roster is not None else Roster(), pusher=pusher,
-        mqtt_connected=mqtt_connected, survey_channels=tuple(survey_channels))
+        mqtt_connected=mqtt_connected, survey_channels=tuple(survey_channels),
+        ingest_trouble=ingest_trouble)
     app.state.dashboard = dashboard
     app.state.gate = dashboard.gate
     app.add_exception_handler(ApiError, api_error)
@@ -104,5 +107,6 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
     fonts = Path(str(resources.font_path())).parent
     app.mount("/static/fonts", StaticFiles(directory=fonts), name="fonts")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_middleware(BodyLimit)  # hub/web/bodies.py: sizes checked before bodies are read
     app.add_middleware(SecurityHeaders)
     return app

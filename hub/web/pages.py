@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from hailong.logsafe import printable, typed_name
 from hub.i18n import Texts
 from hub.scores.documents import withhold_small_officers
 from hub.web.access import (
@@ -94,7 +95,9 @@ async def signin(request: Request) -> Response:
     address = request.client.host if request.client else "?"
     wait = gate.limiter.retry_after(name, address, time.monotonic())
     if wait > 0:
-        log.warning("sign-in refused: too many failures for %r or from %s", name, address)
+        known = await run_in_threadpool(gate.accounts.user_exists, name)
+        log.warning("sign-in refused: too many failures for %s or from %s",
+                    typed_name(name, known), printable(address))
         response = signin_page(request, texts.t("signin.locked", minutes=math.ceil(wait / 60)),
                                429, name=name)
         response.headers["Retry-After"] = str(math.ceil(wait))
@@ -102,10 +105,12 @@ async def signin(request: Request) -> Response:
     principal = await run_in_threadpool(gate.accounts.verify_password, name, password)
     if principal is None:
         gate.limiter.failed(name, address, time.monotonic())
-        log.warning("sign-in refused: wrong password or unknown user %r from %s", name, address)
+        known = await run_in_threadpool(gate.accounts.user_exists, name)
+        log.warning("sign-in refused: %s from %s", f"wrong password for {typed_name(name, True)}"
+                    if known else typed_name(name, False), printable(address))
         return signin_page(request, texts.t("signin.wrong"), 200, name=name)
-    gate.limiter.succeeded(name)
-    log.info("sign-in: %s (%s) from %s", name, principal.role, address)
+    gate.limiter.succeeded(name, address)
+    log.info("sign-in: %s (%s) from %s", name, principal.role, printable(address))
     await run_in_threadpool(gate.accounts.purge_sessions, gate.idle)
     old = (await run_in_threadpool(session_of, request)
            if request.cookies.get(SESSION_COOKIE) else None)

@@ -11,6 +11,7 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
+from hailong.spreadsheet import neutral_row
 from hub.scores.reports import TRANSLATED, Column, Report, Section, Translate
 
 
@@ -27,10 +28,10 @@ def cell_value(row: Mapping[str, Any], column: Column, t: Translate) -> Any:
 def section_csv(section: Section, t: Translate) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.key for c in section.columns])
+    writer.writerow(neutral_row(c.key for c in section.columns))
     for row in section.rows:
-        writer.writerow(["" if (v := cell_value(row, c, t)) is None else v
-                         for c in section.columns])
+        writer.writerow(neutral_row("" if (v := cell_value(row, c, t)) is None else v
+                                    for c in section.columns))
     return out.getvalue()
 
 
@@ -55,20 +56,21 @@ def report_xlsx(report: Report, t: Translate, title: str) -> bytes:
     taken: set[str] = set()
     for section in report.sections:
         sheet = book.create_sheet(sheet_name(t(f"{section.title}.sheet"), taken))
-        sheet.append([title])
-        sheet.append([f"{t(f'report.aspect.{section.aspect}')} — {t(section.title)}"
-                      if section.aspect else t(section.title)])
-        sheet.append([t(c.label) for c in section.columns])
+        sheet.append(neutral_row([title]))
+        sheet.append(neutral_row([f"{t(f'report.aspect.{section.aspect}')} — {t(section.title)}"
+                                  if section.aspect else t(section.title)]))
+        sheet.append(neutral_row(t(c.label) for c in section.columns))
         for cell in sheet[3]:
             cell.font = Font(bold=True)
         for row in section.rows:
-            sheet.append([cell_value(row, c, t) for c in section.columns])
+            sheet.append(neutral_row(cell_value(row, c, t) for c in section.columns))
             for cell, column in zip(sheet[sheet.max_row], section.columns, strict=True):
                 if column.kind == "share" or (row.get("kind") == "share" and column.key == "value"):
                     cell.number_format = "0.0%"
         for note in section.notes:
             sheet.append([])
-            sheet.append([t(note, min_n=report.inputs.scores["min_n"], **section.facts)])
+            sheet.append(neutral_row([t(note, min_n=report.inputs.scores["min_n"],
+                                        **section.facts)]))
         for letter, column in zip("ABCDEFGHIJKL", section.columns, strict=False):
             sheet.column_dimensions[letter].width = 40 if column.kind == "text" else 14
     out = io.BytesIO()

@@ -195,9 +195,9 @@ async def upload_survey(request: Request) -> Response:
             dashboard.survey_channels, dashboard.timezone_of, data, upload.filename, channel,
             f"user:{session.principal.name}", datetime.now(UTC))
     except SurveyRejected as exc:
-        problems = [str(p) for p in exc.problems]
+        problems, total = [str(p) for p in exc.problems], exc.total
         return await run_in_threadpool(lambda: surveys_page(
-            request, session, 422, problems=problems, file_name=upload.filename,
+            request, session, 422, problems=problems, total=total, file_name=upload.filename,
             chosen=channel or ""))
     message = (texts.t("surveys.duplicate", name=upload.filename, id=done.id, rows=done.rows)
                if done.duplicate else

@@ -38,7 +38,7 @@ async def import_survey(request: Request,
             dashboard.survey_channels, dashboard.timezone_of, body, name, channel,
             f"{principal.kind}:{principal.name}")
     except SurveyRejected as exc:
-        return JSONResponse({"error": f"the file has {len(exc.problems)} problem(s); "
+        return JSONResponse({"error": f"the file has {exc.total} problem(s); "
                              "nothing was imported", "parameter": "body",
                              "problems": [str(p) for p in exc.problems]}, status_code=422)
     row = dashboard.store.read.survey_import(done.id)

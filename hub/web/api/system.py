@@ -20,14 +20,22 @@ router = APIRouter()
 @router.get("/healthz", summary="Liveness: database and broker connection")
 def healthz(request: Request) -> JSONResponse:
     dashboard = dashboard_of(request.app)
-    database = True
+    problems = []
     try:
         dashboard.store.read.office_ids()
-    except Exception:
+        database = True
+    except Exception as exc:
         database = False
-    ok = database
+        problems.append(f"database does not answer: {str(exc).strip().splitlines()[0]}")
+    trouble = dashboard.ingest_trouble()
+    if trouble:
+        problems.append(f"responses cannot be stored: {trouble}")
+    mqtt = dashboard.mqtt_connected()
+    if not mqtt:
+        problems.append("not connected to the broker")
+    ok = database and not trouble
     return JSONResponse({"status": "ok" if ok else "degraded", "database": database,
-                         "mqtt": dashboard.mqtt_connected(), "version": __version__},
+                         "mqtt": mqtt, "problems": problems, "version": __version__},
                         status_code=200 if ok else 503)
 
 

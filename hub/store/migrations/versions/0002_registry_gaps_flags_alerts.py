@@ -73,6 +73,32 @@ def upgrade() -> None:
         sa.Column("count", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("office", "day"),
     )
+    _count_what_0001_stored()
+
+
+# The flags each new rollup column counts (hub/store.py FLAG_COLUMNS), as SQL on ``flags``.
+_FLAGGED = {
+    "skewed": "r.flags LIKE '%clock-skew%'",
+    "ungated": "r.flags LIKE '%no-transaction%'",
+    "unknown": "(r.flags LIKE '%unknown-%' OR r.flags LIKE '%answer-type%')",
+}
+
+
+def _count_what_0001_stored() -> None:
+    """Fill the new counts from what 0001 already held, so an upgraded database shows what a
+    new one would: the flags of stored responses, each kiosk's missing seqs, its refusals."""
+    same_cell = " AND ".join(f"r.{key} = rollup_responses.{key}" for key in (
+        "office", "day", "counter", "officer", "questionnaire"))
+    op.execute("UPDATE rollup_responses SET " + ", ".join(
+        f"{column} = (SELECT COUNT(*) FROM responses r WHERE {same_cell} AND {flagged})"
+        for column, flagged in _FLAGGED.items()))
+    op.execute(
+        'INSERT INTO kiosk_gaps (office, kiosk, "first", "last") '
+        "SELECT office, kiosk, prev + 1, seq - 1 FROM ("
+        " SELECT office, kiosk, seq, LAG(seq, 1, 0) OVER (PARTITION BY office, kiosk ORDER BY seq)"
+        " AS prev FROM responses) seqs WHERE seq > prev + 1")
+    op.execute("UPDATE kiosks SET rejected = (SELECT COUNT(*) FROM rejected r WHERE r.topic LIKE "
+               "'hailong/v1/' || kiosks.office || '/' || kiosks.kiosk || '/%')")
 
 
 def downgrade() -> None:
