@@ -11,79 +11,44 @@ API's by construction. Sections come from :data:`SECTIONS`, one builder each: a 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
 from hub.scores.documents import Documents, withhold_small_officers
 from hub.scores.method import on_ten
+from hub.scores.report_model import (
+    CHANNEL,
+    FACTOR,
+    OVERALL,
+    SHARE_COLUMNS,
+    TOO_FEW,
+    Column,
+    ColumnKind,
+    Report,
+    ReportInputs,
+    Section,
+    Translate,
+    share_values,
+    with_channel,
+    worded,
+)
+from hub.scores.report_sections import (
+    channel_section,
+    index_rows,
+    needs_section,
+    perception_section,
+)
 from hub.scores.scores import headline_n
 
-ColumnKind = Literal["text", "int", "share", "number", "flag"]
 # The 2023 method's three aspects, in the report's order; headings "report.aspect.<key>".
 ASPECTS = ("perceptions", "satisfaction", "needs")
 PERIODS = ("day", "week", "month")
-OVERALL = "overall"
 # Most alerts a report lists; an office with more in one period has a bigger problem than a table.
 MAX_ALERTS = 1000
-Translate = Callable[..., str]
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    key: str
-    label: str  # a catalogue key (hub/messages.toml)
-    kind: ColumnKind = "text"
-
-
-@dataclass(slots=True)
-class Section:
-    key: str
-    title: str  # a catalogue key
-    columns: tuple[Column, ...]
-    rows: list[dict[str, Any]]
-    notes: list[str] = field(default_factory=list)  # catalogue keys
-    # Which of the method's three aspects (ASPECTS) the section belongs to; None for the
-    # summary before them and the notes on the data after them.
-    aspect: str | None = None
-    # Values the notes' texts need besides min_n (e.g. the perceptions' denominator).
-    facts: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class ReportInputs:
-    """The API's documents for one office and period."""
-
-    office: Mapping[str, Any]
-    first: date
-    last: date
-    period: str
-    scores: dict[str, Any]
-    questions: dict[str, Any]
-    counters: dict[str, Any]
-    officers: dict[str, Any]
-    periods: dict[str, Any]
-    reasons: dict[str, Any]
-    flags: dict[str, Any]
-    alerts: list[dict[str, Any]]
-    factor_names: Mapping[str, Mapping[str, str]]
-    aspects: dict[str, Any]
-    channels: dict[str, Any]
-    lang: str = "vi"
-    # The index document (docs/method.md): the SIPAS index, and a hospital's figures.
-    index: dict[str, Any] = field(default_factory=dict)
-    # The channel of every breakdown (the report is the kiosks'; surveys are side by side in
-    # the channels section).
-    channel: str = "kiosk"
-
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    inputs: ReportInputs
-    sections: tuple[Section, ...]
-
-    def section(self, key: str) -> Section:
-        return next(s for s in self.sections if s.key == key)
+# What other modules import from here, the report's one door.
+__all__ = ["ASPECTS", "PERIODS", "SECTIONS", "TRANSLATED", "Column", "ColumnKind", "Report",
+           "ReportInputs", "Section", "Translate", "build_report", "cell_rows", "gather",
+           "grouped", "headline", "share_values"]
 
 
 def gather(documents: Documents, office: Mapping[str, Any], first: date, last: date,
@@ -118,23 +83,6 @@ def gather(documents: Documents, office: Mapping[str, Any], first: date, last: d
 
 
 # -- sections ------------------------------------------------------------------------------
-SHARE_COLUMNS = (Column("n", "report.col.n", "int"),
-                 Column("satisfied", "report.col.satisfied", "share"),
-                 Column("ci_low", "report.col.ci_low", "share"),
-                 Column("ci_high", "report.col.ci_high", "share"))
-TOO_FEW = Column("too_few", "report.col.too_few", "flag")
-CHANNEL = Column("channel", "report.col.channel")
-
-
-def share_values(score: Mapping[str, Any] | None) -> dict[str, Any]:
-    """n, satisfied share and its interval of one score, as the API gives them."""
-    if not score:
-        return {"n": 0, "satisfied": None, "ci_low": None, "ci_high": None}
-    ci = score.get("satisfied_ci95") or (None, None)
-    return {"n": int(score["n"]), "satisfied": score.get("satisfied"), "ci_low": ci[0],
-            "ci_high": ci[1]}
-
-
 def headline(questions: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The score a cell is read by: its overall question, or its largest."""
     if OVERALL in questions:
@@ -143,32 +91,6 @@ def headline(questions: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return next((q for q in questions.values() if int(q["n"]) == n), None)
 
 
-def index_rows(document: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The summary's rows of the index document: the SIPAS index with its n and interval, and
-    for a hospital the Ministry of Health's three figures (docs/method.md)."""
-    if not document:
-        return []
-    index = document["index"]
-    ci = index["ci95"] or (None, None)
-    rows: list[dict[str, Any]] = [
-        {"measure": "report.m.index", "value": index["value"], "kind": "share"},
-        {"measure": "report.m.index_n", "value": index["n"]},
-        {"measure": "report.m.index_ci_low", "value": ci[0], "kind": "share"},
-        {"measure": "report.m.index_ci_high", "value": ci[1], "kind": "share"}]
-    overall = document.get("overall") or {}
-    rows.append({"measure": "report.m.mean10", "value": overall.get("mean10"),
-                 "kind": "number"})
-    hospital = document.get("hospital")
-    if hospital:
-        pooled, whole = hospital["all_answers"], hospital["comprehensive"]
-        rows += [{"measure": "report.m.moh_satisfied", "value": pooled["satisfied"],
-                  "kind": "share"},
-                 {"measure": "report.m.moh_answers", "value": pooled["n"]},
-                 {"measure": "report.m.moh_mean", "value": pooled["mean"], "kind": "number"},
-                 {"measure": "report.m.moh_comprehensive", "value": whole["share"],
-                  "kind": "share"},
-                 {"measure": "report.m.moh_respondents", "value": whole["n"]}]
-    return rows
 
 
 def summary_section(inputs: ReportInputs) -> Section:
@@ -210,7 +132,8 @@ def factor_section(inputs: ReportInputs) -> Section:
                      "items_mean": score.get("items_mean"),
                      "too_few": int(score["n"]) < inputs.scores["min_n"]})
     return Section("factors", "report.s.factors",
-                   (Column("factor", "report.col.factor"), Column("name", "report.col.name"),
+                   (Column("factor", "report.col.factor", code=True),
+                    Column("name", "report.col.name"),
                     *SHARE_COLUMNS, Column("mean", "report.col.mean", "number"),
                     Column("mean10", "report.col.mean10", "number"),
                     Column("items_mean", "report.col.items_mean", "share"),
@@ -227,8 +150,8 @@ def item_section(inputs: ReportInputs) -> Section:
         rows.append({"question": cell["key"], "factor": cell.get("factor") or "", "text": text,
                      **share_values(cell), "mean": cell.get("mean"), "too_few": cell["too_few"]})
     return Section("items", "report.s.items",
-                   (Column("question", "report.col.question"),
-                    Column("factor", "report.col.factor"), Column("text", "report.col.text"),
+                   (Column("question", "report.col.question", code=True), FACTOR,
+                    Column("text", "report.col.text"),
                     *SHARE_COLUMNS, Column("mean", "report.col.mean", "number"), TOO_FEW, CHANNEL),
                    with_channel(rows, inputs), aspect="satisfaction")
 
@@ -238,8 +161,8 @@ def period_section(inputs: ReportInputs) -> Section:
              "responses": cell["responses"], **share_values(headline(cell["questions"])),
              "too_few": cell["too_few"]} for cell in inputs.periods["cells"]]
     return Section("periods", f"report.s.by_{inputs.period}",
-                   (Column("key", f"report.col.{inputs.period}"),
-                    Column("from", "report.col.from"), Column("to", "report.col.to"),
+                   (Column("key", f"report.col.{inputs.period}", "period"),
+                    Column("from", "report.col.from", "day"), Column("to", "report.col.to", "day"),
                     Column("responses", "report.col.responses", "int"), *SHARE_COLUMNS, TOO_FEW,
                     CHANNEL), with_channel(rows, inputs), aspect="satisfaction")
 
@@ -281,8 +204,7 @@ def reason_section(inputs: ReportInputs) -> Section:
              "count": r["count"], "share": r["share"], "sensitive": r["sensitive"]}
             for r in inputs.reasons["reasons"]]
     return Section("reasons", "report.s.reasons",
-                   (Column("reason", "report.col.reason"), Column("text", "report.col.text"),
-                    Column("count", "report.col.count", "int"),
+                   (*worded("reason", "report.col.reason"),
                     Column("share", "report.col.share_low", "share"),
                     Column("sensitive", "report.col.sensitive", "flag"), CHANNEL),
                    with_channel(rows, inputs), ["report.note.reasons"], "perceptions")
@@ -294,10 +216,12 @@ def alert_section(inputs: ReportInputs) -> Section:
              "note": a["note"]} for a in inputs.alerts]
     return Section("alerts", "report.s.alerts",
                    (Column("id", "report.col.id", "int"), Column("counter", "report.col.counter"),
-                    Column("opened_at", "report.col.opened_at"), Column("n", "report.col.n", "int"),
+                    Column("opened_at", "report.col.opened_at", "moment"),
+                    Column("n", "report.col.n", "int"),
                     Column("low", "report.col.low", "int"),
                     Column("share", "report.col.share_low_answers", "share"),
-                    Column("state", "report.col.state"), Column("note", "report.col.note")),
+                    Column("state", "report.col.state", names="alert.state."),
+                    Column("note", "report.col.note")),
                    rows, ["report.note.alerts"], "satisfaction")
 
 
@@ -323,69 +247,12 @@ def flag_section(inputs: ReportInputs) -> Section:
                     Column("meaning", "report.col.meaning")), rows, ["report.note.flags"])
 
 
-def with_channel(rows: list[dict[str, Any]], inputs: ReportInputs) -> list[dict[str, Any]]:
-    """Rows of a breakdown whose figures depend on the channel, each saying which it is."""
-    for row in rows:
-        row["channel"] = inputs.channel
-    return rows
 
 
-def perception_section(inputs: ReportInputs) -> Section:
-    """Sensitive reasons per 100 overall answers: the ``perceptions`` of the aspects document."""
-    seen = inputs.aspects["perceptions"]
-    rows = []
-    for entry in seen["reasons"]:
-        ci = entry["per_100_ci95"] or (None, None)
-        rows.append({"reason": entry["reason"],
-                     "text": (entry.get("text") or {}).get(inputs.lang, ""),
-                     "count": entry["count"], "ratings": seen["ratings"],
-                     "per_100": entry["per_100"], "ci_low": ci[0], "ci_high": ci[1],
-                     "channel": inputs.aspects["channel"]})
-    return Section("perceptions", "report.s.perceptions",
-                   (Column("reason", "report.col.reason"), Column("text", "report.col.text"),
-                    Column("count", "report.col.count", "int"),
-                    Column("ratings", "report.col.ratings", "int"),
-                    Column("per_100", "report.col.per_100", "number"),
-                    Column("ci_low", "report.col.per_100_low", "number"),
-                    Column("ci_high", "report.col.per_100_high", "number"), CHANNEL),
-                   rows, ["report.note.perceptions"], "perceptions",
-                   {"ratings": seen["ratings"]})
 
 
-def needs_section(inputs: ReportInputs) -> Section:
-    """The needs question ranked: the ``needs`` of the aspects document."""
-    needs = inputs.aspects["needs"]
-    rows = [{"choice": entry["choice"], "text": (entry.get("text") or {}).get(inputs.lang, ""),
-             "count": entry["count"], "answered": needs["answered"], "share": entry["share"],
-             "channel": inputs.aspects["channel"]} for entry in needs["choices"]]
-    notes = ["report.note.needs"] if needs["asked"] else ["report.note.needs_not_asked"]
-    return Section("needs", "report.s.needs",
-                   (Column("choice", "report.col.choice"), Column("text", "report.col.text"),
-                    Column("count", "report.col.count", "int"),
-                    Column("answered", "report.col.answered", "int"),
-                    Column("share", "report.col.share_answered", "share"), CHANNEL),
-                   rows, notes, "needs",
-                   {"answered": needs["answered"], "max_choices": needs["max_choices"] or 1})
 
 
-def channel_section(inputs: ReportInputs) -> Section:
-    """Kiosk and survey channels side by side (the channels document): a row per factor or
-    question and channel, with whether it differs from the kiosk (intervals apart)."""
-    document = inputs.channels
-    rows = []
-    for level, items in (("factor", document.get("factors", [])),
-                         ("question", document["questions"])):
-        for item in items:
-            for channel in document["channels"]:
-                entry = item["channels"][channel]
-                rows.append({"level": level, "key": item["key"], "channel": channel,
-                             **share_values(entry),
-                             "differs": item["differs"].get(channel) or False,
-                             "too_few": entry["n"] < document["min_n"]})
-    return Section("channels", "report.s.channels",
-                   (Column("level", "report.col.level"), Column("key", "report.col.question"),
-                    CHANNEL, *SHARE_COLUMNS, Column("differs", "report.col.differs", "flag"),
-                    TOO_FEW), rows, ["report.note.channels"], "satisfaction")
 
 
 # The report's sections, in order; each says its aspect, and the pages group them under the

@@ -137,6 +137,7 @@ def province_page(request: Request, province: str) -> Response:
         "provinces": visible_provinces(request, session.principal), "province": province,
         "ranking": ranking, "query": query, "min_n": documents.min_n, "kinds": kinds,
         "kind": kind, "notice": notice,
+        "question_text": (documents.text_of(question) or {}).get(texts.lang, question),
         "kind_urls": {k: f"/provinces/{province}?{urlencode({**query, 'kind': k})}"
                       for k in kinds},
         "sort_urls": {s: f"/provinces/{province}?{urlencode({**query, 'sort': s})}"

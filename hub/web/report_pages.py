@@ -6,7 +6,7 @@ figure on the page, in the printout and in the files is the API's figure.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,7 +18,6 @@ from starlette.concurrency import run_in_threadpool
 from hub.i18n import Texts
 from hub.scores.reports import (
     PERIODS,
-    TRANSLATED,
     Column,
     Report,
     build_report,
@@ -30,7 +29,7 @@ from hub.web.charts import DayPoint, band
 from hub.web.context import dashboard_of
 from hub.web.params import MAX_RANGE_DAYS, ApiError, parse_day
 from hub.web.render import known_office, render, texts_of, today_in
-from hub.web.report_files import report_xlsx
+from hub.web.report_files import readable, report_xlsx
 from hub.web.report_files import section_csv as csv_of
 from hub.web.survey_pages import side_by_side
 
@@ -74,16 +73,15 @@ def office_report(request: Request, office: str) -> tuple[Any, Report, Texts]:
     return session, report, texts
 
 
-def cell_text(texts: Texts, min_n: int, row: dict[str, Any], column: Column) -> Markup:
+def cell_text(texts: Texts, min_n: int, row: dict[str, Any], column: Column,
+              zone: tzinfo | None = None) -> Markup:
     """One table cell of a report section as the page prints it."""
     value = row.get(column.key)
     kind = row.get("kind", "text") if column.key == "value" else column.kind
     if value is None:
         return Markup("—")
-    if column.key in TRANSLATED and isinstance(value, str):
-        return Markup(escape(texts.t(value)))
-    if column.kind == "flag":
-        return Markup(escape(texts.t(f"report.{column.key}"))) if value else Markup("")
+    if isinstance(value, str) or column.kind == "flag":
+        return Markup(escape(readable(row, column, texts, zone)))
     if kind == "share":
         text = escape(texts.percent(value, 1))
         if column.key == "satisfied":  # the colour chip, never for a small cell
@@ -114,7 +112,7 @@ def report_context(request: Request, report: Report, texts: Texts) -> dict[str, 
     zone = dashboard_of(request.app).timezone_of(str(inputs.office["id"]))
     return {"office": inputs.office, "now": datetime.now(zone), "zone": zone, "report": report,
             "min_n": min_n, "query": query,
-            "cell": lambda row, column: cell_text(texts, min_n, row, column),
+            "cell": lambda row, column: cell_text(texts, min_n, row, column, zone),
             "points": period_points(report),
             "links": {"period": f"{base}/period?{urlencode(query)}",
                       "report": f"{base}/report?{urlencode(query)}",
@@ -156,7 +154,8 @@ def file_name(report: Report, suffix: str) -> str:
 def report_file(request: Request, office: str) -> Response:
     _session, report, texts = office_report(request, office)
     title = f"{texts.t('report.title')} — {report.inputs.office.get('name') or office}"
-    return Response(report_xlsx(report, texts.t, title), media_type=(
+    zone = dashboard_of(request.app).timezone_of(office)
+    return Response(report_xlsx(report, texts, title, zone), media_type=(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         headers={"Content-Disposition": f'attachment; filename="{file_name(report, "xlsx")}"'})
 
