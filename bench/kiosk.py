@@ -238,7 +238,7 @@ def drain(folder: Path, broker: Broker, count: int, limit: float) -> dict[str, f
         while depth > 0 and time.perf_counter() - began < limit:
             now = time.perf_counter()
             if now - checked > 0.5:  # outside the timed step: the app itself never asks
-                depth, checked = app.service.outbox.stats().depth, now
+                depth, checked = app.desk.stats().depth, now
             if now >= next_press:  # a citizen pressing a key every half second
                 key, char = KEYS[{"\n": "enter"}.get(CITIZEN[presses % len(CITIZEN)],
                                                      CITIZEN[presses % len(CITIZEN)])]
@@ -251,7 +251,7 @@ def drain(folder: Path, broker: Broker, count: int, limit: float) -> dict[str, f
             iterations.append((time.perf_counter() - started) * 1000)
             clock.tick(30)
         elapsed = time.perf_counter() - opened
-        left = app.service.outbox.stats().depth
+        left = app.desk.stats().depth
         frames = list(app.frame_ms)[frames_before:]
         rss = rss_mb(os.getpid())
     finally:

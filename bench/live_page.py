@@ -52,7 +52,7 @@ def measure(count: int) -> list[float]:
     from playwright.sync_api import sync_playwright
 
     from hailong.questionnaire import find_questionnaire
-    from kiosk.service import KioskService
+    from kiosk.recorder import ResponseDesk
     from kiosk.settings import KioskSettings
     from kiosk.simulate import pretend_citizen
 
@@ -64,7 +64,7 @@ def measure(count: int) -> list[float]:
                 "HAILONG_KIOSK_OFFICE": OFFICE, "HAILONG_KIOSK_ID": "k01",
                 "HAILONG_MQTT_URL": broker.url, "HAILONG_DATA_DIR": str(home / "kiosk")})
             questionnaire = find_questionnaire("sipas")
-            kiosk = KioskService(settings, questionnaire.ref)
+            kiosk = ResponseDesk(settings, questionnaire.ref)
             kiosk.start()
             browser = launch_chromium(playwright)
             try:
@@ -109,7 +109,7 @@ def report(latencies: list[float]) -> str:
         f"Measured {datetime.now().astimezone():%Y-%m-%d %H:%M %Z} on {platform.node() or 'this machine'} "
         f"({os.cpu_count()} cores, shared with other work while it ran), {len(latencies)} ratings "
         f"{SPACING_S} s apart, headless Chromium, SQLite, hub and broker on loopback.",
-        "From `KioskService.submit` (the kiosk's outbox commit included) to the page's "
+        "From `ResponseDesk.submit` (the kiosk's outbox commit included) to the page's "
         "\"responses today\" changing, without a reload.",
         "",
         "| median | p95 | max | target | |",

@@ -16,7 +16,7 @@ import signal
 import time
 from collections import deque
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,15 +24,16 @@ import pygame
 
 from hailong import __version__, sdnotify
 from hailong.questionnaire import Questionnaire
-from kiosk import flow, keys, layout, view
-from kiosk.i18n import other, t
+from kiosk import flow, grid_layout, keys, layout, view
+from kiosk.i18n import t
 from kiosk.pinlock import PinLock
 from kiosk.pushed import ConfigKeeper
 from kiosk.receipt import classify, load_or_create_key
+from kiosk.recorder import ResponseDesk
 from kiosk.scanner import ScannerReader
-from kiosk.service import KioskService
 from kiosk.settings import KioskSettings
 from kiosk.speech import Speaker
+from kiosk.warmup import warm_up_states
 
 log = logging.getLogger(__name__)
 
@@ -65,16 +66,16 @@ class KioskApp:
         if settings.scanner.port:
             self.scanner = ScannerReader(settings.scanner.port, settings.scanner.baudrate,
                                          on_state=lambda _state: self._status_changed())
-        self.service = KioskService(settings, questionnaire.ref, status_extra=self._status_fields,
+        self.desk = ResponseDesk(settings, questionnaire.ref, status_extra=self._status_fields,
                                     on_config=self.keeper.received)
         self.receipt_key = self._receipt_key(settings)
         self._patterns = self._compile_patterns(settings)
+        self.screen: pygame.Surface | None = None
         self.rules = self._rules()
         self.state = flow.initial_state(self.rules, officer=settings.kiosk.officer)
-        self.pin_lock = PinLock(self.service.outbox.engine)  # survives restarts
+        self.pin_lock = PinLock(self.desk.outbox.engine)  # survives restarts
         self.state = replace(self.state, pin_locked_until=self.pin_lock.locked_until(_now()))
         self.running = True
-        self.screen: pygame.Surface | None = None
         self.layout: layout.Layout | None = None
         self.painter: view.Painter | None = None
         self.unmatched = 0
@@ -118,7 +119,9 @@ class KioskApp:
             reasons_threshold=section.reasons_threshold,
             complaint_threshold=section.complaint_threshold, gating=section.gating,
             language=section.language, service_enabled=bool(section.service_pin_hash),
-            debounce_radius=layout.MIN_TARGET_MM * section.pixels_per_mm)
+            debounce_radius=layout.MIN_TARGET_MM * section.pixels_per_mm, stage=section.stage,
+            grouped=self.screen is not None and grid_layout.holds_groups(
+                layout.metrics(self.screen.get_size(), section.pixels_per_mm)))
 
     def _apply_pending_config(self) -> None:
         pushed = self.keeper.take_pending()
@@ -126,7 +129,7 @@ class KioskApp:
             return
         before = self.settings.kiosk.officer
         self.settings, self.questionnaire = pushed.settings, pushed.questionnaire
-        self.service.reconfigure(self.settings, self.questionnaire.ref)
+        self.desk.reconfigure(self.settings, self.questionnaire.ref)
         self.speaker = Speaker(self.settings.kiosk.read_aloud)
         self.rules = self._rules()
         if self.settings.kiosk.officer != before:
@@ -145,7 +148,7 @@ class KioskApp:
         return fields
 
     def _status_changed(self) -> None:
-        self.service.delivery.nudge()
+        self.desk.nudge()
 
     # -- lifecycle -------------------------------------------------------------------------
     def open(self, connect: bool = True) -> None:
@@ -161,9 +164,10 @@ class KioskApp:
             self.screen = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
             pygame.mouse.set_visible(False)  # a touch screen: no pointer over the faces
         pygame.display.set_caption("hailong")
+        self.rules = self._rules()  # screens of several questions only where they fit
         self._connected = connect
         if connect:
-            self.service.start()
+            self.desk.start()
             if self.scanner is not None:
                 self.scanner.start()
 
@@ -173,9 +177,9 @@ class KioskApp:
             self.scanner.stop()
         self.speaker.stop()
         if self._connected:
-            self.service.stop()
+            self.desk.stop()
         else:
-            self.service.outbox.close()
+            self.desk.close()
         view.forget_cached()
         pygame.quit()
 
@@ -238,9 +242,9 @@ class KioskApp:
             del code  # the clear code goes no further than this line
             if scanned.kind == "unknown":
                 self.unmatched += 1
-            already = (scanned.receipt is not None
-                       and self.service.outbox.already_rated(scanned.receipt.h))
-            self.dispatch(flow.Scan(scanned.kind, scanned.receipt, scanned.officer, already,
+            rated = (self.desk.rated_stages(scanned.receipt.h) if scanned.receipt is not None
+                     else frozenset())
+            self.dispatch(flow.Scan(scanned.kind, scanned.receipt, scanned.officer, rated,
                                     now=now))
 
     def dispatch(self, event: flow.Event) -> None:
@@ -251,7 +255,7 @@ class KioskApp:
     def perform(self, effect: flow.Effect, now: datetime) -> None:
         if isinstance(effect, flow.Submit):
             try:
-                document = self.service.submit(effect.draft)
+                document = self.desk.submit(effect.draft)
             except Exception:  # nothing to retry: the draft is invalid or the disk is gone
                 log.exception("could not store a response")
                 return
@@ -308,8 +312,8 @@ class KioskApp:
     def _read_service_rows(self) -> tuple[tuple[str, str], ...]:
         """Counts and states only: never an answer, never a code."""
         lang, section = self.state.lang, self.settings.kiosk
-        stats = self.service.outbox.stats()
-        connected = self.service.publisher.connected
+        stats = self.desk.stats()
+        connected = self.desk.connected
         scanner = self.scanner.state if self.scanner else "absent"
         last_scan = self.scanner.last_scan if self.scanner else None
         report = self.keeper.status()
@@ -366,42 +370,6 @@ class KioskApp:
             return
         scratch = pygame.Surface(size)
         view.draw(scratch, self.scene(self._warm.pop()), self.settings.kiosk.pixels_per_mm)
-
-
-def warm_up_states(rules: flow.Rules, idle: flow.State) -> list[flow.State]:
-    """The screens one citizen would see in each language (low answers: reasons and complaint)."""
-    states: list[flow.State] = []
-    at = datetime.now().astimezone()
-    for lang in (idle.lang, other(idle.lang)):
-        state = replace(idle, lang=lang)
-        for name in ["enter", "1", "1", "2", "enter", *["3"] * 8, "1", "1"]:
-            at += timedelta(seconds=1)
-            state, _ = flow.step(state, flow.Key(name, now=at), rules)
-            states.append(state)
-            states += _chosen_variants(state, rules)
-            if state.screen == "thanks":
-                break
-        states.append(replace(state, screen="notice", notice="notice.already_rated"))
-    return states
-
-
-def _chosen_variants(state: flow.State, rules: flow.Rules) -> list[flow.State]:
-    """The question as it looks with answers chosen (bold labels, ticked chips, every page)."""
-    question = flow.current_question(state, rules)
-    session = state.session
-    if question is None or session is None:
-        return []
-    if question.is_rating:
-        if question.id != flow.overall_id(rules.questionnaire):
-            return []  # the five labels are the same on every rating question
-        return [replace(state, session=replace(session, answers={**session.answers,
-                                                                   question.id: level}))
-                for level in range(1, 6)]
-    every = tuple(choice.id for choice in question.choices)
-    answers = {**session.answers, question.id: every}
-    # layout.choices wraps the page number, so four covers any screen's pages
-    return [replace(state, session=replace(session, answers=answers, page=page))
-            for page in range(4)]
 
 
 def has_display() -> bool:

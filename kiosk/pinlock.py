@@ -3,8 +3,8 @@ failed round of guesses locks the PIN screen twice as long as the one before.
 
 Rounds of ``ROUND`` wrong PINs lock for 5, 10, 20 … minutes, at most a day: a guesser gets about
 50 tries in the first two days, then 5 a day, so a 4-digit PIN holds years on average and a
-6-digit one centuries (docs/kiosk.md). A right PIN starts afresh. The flow (kiosk/flow.py) only
-shows what this module decides: the app asks :meth:`PinLock.check` and hands the verdict on.
+6-digit one centuries (docs/kiosk.md). A right PIN starts afresh. The flow (kiosk/technician.py)
+only shows what this module decides: the app asks :meth:`PinLock.check` and hands the verdict on.
 """
 
 from __future__ import annotations

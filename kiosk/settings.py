@@ -40,9 +40,18 @@ class KioskSection(Section):
         "", description="Questionnaire id (a bundled one) or path of a questionnaire TOML file; "
         "empty: the bundled one of `kind` (sipas, hospital, school)")
     language: Literal["vi", "en"] = Field("vi", description="Language each citizen starts in")
+    # 20 s: one tap already counts and a scan or the officer's "+" ends a response at once, so
+    # the time-out only guards a kiosk without either; 20 s still outlasts reading the longest
+    # screen (the integrity questions and their note) at a slow pace, and halves the 30 s in
+    # which the next citizen's taps could join a response left behind.
     idle_timeout: int = Field(
-        30, ge=5, le=600,
-        description="Seconds without a touch before the kiosk returns to idle, keeping the answers")
+        20, ge=5, le=600,
+        description="Seconds without a touch before the kiosk stores what was answered "
+        "(complete: false) and returns to idle")
+    stage: Literal["receive", "result", "any"] = Field(
+        "any", description="The moment of the dossier this kiosk rates: receive (beside the "
+        "receiving counter), result (where results are handed back) or any (it asks, after a "
+        "receipt scan, when it has to)")
     min_interval: float = Field(
         5.0, ge=0, le=300,
         description="Seconds after a stored response during which a new start or scan is ignored")

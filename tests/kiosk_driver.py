@@ -30,7 +30,7 @@ def main() -> int:
     app.open()
     drive = Driver(app)
     drive.step()
-    drive.keys("\n" "2" "3" "\n" "4" "4" "5" "0" "3" "\n" "1")
+    drive.keys("\n" "2" "3" "\n" "4" "4" "5" "0" "3" "-")
     assert app.state.screen == "thanks", app.state.screen
     print(f"THANKS {app.stored[-1]['id']}", flush=True)
     while True:

@@ -14,6 +14,7 @@ from kiosk.app import KioskApp
 
 KEYS = {"enter": (pygame.K_RETURN, "\r"), "back": (pygame.K_BACKSPACE, "\b"),
         "/": (pygame.K_SLASH, "/"), "*": (pygame.K_8, "*"), "+": (pygame.K_KP_PLUS, "+"),
+        "-": (pygame.K_MINUS, "-"),
         "escape": (pygame.K_ESCAPE, "\x1b"),
         **{str(d): (getattr(pygame, f"K_{d}"), str(d)) for d in range(10)}}
 

@@ -68,7 +68,7 @@ token_offices = Table(
     Column("office", String(63), primary_key=True),
 )
 
-# A viewer's provinces (revision 0250): its offices are those the roster puts in them.
+# A viewer's provinces (revision 0500): its offices are those the roster puts in them.
 user_provinces = Table(
     "user_provinces", metadata,
     Column("user_name", String(64), ForeignKey("users.name", ondelete="CASCADE"),
@@ -113,6 +113,12 @@ class Principal:
     def reads_only(self) -> bool:
         """A province viewer: reads its provinces' offices, changes nothing."""
         return self.role == "viewer"
+
+    @property
+    def sees_integrity(self) -> bool:
+        """The integrity figures and sensitive reasons belong to the province (admins and its
+        viewers), never to the head of the office concerned."""
+        return self.is_admin or self.reads_only
 
     def may_see_province(self, province: str) -> bool:
         return self.is_admin or (self.reads_only and province in self.provinces)

@@ -1,6 +1,6 @@
 """The index document (``GET …/index``): the SIPAS index, the overall question beside it, the
 factor indices with their means on both scales, and a hospital's Ministry of Health figures,
-for a range and per period or channel. Part of :class:`hub.scores.documents.Documents`.
+for a range and per period, channel or stage. Part of :class:`hub.scores.documents.Documents`.
 """
 
 from __future__ import annotations
@@ -11,11 +11,19 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from hub.scores.method import FACTORS, OVERALL, hospital_figures, sipas_index, with_ten
-from hub.scores.scores import Period, factor_scores, period_key, period_keys, question_scores
-from hub.store.queries import KIOSK, Channel, Reader
+from hub.scores.scores import (
+    PERIODS,
+    Period,
+    factor_scores,
+    period_key,
+    period_keys,
+    question_scores,
+)
+from hub.scores.stage_documents import STAGE_KEYS, stage_label
+from hub.store.queries import KIOSK, Channel, Reader, StageFilter
 
-# The breakdowns of the index document; ``stage`` joins them once responses carry one.
-INDEX_BREAKDOWNS = ("day", "week", "month", "channel")
+# The breakdowns of the index document, as the scores' (docs/api.md).
+INDEX_BREAKDOWNS = (*PERIODS, "channel", "stage")
 HOSPITAL = "hospital"
 
 
@@ -49,24 +57,31 @@ class IndexDocuments:
         return document
 
     def index(self, office: str, first: date, last: date, by: str | None = None,
-              channel: Channel = KIOSK) -> dict[str, Any]:
+              channel: Channel = KIOSK, stage: StageFilter = None) -> dict[str, Any]:
         """The index document of an office for a range, with ``by`` one cell per period of
-        the range (empty ones included) or per channel (every channel, whatever ``channel``)."""
+        the range (empty ones included), per channel (every channel, whatever ``channel``) or
+        per stage (every stage, whatever ``stage``), as the scores' breakdowns are."""
         row = self.read.office(office)
         kind = str(row["kind"]) if row else "admin"
         picked = None if by == "channel" else channel
-        dimension = "channel" if by == "channel" else "day" if by else ""
-        rows = self.read.rating_sums(office, first, last, dimension, picked)
-        rated = self.read.rated(office, first, last, picked) if kind == HOSPITAL else None
+        moment = None if by == "stage" else stage
+        dimension = by if by in ("channel", "stage") else "day" if by else ""
+        rows = self.read.rating_sums(office, first, last, dimension, picked, moment)
+        rated = (self.read.rated(office, first, last, picked, moment) if kind == HOSPITAL
+                 else None)
         document: dict[str, Any] = {
             "office": office, "from": first.isoformat(), "to": last.isoformat(),
-            "channel": picked or "all", "kind": kind, "min_n": self.min_n,
-            **self.figures(rows, rated)}
+            "channel": picked or "all", "stage": stage_label(moment), "kind": kind,
+            "min_n": self.min_n, **self.figures(rows, rated)}
         if by is None:
             return document
+        key_of: Callable[[Mapping[str, Any]], str]
         if by == "channel":
-            key_of: Callable[[Mapping[str, Any]], str] = lambda r: str(r["channel"])  # noqa: E731
-            keys = sorted({key_of(r) for r in rows}, key=lambda c: (c != KIOSK, c))
+            key_of = lambda r: str(r["channel"])  # noqa: E731
+            keys: Sequence[str] = sorted({key_of(r) for r in rows}, key=lambda c: (c != KIOSK, c))
+        elif by == "stage":
+            key_of = lambda r: stage_label(str(r["stage"]))  # noqa: E731
+            keys = STAGE_KEYS
         else:
             period: Period = by  # type: ignore[assignment]
             key_of = lambda r: period_key(r["day"], period)  # noqa: E731
@@ -80,7 +95,7 @@ class IndexDocuments:
         cells = []
         for key in keys:
             cell: dict[str, Any] = {"key": key}
-            if by != "channel":
+            if by in PERIODS:
                 cell.update(self._period_bounds(key, by, first, last))
             cell.update(self.figures(grouped.get(key, []),
                                      respondents.get(key, []) if rated is not None else None))

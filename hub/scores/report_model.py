@@ -1,5 +1,5 @@
-"""The report's model: typed columns, sections, the inputs (the API's documents) and the
-helpers every section builder shares. Pure data; hub/scores/reports.py builds the sections.
+"""What a report is made of: typed columns, sections, the API's documents behind them, and the
+share figures every section prints (hub/scores/reports.py builds reports from these).
 """
 
 from __future__ import annotations
@@ -9,6 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from hub.scores.scores import PERIODS as PERIODS  # the report's periods: the breakdowns'
+
+# The 2023 method's three aspects, in the report's order; headings "report.aspect.<key>".
+ASPECTS = ("perceptions", "satisfaction", "needs")
 OVERALL = "overall"
 Translate = Callable[..., str]
 # How a column's values read: ``day`` (YYYY-MM-DD), ``period`` (a day, week or month key) and
@@ -62,6 +66,8 @@ class ReportInputs:
     factor_names: Mapping[str, Mapping[str, str]]
     aspects: dict[str, Any]
     channels: dict[str, Any]
+    # Ratings per stage and the moves of dossiers rated at both (the stages document).
+    stages: dict[str, Any] = field(default_factory=dict)
     lang: str = "vi"
     # The index document (docs/method.md): the SIPAS index, and a hospital's figures.
     index: dict[str, Any] = field(default_factory=dict)

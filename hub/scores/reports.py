@@ -1,6 +1,6 @@
 """An office's report for a period: the API's documents turned into tables, CSV and XLSX.
 
-``gather`` asks :class:`hub.documents.Documents` for exactly the documents the API serves
+``gather`` asks :class:`hub.scores.documents.Documents` for exactly the documents the API serves
 (scores, breakdowns, reasons, flags, alerts); ``build_report`` is a pure function of them into
 sections, each a title, typed columns, rows and notes. The dashboard's period page, the printed
 A4 report, the CSV and the XLSX are all written from these sections, so their numbers are the
@@ -14,51 +14,53 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from hub.scores.choices import withhold_integrity, withhold_sensitive_reasons
 from hub.scores.documents import Documents, withhold_small_officers
 from hub.scores.method import on_ten
+from hub.scores.report_aspects import (
+    channel_section,
+    integrity_section,
+    needs_section,
+    perception_section,
+    stage_section,
+)
 from hub.scores.report_model import (
+    ASPECTS,
     CHANNEL,
     FACTOR,
     OVERALL,
     SHARE_COLUMNS,
     TOO_FEW,
     Column,
-    ColumnKind,
     Report,
     ReportInputs,
     Section,
-    Translate,
     share_values,
     with_channel,
     worded,
 )
-from hub.scores.report_sections import (
-    channel_section,
-    index_rows,
-    needs_section,
-    perception_section,
-)
 from hub.scores.scores import headline_n
 
-# The 2023 method's three aspects, in the report's order; headings "report.aspect.<key>".
-ASPECTS = ("perceptions", "satisfaction", "needs")
-PERIODS = ("day", "week", "month")
 # Most alerts a report lists; an office with more in one period has a bigger problem than a table.
 MAX_ALERTS = 1000
-# What other modules import from here, the report's one door.
-__all__ = ["ASPECTS", "PERIODS", "SECTIONS", "TRANSLATED", "Column", "ColumnKind", "Report",
-           "ReportInputs", "Section", "Translate", "build_report", "cell_rows", "gather",
-           "grouped", "headline", "share_values"]
 
 
 def gather(documents: Documents, office: Mapping[str, Any], first: date, last: date,
-           period: str = "day", lang: str = "vi", admin: bool = True) -> ReportInputs:
+           period: str = "day", lang: str = "vi", admin: bool = True,
+           integrity: bool | None = None) -> ReportInputs:
     """The documents of ``GET /api/v1/offices/{office}/…`` for this range, as the caller sees
-    them (a head's officer table keeps only cells above the minimum n)."""
+    them: a head's officer table keeps only cells above the minimum n, and unless ``integrity``
+    (an admin, or a province viewer: by default whoever is ``admin``) the sensitive reasons and
+    the integrity figures are withheld."""
     office_id = str(office["id"])
     officers = documents.breakdown(office_id, first, last, "officer")
+    reasons = documents.reasons(office_id, first, last)
+    aspects = documents.aspects(office_id, first, last)
     if not admin:
         withhold_small_officers(officers)
+    if not (admin if integrity is None else integrity):
+        withhold_sensitive_reasons(reasons)
+        withhold_integrity(aspects)
     zone = documents.timezone_of(office_id)
     alerts = [a for a in documents.alerts(office_id, "all", MAX_ALERTS)["alerts"]
               if first <= datetime.fromisoformat(a["opened_at"]).astimezone(zone).date() <= last]
@@ -74,11 +76,11 @@ def gather(documents: Documents, office: Mapping[str, Any], first: date, last: d
         counters=documents.breakdown(office_id, first, last, "counter"),
         officers=officers,
         periods=documents.breakdown(office_id, first, last, period),
-        reasons=documents.reasons(office_id, first, last),
+        reasons=reasons,
         flags=documents.flags(office_id, first, last),
         alerts=alerts, factor_names=names, lang=lang,
-        aspects=documents.aspects(office_id, first, last),
-        channels=documents.channels(office_id, first, last),
+        aspects=aspects, channels=documents.channels(office_id, first, last),
+        stages=documents.stages(office_id, first, last),
         index=documents.index(office_id, first, last))
 
 
@@ -91,6 +93,32 @@ def headline(questions: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return next((q for q in questions.values() if int(q["n"]) == n), None)
 
 
+def index_rows(document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The summary's rows of the index document: the SIPAS index with its n and interval, and
+    for a hospital the Ministry of Health's three figures (docs/method.md)."""
+    if not document:
+        return []
+    index = document["index"]
+    ci = index["ci95"] or (None, None)
+    rows: list[dict[str, Any]] = [
+        {"measure": "report.m.index", "value": index["value"], "kind": "share"},
+        {"measure": "report.m.index_n", "value": index["n"]},
+        {"measure": "report.m.index_ci_low", "value": ci[0], "kind": "share"},
+        {"measure": "report.m.index_ci_high", "value": ci[1], "kind": "share"}]
+    overall = document.get("overall") or {}
+    rows.append({"measure": "report.m.mean10", "value": overall.get("mean10"),
+                 "kind": "number"})
+    hospital = document.get("hospital")
+    if hospital:
+        pooled, whole = hospital["all_answers"], hospital["comprehensive"]
+        rows += [{"measure": "report.m.moh_satisfied", "value": pooled["satisfied"],
+                  "kind": "share"},
+                 {"measure": "report.m.moh_answers", "value": pooled["n"]},
+                 {"measure": "report.m.moh_mean", "value": pooled["mean"], "kind": "number"},
+                 {"measure": "report.m.moh_comprehensive", "value": whole["share"],
+                  "kind": "share"},
+                 {"measure": "report.m.moh_respondents", "value": whole["n"]}]
+    return rows
 
 
 def summary_section(inputs: ReportInputs) -> Section:
@@ -247,21 +275,13 @@ def flag_section(inputs: ReportInputs) -> Section:
                     Column("meaning", "report.col.meaning")), rows, ["report.note.flags"])
 
 
-
-
-
-
-
-
-
-
 # The report's sections, in order; each says its aspect, and the pages group them under the
 # three aspects' headings in ASPECTS order (summary before, flags after). Texts in the
 # ``flag``, ``measure`` and ``meaning`` columns are catalogue keys, translated when written.
 SECTIONS: tuple[Callable[[ReportInputs], Section], ...] = (
-    summary_section, perception_section, reason_section, factor_section, item_section,
-    channel_section, period_section, counter_section, officer_section, alert_section,
-    needs_section, flag_section)
+    summary_section, integrity_section, perception_section, reason_section, factor_section,
+    item_section, channel_section, stage_section, period_section, counter_section,
+    officer_section, alert_section, needs_section, flag_section)
 TRANSLATED = ("measure", "flag", "meaning")
 
 

@@ -144,6 +144,7 @@ def factor_scores(rating_rows: Iterable[Mapping[str, Any]], factor_of: FactorOf
 
 # -- breakdowns ----------------------------------------------------------------------------
 Period = Literal["day", "week", "month"]
+PERIODS: tuple[Period, ...] = ("day", "week", "month")
 
 
 def period_key(day: date, period: Period) -> str:

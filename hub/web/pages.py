@@ -19,7 +19,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from hailong.logsafe import printable, typed_name
+from hub.admin.accounts import Principal
 from hub.i18n import Texts
+from hub.scores.choices import withhold_sensitive_reasons
 from hub.scores.documents import withhold_small_officers
 from hub.web.access import (
     CSRF_FIELD,
@@ -184,20 +186,23 @@ def office_live_view(dashboard: Dashboard, office: str, texts: Texts) -> LiveVie
                      str(row["kind"]) if row else "admin")
 
 
-def live_context(dashboard: Dashboard, office: str, texts: Texts, admin: bool
+def live_context(dashboard: Dashboard, office: str, texts: Texts, principal: Principal
                  ) -> dict[str, Any]:
     documents = dashboard.documents
     day = today_in(dashboard, office)
     officers = documents.breakdown(office, day, day, "officer")
-    if not admin:
+    reasons = documents.reasons(office, day, day)
+    if not principal.is_admin:  # only admins see small officer cells
         withhold_small_officers(officers)
+    if not principal.sees_integrity:  # heads never see the sensitive reasons
+        withhold_sensitive_reasons(reasons)
     return {"view": office_live_view(dashboard, office, texts), "min_n": dashboard.min_n,
             "good": round(GOOD * 100), "fair": round(FAIR * 100),
             "updated": datetime.now(dashboard.timezone_of(office)),
             "counters": cell_rows(documents.breakdown(office, day, day, "counter"),
                                   dashboard.min_n),
             "officers": cell_rows(officers, dashboard.min_n),
-            "reasons": documents.reasons(office, day, day),
+            "reasons": reasons,
             "open_alerts": documents.alerts(office, "open", LIVE_ALERTS)["alerts"],
             "kiosks": documents.kiosks(office)["kiosks"], "today": day,
             "zone": dashboard.timezone_of(office)}
@@ -208,7 +213,7 @@ def office_page(request: Request, office: str) -> Response:
     session = office_session(request, office)
     dashboard = dashboard_of(request.app)
     row = known_office(dashboard, session, office)
-    context = live_context(dashboard, office, texts_of(request), session.principal.is_admin)
+    context = live_context(dashboard, office, texts_of(request), session.principal)
     channels = office_page_channels(request, office, context["today"])
     return render(request, "office.html", {"office": row, **context, **channels}, 200, session)
 
@@ -220,8 +225,8 @@ def office_live(request: Request, office: str) -> Response:
     dashboard = dashboard_of(request.app)
     known_office(dashboard, session, office)
     response = render(request, "_live.html",
-                      live_context(dashboard, office, texts_of(request),
-                                   session.principal.is_admin), 200, session)
+                      live_context(dashboard, office, texts_of(request), session.principal),
+                      200, session)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -14,7 +14,8 @@ from typing import Any
 
 from hailong.spreadsheet import neutral_row
 from hub.i18n import Texts, catalogue
-from hub.scores.reports import TRANSLATED, Column, Report, Section, Translate
+from hub.scores.report_model import Column, Report, Section, Translate
+from hub.scores.reports import TRANSLATED
 
 # Excel's limit on a sheet's title.
 SHEET_TITLE = 31

@@ -16,14 +16,8 @@ from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 
 from hub.i18n import Texts
-from hub.scores.reports import (
-    PERIODS,
-    Column,
-    Report,
-    build_report,
-    gather,
-    grouped,
-)
+from hub.scores.report_model import PERIODS, Column, Report
+from hub.scores.reports import build_report, gather, grouped
 from hub.web.access import office_session, session_of
 from hub.web.charts import DayPoint, band
 from hub.web.context import dashboard_of
@@ -69,7 +63,7 @@ def office_report(request: Request, office: str) -> tuple[Any, Report, Texts]:
     texts = texts_of(request)
     first, last, by = period_of(request, today_in(dashboard, office))
     report = build_report(gather(dashboard.documents, row, first, last, by, texts.lang,
-                                 session.principal.is_admin))
+                                 session.principal.is_admin, session.principal.sees_integrity))
     return session, report, texts
 
 

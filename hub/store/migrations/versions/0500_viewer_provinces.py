@@ -1,7 +1,7 @@
 """viewer provinces: the provinces a province viewer (user or token) may read
 
-Revision ID: 0250
-Revises: 0200
+Revision ID: 0500
+Revises: 0400
 Create Date: 2026-12-20 10:00:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0250"
-down_revision = "0200"
+revision = "0500"
+down_revision = "0400"
 branch_labels = None
 depends_on = None
 

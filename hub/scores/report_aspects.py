@@ -1,11 +1,9 @@
-"""The report's sections of the method's aspects beyond the plain tables: perceptions, needs,
-channels side by side, and the summary's rows of the index document (docs/method.md).
+"""The report's sections of the method's aspects beyond the scores: perceptions (sensitive
+reasons, integrity questions), needs, stages and channels side by side. Part of
+:data:`hub.scores.reports.SECTIONS`.
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping
-from typing import Any
 
 from hub.scores.report_model import (
     CHANNEL,
@@ -18,34 +16,6 @@ from hub.scores.report_model import (
     share_values,
     worded,
 )
-
-
-def index_rows(document: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The summary's rows of the index document: the SIPAS index with its n and interval, and
-    for a hospital the Ministry of Health's three figures (docs/method.md)."""
-    if not document:
-        return []
-    index = document["index"]
-    ci = index["ci95"] or (None, None)
-    rows: list[dict[str, Any]] = [
-        {"measure": "report.m.index", "value": index["value"], "kind": "share"},
-        {"measure": "report.m.index_n", "value": index["n"]},
-        {"measure": "report.m.index_ci_low", "value": ci[0], "kind": "share"},
-        {"measure": "report.m.index_ci_high", "value": ci[1], "kind": "share"}]
-    overall = document.get("overall") or {}
-    rows.append({"measure": "report.m.mean10", "value": overall.get("mean10"),
-                 "kind": "number"})
-    hospital = document.get("hospital")
-    if hospital:
-        pooled, whole = hospital["all_answers"], hospital["comprehensive"]
-        rows += [{"measure": "report.m.moh_satisfied", "value": pooled["satisfied"],
-                  "kind": "share"},
-                 {"measure": "report.m.moh_answers", "value": pooled["n"]},
-                 {"measure": "report.m.moh_mean", "value": pooled["mean"], "kind": "number"},
-                 {"measure": "report.m.moh_comprehensive", "value": whole["share"],
-                  "kind": "share"},
-                 {"measure": "report.m.moh_respondents", "value": whole["n"]}]
-    return rows
 
 
 def perception_section(inputs: ReportInputs) -> Section:
@@ -67,6 +37,62 @@ def perception_section(inputs: ReportInputs) -> Section:
                     Column("ci_high", "report.col.per_100_high", "number"), CHANNEL),
                    rows, ["report.note.perceptions"], "perceptions",
                    {"ratings": seen["ratings"]})
+
+
+def integrity_section(inputs: ReportInputs) -> Section:
+    """Each integrity question's prevalence (share of "yes" among yes + no), or, for a head of
+    the office, a note saying who sees them (the ``integrity`` of the aspects' perceptions)."""
+    found = inputs.aspects["perceptions"].get("integrity") or {"questions": []}
+    rows = []
+    for entry in found["questions"]:
+        ci = entry["prevalence_ci95"] or (None, None)
+        rows.append({"question": entry["question"],
+                     "text": (entry.get("text") or {}).get(inputs.lang, ""),
+                     "yes": entry["yes"], "no": entry["no"], "n": entry["n"],
+                     "prevalence": entry["prevalence"], "ci_low": ci[0], "ci_high": ci[1],
+                     "declined": entry["declined"], "chips": entry["chips"],
+                     "too_few": entry["too_few"], "channel": inputs.aspects["channel"]})
+    notes = (["report.note.integrity_withheld"] if found.get("withheld")
+             else ["report.note.integrity"])
+    return Section("integrity", "report.s.integrity",
+                   (Column("question", "report.col.question", code=True),
+                    Column("text", "report.col.text"),
+                    Column("yes", "report.col.yes", "int"), Column("no", "report.col.no", "int"),
+                    Column("n", "report.col.n", "int"),
+                    Column("prevalence", "report.col.prevalence", "share"),
+                    Column("ci_low", "report.col.ci_low", "share"),
+                    Column("ci_high", "report.col.ci_high", "share"),
+                    Column("declined", "report.col.declined", "int"),
+                    Column("chips", "report.col.chips", "int"), TOO_FEW, CHANNEL),
+                   rows, notes, "perceptions")
+
+
+def stage_section(inputs: ReportInputs) -> Section:
+    """Ratings per stage, and how the overall answer of the dossiers rated at both moved."""
+    stages = inputs.stages
+    if not stages:
+        return Section("stages", "report.s.stages", (), [], aspect="satisfaction")
+    moves = stages["dossiers"]
+    shares = moves["shares"] or {}
+    responses = stages["responses"]
+    rows = [{"measure": "report.m.stage_receive", "value": responses["receive"]},
+            {"measure": "report.m.stage_result", "value": responses["result"]},
+            {"measure": "report.m.stage_unknown", "value": responses["unknown"]},
+            {"measure": "report.m.stage_both", "value": moves["both"]},
+            {"measure": "report.m.stage_compared", "value": moves["compared"]},
+            {"measure": "report.m.stage_up", "value": moves["up"]},
+            {"measure": "report.m.stage_same", "value": moves["same"]},
+            {"measure": "report.m.stage_down", "value": moves["down"]},
+            {"measure": "report.m.stage_up_share", "value": shares.get("up"), "kind": "share"},
+            {"measure": "report.m.stage_same_share", "value": shares.get("same"),
+             "kind": "share"},
+            {"measure": "report.m.stage_down_share", "value": shares.get("down"),
+             "kind": "share"}]
+    return Section("stages", "report.s.stages",
+                   (Column("measure", "report.col.measure"),
+                    Column("value", "report.col.value", "number")), rows,
+                   ["report.note.stages"], "satisfaction",
+                   {"lookback": stages["lookback_days"]})
 
 
 def needs_section(inputs: ReportInputs) -> Section:
