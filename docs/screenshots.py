@@ -62,7 +62,7 @@ def kiosk(out: Path) -> list[Path]:
         app = kiosk_app(Path(tmp), (1024, 600))
         try:
             drive = Driver(app)
-            drive.step()
+            drive.start()
             save(app, "kiosk-idle")
             drive.key("enter")
             save(app, "kiosk")  # the README picture: the overall question
@@ -87,7 +87,7 @@ def kiosk(out: Path) -> list[Path]:
             from kiosk.receipt import Receipt
 
             drive = Driver(app)
-            drive.step()
+            drive.start()
             app.dispatch(flow.Scan("receipt", Receipt("c" * 64, "H21.65", "2026-11-23"),
                                    now=drive.now))
             drive.keys("4")
@@ -98,7 +98,7 @@ def kiosk(out: Path) -> list[Path]:
         app = kiosk_app(Path(tmp), (1080, 1920), language="en")
         try:
             drive = Driver(app)
-            drive.step()
+            drive.start()
             drive.key("enter")
             save(app, "kiosk-portrait")
         finally:

@@ -151,9 +151,16 @@ class Tick(_Event):
     pass
 
 
+@dataclass(frozen=True)
+class OutboxOpened(_Event):
+    """The app has opened the outbox: from now on a rating can be stored and a PIN checked."""
+
+    pin_locked_until: datetime | None = None  # the lockout kept in the outbox (kiosk/pinlock.py)
+
+
 Event = (Start | Rate | Skip | Choose | Continue | Back | SwitchLanguage | ReadAloud | NextPage
          | Touch | Key | Scan | CornerDown | CornerUp | PinKey | PinChecked | ServiceAction | Tick
-         | Send | PickStage | Up)
+         | Send | PickStage | Up | OutboxOpened)
 
 
 @dataclass(frozen=True)

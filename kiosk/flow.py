@@ -28,6 +28,7 @@ from kiosk.events import (
     Event,
     Key,
     NextPage,
+    OutboxOpened,
     PickStage,
     PinChecked,
     PinKey,
@@ -68,14 +69,14 @@ from kiosk.technician import (
     CORNER_HOLD,
     PIN_MAX_DIGITS,
     SERVICE_TIMEOUT,
-    pin_lock_message,
+    pin_screen,
     service_step,
 )
 
 __all__ = [
     "CORNER_HOLD", "PIN_MAX_DIGITS", "SERVICE_TIMEOUT",
     "STAGE_SCREEN", "Back", "CheckPin", "Choose", "Continue", "CornerDown", "CornerUp",
-    "Effect", "Event", "Key", "NextPage", "PickStage", "PinChecked", "PinKey", "Quit", "Rate",
+    "Effect", "Event", "Key", "NextPage", "OutboxOpened", "PickStage", "PinChecked", "PinKey", "Quit", "Rate",
     "ReadAloud", "Rules", "Scan", "Send", "ServiceAction", "Session", "Skip", "Speak", "Stage",
     "Start", "State", "Submit", "SwitchLanguage", "Tick", "Touch", "Trigger", "Up",
     "current_question", "current_questions", "initial_state", "on_stage_screen", "overall_id",
@@ -90,10 +91,13 @@ NOTICE_SECONDS = 4.0
 # A banner over the question (an officer card, a repeated dossier during a questionnaire).
 BANNER_SECONDS = 3.0
 STAGES: tuple[Stage, Stage] = ("receive", "result")
+# The notice shown to a citizen who starts before the outbox is open (the first second or so).
+OPENING = "notice.opening"
 
 
-def initial_state(rules: Rules, officer: str | None = None) -> State:
-    return State(lang=rules.language, officer=officer or None)
+def initial_state(rules: Rules, officer: str | None = None, outbox_open: bool = True) -> State:
+    """The idle screen; the app starts with ``outbox_open=False`` and sends OutboxOpened."""
+    return State(lang=rules.language, officer=officer or None, outbox_open=outbox_open)
 
 
 def _bounced(state: State, event: _Event, rules: Rules) -> bool:
@@ -121,6 +125,8 @@ def step(state: State, event: Event, rules: Rules) -> tuple[State, list[Effect]]
             return state, []
     if isinstance(event, Tick):
         return _tick(state, event, rules)
+    if isinstance(event, OutboxOpened):
+        return _outbox_opened(state, event, rules)
     if isinstance(event, CornerDown | CornerUp):
         since = event.now if isinstance(event, CornerDown) and state.screen == "idle" else None
         return replace(state, corner_since=since), []
@@ -133,6 +139,8 @@ def step(state: State, event: Event, rules: Rules) -> tuple[State, list[Effect]]
         event = _key_event(state, event, rules)
         if isinstance(event, Key):
             return state, []
+    if state.screen == "notice" and state.notice == OPENING:
+        return state, []  # "one moment": the start is kept, nothing else is taken
     if isinstance(event, SwitchLanguage):
         return replace(state, lang=i18n.other(state.lang)), []
     if state.screen == "idle":
@@ -220,12 +228,32 @@ def _open(state: State, now: datetime, trigger: Trigger, rules: Rules,
         return state
     if rules.gating and trigger == "tap":
         return _notice(state, now, "notice.gated")
+    if not state.outbox_open:
+        # nothing could be stored yet: wait visibly, and open once the outbox is (a scanned
+        # receipt is not kept: whether it was rated here is a question for the outbox)
+        return replace(_notice(state, now, OPENING), until=None,
+                       waiting=trigger if receipt is None else None)
     stage, ask, done = stage_for(rules, receipt, rated)
     if done:
         return _notice(state, now, "notice.already_rated")
     session = Session(trigger=trigger, started_at=now, current=overall_id(rules.questionnaire),
                       receipt=receipt, officer=state.officer, stage=stage, ask_stage=ask)
     return replace(state, screen="question", session=session, last_input=now, corner_since=None)
+
+
+def _outbox_opened(state: State, event: OutboxOpened, rules: Rules
+                   ) -> tuple[State, list[Effect]]:
+    waiting = state.waiting
+    state = replace(state, outbox_open=True, waiting=None,
+                    pin_locked_until=event.pin_locked_until)
+    if not (state.screen == "notice" and state.notice == OPENING):
+        return state, []
+    idle = back_to_idle(state, rules, keep_lang=True)
+    if waiting is None:
+        return idle, []
+    if waiting == "service":
+        return pin_screen(idle, event.now), []
+    return _open(idle, event.now, waiting, rules, None, frozenset(), interval=False), []
 
 
 def _notice(state: State, now: datetime, key: str) -> State:
@@ -286,8 +314,10 @@ def _tick(state: State, event: Tick, rules: Rules) -> tuple[State, list[Effect]]
     if state.screen == "idle":
         if (state.corner_since is not None and rules.service_enabled
                 and now - state.corner_since >= CORNER_HOLD):
-            return replace(state, screen="pin", corner_since=None, pin="", last_input=now,
-                           pin_message=pin_lock_message(state, now)), []
+            if not state.outbox_open:  # the PIN's lockout is in the outbox: wait for it
+                return replace(_notice(state, now, OPENING), until=None, corner_since=None,
+                               waiting="service"), []
+            return pin_screen(state, now), []
         if state.lang != rules.language and quiet >= rules.idle_timeout:
             return replace(state, lang=rules.language), []
         return state, []

@@ -9,12 +9,15 @@ only shows what this module decides: the app asks :meth:`PinLock.check` and hand
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Column, Float, Integer, MetaData, Table, select
 from sqlalchemy.engine import Engine
+
+log = logging.getLogger(__name__)
 
 # Wrong PINs allowed in one round before the screen locks.
 ROUND = 5
@@ -33,6 +36,21 @@ pin_lock = Table(
     Column("rounds", Integer, nullable=False),
     Column("locked_until", Float),
 )
+
+
+def verify_pin(pin_hash: str, pin: str) -> bool:
+    """Whether ``pin`` matches [kiosk] service_pin_hash (an argon2 hash); a bad hash is logged."""
+    from argon2 import PasswordHasher  # imported at the first PIN, not at every start
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    try:
+        return PasswordHasher().verify(pin_hash, pin)
+    except VerificationError:
+        return False
+    except InvalidHashError:
+        log.warning("[kiosk] service_pin_hash is not an argon2 hash: make one with "
+                    "`hailong kiosk hash-pin`")
+        return False
 
 
 def lockout(rounds: int) -> timedelta:

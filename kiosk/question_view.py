@@ -46,7 +46,7 @@ def banner(p: Painter, m: Metrics, scene: Scene, box: Box) -> None:
     if not state.banner:
         return
     pygame.draw.rect(p.surface, BANNER, rect(box), border_radius=m.gap)
-    text = t(state.lang, state.banner, name=scene.officer_name or state.officer or "")
+    text = scene.t(state.banner, name=scene.officer_name or state.officer or "")
     p.text(box.inset(m.gap), text, m.font(0.045), bold=True)
 
 

@@ -9,6 +9,7 @@ rated, is the broker connected, the counts for the technician's screen), never f
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -56,7 +57,8 @@ class ResponseDesk:
 
     def __init__(self, settings: KioskSettings, questionnaire: str,
                  status_extra: Callable[[], dict[str, Any]] | None = None,
-                 on_config: Callable[[bytes], None] | None = None) -> None:
+                 on_config: Callable[[bytes], None] | None = None,
+                 screen_idle: threading.Event | None = None) -> None:
         self.settings = settings
         self.questionnaire = questionnaire
         self.outbox = Outbox(settings.database_url())
@@ -64,7 +66,8 @@ class ResponseDesk:
         section = settings.kiosk
         self.delivery = Delivery(self.outbox, section.office, section.id,
                                  status_extra=self._status_fields,
-                                 retention_days=section.retention_days, on_config=on_config)
+                                 retention_days=section.retention_days, on_config=on_config,
+                                 screen_idle=screen_idle)
         self.publisher = MqttPublisher(
             settings.mqtt, section.office, section.id,
             will=contract.encode(self.delivery.status("offline")),

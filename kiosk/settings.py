@@ -64,6 +64,11 @@ class KioskSection(Section):
         description="Overall answers at or below this show the complaint channel (0 never)")
     complaint_url: str = Field("", description="Official complaint channel URL, shown as a QR code")
     complaint_hotline: str = Field("", description="Official complaint hotline shown after a low rating")
+    receipt_name: str = Field(
+        "", max_length=80,
+        description="The province's Vietnamese name of the receipt, used wherever the kiosk "
+        "names it (e.g. \"giấy biên nhận\"); empty: the term of kiosk/locale/vi.toml, "
+        "\"giấy hẹn trả kết quả\"")
     gating: bool = Field(
         False, description="Open the questionnaire only after a receipt scan or the officer's signal")
     receipt_key: SecretStr = Field(

@@ -76,11 +76,12 @@ class State:
     pin_message: str = ""
     scan_test: str = ""  # "", "waiting", "receipt", "officer", "unknown"
     scan_test_at: datetime | None = None
-
-
-def initial_state(rules: Rules, officer: str | None = None) -> State:
-    return State(lang=rules.language, officer=officer or None)
-
+    # False from start-up until the app has opened the outbox (after drawing the idle screen):
+    # no questionnaire opens, so no rating can be accepted before it can be stored. A start in
+    # that moment shows "one moment" and is kept in ``waiting``, opening once the outbox is; so
+    # is a corner hold ("service"): the PIN's lockout is kept in the outbox's database.
+    outbox_open: bool = True
+    waiting: Trigger | Literal["service"] | None = None
 
 
 def back_to_idle(state: State, rules: Rules, keep_lang: bool = False) -> State:

@@ -25,6 +25,12 @@ def pin_lock_message(state: State, now: datetime) -> str:
     return ""
 
 
+def pin_screen(state: State, now: datetime) -> State:
+    """The PIN screen the corner hold opens (already saying so when the PIN is locked)."""
+    return replace(state, screen="pin", corner_since=None, pin="", last_input=now,
+                   pin_message=pin_lock_message(state, now))
+
+
 def service_step(state: State, event: Event, rules: Rules) -> tuple[State, list[Effect]]:
     now = event.now
     state = replace(state, last_input=now)

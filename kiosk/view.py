@@ -77,14 +77,14 @@ def _idle(p: Painter, m: Metrics, scene: Scene) -> Layout:
     pygame.draw.rect(p.surface, PRIMARY, rect(start), border_radius=max(12, start.h // 10))
     p.text(b["prompt"], t(lang, "idle.prompt"), m.font(0.11), bold=True, colour=ON_PRIMARY)
     p.text(b["prompt-other"], t(other(lang), "idle.prompt"), m.font(0.05), colour=CHOSEN)
-    p.text(b["hint"], t(lang, "idle.gated" if gated else "idle.touch"), m.font(0.045),
+    p.text(b["hint"], scene.t("idle.gated" if gated else "idle.touch"), m.font(0.045),
            colour=ON_PRIMARY)
     if "scan" in b:
         box = b["scan"]
         icon = Box(box.x, box.y + box.h // 5, box.h * 3 // 4, box.h * 3 // 5)
         drawing.barcode(p.surface, rect(icon), INK)
         p.text(Box(icon.right + m.gap, box.y, box.w - icon.w - m.gap, box.h),
-               t(lang, "idle.scan"), m.font(0.045), bold=True, align="left")
+               scene.t("idle.scan"), m.font(0.045), bold=True, align="left")
     lang_button(p, b["lang"], m, lang)
     banner(p, m, scene, Box(start.x, start.y, start.w, max(m.target, start.h // 4)))
     return lay
@@ -136,10 +136,10 @@ def _thanks(p: Painter, m: Metrics, scene: Scene) -> Layout:
 
 
 def _notice(p: Painter, m: Metrics, scene: Scene) -> Layout:
-    lang, key = scene.state.lang, scene.state.notice
+    key = scene.state.notice
     lay = layout.notice(m)
-    p.text(lay.boxes["title"], t(lang, key), m.font(0.08), bold=True, colour=PRIMARY)
-    p.text(lay.boxes["body"], t(lang, f"{key}_detail"), m.font(0.045))
+    p.text(lay.boxes["title"], scene.t(key), m.font(0.08), bold=True, colour=PRIMARY)
+    p.text(lay.boxes["body"], scene.t(f"{key}_detail"), m.font(0.045))
     return lay
 
 
@@ -177,7 +177,7 @@ def _service(p: Painter, m: Metrics, scene: Scene) -> Layout:
         when = state.scan_test_at.strftime("%H:%M:%S") if state.scan_test_at else ""
         key = {"waiting": "test_waiting", "receipt": "test_receipt", "officer": "test_officer",
                "unknown": "test_unknown"}[state.scan_test]
-        rows.append((t(lang, "service.test_scanner"), t(lang, f"service.{key}", time=when)))
+        rows.append((t(lang, "service.test_scanner"), scene.t(f"service.{key}", time=when)))
     lay = layout.service(m, len(rows))
     b = lay.boxes
     p.text(b["title"], t(lang, "service.title"), m.font(0.05), bold=True)

@@ -19,7 +19,8 @@ def warm_up_states(rules: flow.Rules, idle: flow.State) -> list[flow.State]:
     states: list[flow.State] = []
     at = datetime.now().astimezone()
     for lang in (idle.lang, other(idle.lang)):
-        state = replace(idle, lang=lang)
+        # as once the outbox is open: the warm-up starts with the first idle frame, before it is
+        state = replace(idle, lang=lang, outbox_open=True)
         for name in ["enter", "1", *["3"] * MAX_PRESSES]:
             at += timedelta(seconds=1)
             question = flow.current_question(state, rules)
@@ -43,16 +44,21 @@ def _chosen_variants(state: flow.State, rules: flow.Rules) -> list[flow.State]:
     session = state.session
     if not questions or session is None:
         return []
-    answers = dict(session.answers)
+    # every chip chosen; and, where a question allows fewer, the first and the last allowed
+    # chosen with the others dimmed (needs: two of eight), so each chip is seen both ways
+    every, first, last = dict(session.answers), dict(session.answers), dict(session.answers)
     for question in questions:
         if question.is_rating:
             if question.id == flow.overall_id(rules.questionnaire):
-                return [replace(state, session=replace(session, answers={**answers,
+                return [replace(state, session=replace(session, answers={**every,
                                                                            question.id: level}))
                         for level in range(1, 6)]
-            answers[question.id] = 5
+            every[question.id] = first[question.id] = last[question.id] = 5
         else:
-            answers[question.id] = tuple(choice.id for choice in question.choices)
+            ids = tuple(choice.id for choice in question.choices)
+            most = question.max_choices or len(ids)
+            every[question.id], first[question.id], last[question.id] = ids, ids[:most], ids[-most:]
+    variants = [every] + ([first, last] if first != every else [])
     # layout.choices wraps the page number, so four covers any screen's pages
     return [replace(state, session=replace(session, answers=answers, page=page))
-            for page in range(4)]
+            for answers in variants for page in range(4)]

@@ -13,9 +13,10 @@ import pygame
 import pytest
 from argon2 import PasswordHasher
 
-from kiosk import flow, layout
+from kiosk import flow, layout, view
 from kiosk.i18n import catalogue
 from kiosk.receipt import Receipt
+from kiosk.warmup import warm_up_states
 from tests.kiosk_support import kiosk_settings, recording_speaker, running_app
 from tools.drive import Driver
 
@@ -311,3 +312,40 @@ def test_a_hospital_kiosk_shows_the_hospital_questionnaire(tmp_path: Path) -> No
     with running_app(kiosk_settings(tmp_path / "named", kind="hospital", questionnaire="school")
                      ) as drive:
         assert drive.app.questionnaire.ref == "school@1"
+
+
+def test_the_receipt_has_the_provinces_name_wherever_it_is_named(tmp_path: Path) -> None:
+    """``[kiosk] receipt_name`` on the idle screen, the gating notice and the scanner test;
+    the catalogue's term appears nowhere, and English keeps its own word."""
+    default = catalogue("vi")["receipt_name"]
+    settings = kiosk_settings(tmp_path, receipt_name="giấy biên nhận", gating="true",
+                              scanner__port=str(tmp_path / "absent"),
+                              service_pin_hash=PIN_1234)
+    drawn: list[str] = []
+
+    def texts(drive: Driver) -> list[str]:
+        assert drive.app.painter is not None
+        shown = [item.text for item in drive.app.painter.drawn]
+        drawn.extend(shown)
+        return shown
+
+    with running_app(settings) as drive:
+        assert "Quét mã trên giấy biên nhận" in texts(drive)
+        assert "Mời Ông/Bà quét mã trên giấy biên nhận để đánh giá" in texts(drive)
+        drive.key("enter")  # gated: the notice asks for the receipt
+        assert "Mời Ông/Bà quét mã trên giấy biên nhận" in texts(drive)
+        drive.step(5)
+        drive.tap((5, 5), hold=3.1)
+        drive.keys("1234\n")
+        drive.tap_target("service:test-scanner")
+        drive.app.dispatch(flow.Scan("receipt", Receipt("c" * 64, None, None), now=drive.now))
+        drive.step()
+        assert any(text.startswith("Đã nhận mã giấy biên nhận lúc") for text in texts(drive))
+        drive.tap_target("service:close")
+        drive.key("/")  # the language switch
+        assert "Scan the code on your receipt" in texts(drive)
+        app = drive.app
+        for state in warm_up_states(app.rules, app.state):  # every other screen, both languages
+            _, painter = view.draw(pygame.Surface((1024, 600)), app.scene(state), 6.0)
+            drawn.extend(item.text for item in painter.drawn)
+    assert not [text for text in drawn if default in text]
