@@ -46,13 +46,17 @@ class Texts:
             text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
         return text
 
+    @property
+    def _percent_sign(self) -> str:
+        return "%" if self.lang == "vi" else " %"  # Vietnamese writes 83%, never 83 %
+
     def percent(self, share: float | None, decimals: int = 0) -> str:
-        return "—" if share is None else f"{self.number(100 * share, decimals)} %"
+        return "—" if share is None else f"{self.number(100 * share, decimals)}{self._percent_sign}"
 
     def interval(self, ci: list[float] | tuple[float, float] | None) -> str:
         if not ci:
             return "—"
-        return f"{self.number(100 * ci[0])}–{self.number(100 * ci[1])} %"
+        return f"{self.number(100 * ci[0])}–{self.number(100 * ci[1])}{self._percent_sign}"
 
     def day(self, value: date | str) -> str:
         """A day (or an API document's ISO day) as the language writes it."""
@@ -64,7 +68,15 @@ class Texts:
         return value.strftime("%d/%m") if self.lang == "vi" else value.strftime("%m-%d")
 
     def time(self, value: datetime) -> str:
-        return value.strftime("%H:%M:%S")
+        # Vietnamese pages write times as HH:MM, as with dates dd/mm/yyyy HH:MM
+        return value.strftime("%H:%M" if self.lang == "vi" else "%H:%M:%S")
+
+    def period(self, key: str) -> str:
+        """A period key of the API (``2026-11-23`` a day or a week's Monday, ``2026-11`` a
+        month) as a person reads it: 23/11/2026, 11/2026."""
+        if len(key) == 7:
+            return f"{key[5:]}/{key[:4]}" if self.lang == "vi" else key
+        return self.day(date.fromisoformat(key))
 
     def moment(self, value: str | datetime | None, zone: tzinfo | None = None) -> str:
         """A time from the API (RFC 3339) as a person reads it, in the office's time zone."""

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from hub.admin.accounts import AccountError, Accounts, now_utc, sessions, tokens, users
 from hub.store import Store
+from hub.store import tables as t
 
 
 @pytest.fixture
@@ -42,7 +43,9 @@ def test_passwords_are_stored_as_argon2id_and_verified(accounts: Accounts) -> No
 
 
 @pytest.mark.parametrize(("name", "role", "offices", "password", "expected"), [
-    ("lan", "boss", [], "long enough pw", "role must be admin or head"),
+    ("lan", "boss", [], "long enough pw", "role must be admin, head or viewer"),
+    ("lan", "viewer", [], "long enough pw", "at least one --province"),
+    ("lan", "viewer", ["ubnd-a"], "long enough pw", "only for heads"),
     ("lan", "head", [], "long enough pw", "at least one --office"),
     ("lan", "admin", ["ubnd-a"], "long enough pw", "only for heads"),
     ("lan", "head", ["Bad Office"], "long enough pw", "office id 'Bad Office'"),
@@ -116,3 +119,28 @@ def test_tokens_are_stored_hashed_scoped_and_revocable(accounts: Accounts) -> No
     assert accounts.token(secret) is None
     with pytest.raises(AccountError, match="no token"):
         accounts.revoke_token("nightly-export")
+
+
+def test_a_viewer_sees_every_office_its_provinces_hold_now(accounts: Accounts) -> None:
+    with accounts.engine.begin() as conn:
+        conn.execute(t.offices.insert(), [
+            {"id": "ubnd-a", "province": "dak-nong"}, {"id": "ubnd-b", "province": "dak-nong"},
+            {"id": "ubnd-x", "province": "lam-dong"}, {"id": "seen-only", "province": ""}])
+    accounts.add_user("ana", "viewer", [], "long enough pw", ["dak-nong"])
+    secret = accounts.create_token("sheet", "viewer", [], ["lam-dong", "dak-nong"])
+    ana = accounts.verify_password("ana", "long enough pw")
+    assert ana is not None and ana.reads_only and not ana.is_admin
+    assert ana.offices == frozenset({"ubnd-a", "ubnd-b"})
+    assert ana.may_see_province("dak-nong") and not ana.may_see_province("lam-dong")
+    with pytest.raises(AccountError, match="only for viewers"):
+        accounts.add_user("lan", "head", ["ubnd-a"], "long enough pw", ["dak-nong"])
+    with accounts.engine.begin() as conn:  # the roster puts a new office in the province
+        conn.execute(t.offices.insert().values(id="ubnd-c", province="dak-nong"))
+    token = accounts.token(secret)
+    assert token is not None and token.offices == frozenset({"ubnd-a", "ubnd-b", "ubnd-c",
+                                                             "ubnd-x"})
+    assert [(r.name, r.provinces) for r in accounts.list_tokens()] == [
+        ("sheet", ("dak-nong", "lam-dong"))]
+    accounts.remove_user("ana")
+    accounts.revoke_token("sheet")
+    assert accounts.list_users() == [] and accounts.list_tokens() == []

@@ -22,8 +22,8 @@ from tests.test_dashboard_browser import PASSWORD, Tab
 from tests.test_surveys_api import EXAMPLE, NOVEMBER, call
 from tests.test_surveys_browser import survey_hub, upload  # noqa: F401
 
-HEADINGS = ("Nhận định, đánh giá / Perceptions", "Mức độ hài lòng / Satisfaction",
-            "Nhu cầu, mong đợi / Needs")
+# Vietnamese pages speak Vietnamese only (issue 15, item 5)
+HEADINGS = ("Nhận định, đánh giá", "Mức độ hài lòng", "Nhu cầu, mong đợi")
 
 
 @pytest.fixture
@@ -118,10 +118,10 @@ def test_the_report_groups_its_content_by_the_three_aspects_with_the_apis_number
     assert "Mẫu số: 50 lượt trả lời câu hỏi tổng thể" in perceived
     needs = between(text, HEADINGS[2], "Dấu hiệu cần lưu ý về độ tin cậy")
     for entry in aspects["needs"]["choices"]:
-        assert f"{entry['count']} 20 {vi_number(entry['share'] * 100, 1)} %" in needs
+        assert f"{entry['count']} 20 {vi_number(entry['share'] * 100, 1)}%" in needs
     assert "Mỗi người chọn tối đa 2 điều" in needs
     satisfied = between(text, HEADINGS[1], HEADINGS[2])
-    assert re.search(r"Khác biệt: \S.* 80 % \(n 50\) so với .* 30 % \(n 80\)", satisfied)
+    assert re.search(r"Khác biệt: \S.* 80% \(n 50\) so với .* 30% \(n 80\)", satisfied)
 
     # The XLSX: a sheet per aspect table and for the channels, numbers equal to the API's.
     from openpyxl import load_workbook
@@ -135,21 +135,24 @@ def test_the_report_groups_its_content_by_the_three_aspects_with_the_apis_number
     rows = [dict(zip(header, (c.value for c in row), strict=True))
             for row in sheet.iter_rows(min_row=4, max_row=3 + len(aspects["perceptions"]
                                                                    ["reasons"]))]
-    assert [(r["Lý do"], r["Trên 100 lượt"], r["Kênh"]) for r in rows] == [
-        (e["reason"], e["per_100"], "kiosk") for e in aspects["perceptions"]["reasons"]]
+    # people read the reasons' wording and the channel's name; the ids are the CSV's
+    assert [(r["Nội dung"], r["Trên 100 lượt"], r["Kênh"]) for r in rows] == [
+        (e["text"]["vi"], e["per_100"], "Máy đánh giá") for e in aspects["perceptions"]["reasons"]]
     sheet = book["Nhu cầu"]
     header = [c.value for c in sheet[3]]
     rows = [dict(zip(header, (c.value for c in row), strict=True))
             for row in sheet.iter_rows(min_row=4, max_row=3 + len(aspects["needs"]["choices"]))]
-    assert [(r["Lựa chọn"], r["Số lượt"], r["Tỷ lệ người trả lời chọn"]) for r in rows] == [
-        (e["choice"], e["count"], e["share"]) for e in aspects["needs"]["choices"]]
+    assert [(r["Nội dung"], r["Số lượt"], r["Tỷ lệ người trả lời chọn"]) for r in rows] == [
+        (e["text"]["vi"], e["count"], e["share"]) for e in aspects["needs"]["choices"]]
     _, side = call(survey_hub, "GET", f"/api/v1/offices/demo/channels?{NOVEMBER}")
     channels = book["Các kênh"]
     header = [c.value for c in channels[3]]
     found = {(r[0], r[1], r[2]): r for r in channels.iter_rows(min_row=4, values_only=True)
-             if r and r[0] in ("factor", "question")}
+             if r and r[0] in ("Yếu tố", "Câu hỏi")}
     overall = next(q for q in side["questions"] if q["key"] == "overall")
-    phone_row = found[("question", "overall", "phone")]
+    phone_row = next(r for (level, name, channel), r in found.items()
+                     if level == "Câu hỏi" and channel == "khảo sát qua điện thoại"
+                     and name and name.startswith("Nhìn chung"))
     assert phone_row[header.index("n")] == overall["channels"]["phone"]["n"] == 80
     assert phone_row[header.index("Khác biệt")] == "khác biệt"
     # a breakdown that depends on the channel says which it is

@@ -263,6 +263,22 @@ def test_the_cli_manages_users_and_prints_a_token_alone_on_the_last_line(
     assert hailong_cli("hub", "token", "revoke", "export", "--config", config).returncode == 0
     assert hub.get("/api/v1/offices", {"Authorization": f"Bearer {token}"})[0] == 401
 
+    viewer = hailong_cli("hub", "user", "add", "ana", "--role", "viewer", "--province",
+                         "dak-nong", "lam-dong", "--password-stdin", "--config", config,
+                         input_text=PASSWORD + "\n")
+    assert viewer.returncode == 0, viewer.stderr
+    assert "viewer, every office of dak-nong, lam-dong" in viewer.stdout
+    listed = hailong_cli("hub", "user", "list", "--config", config)
+    assert re.search(r"^ana\s+viewer\s+every office of dak-nong, lam-dong\s", listed.stdout, re.M)
+    refused = hailong_cli("hub", "token", "create", "sheet", "--role", "viewer", "--config",
+                          config)
+    assert refused.returncode == 1 and "--province" in refused.stderr
+    created = hailong_cli("hub", "token", "create", "sheet", "--role", "viewer", "--province",
+                          "dak-nong", "--config", config)
+    token = created.stdout.rstrip("\n").splitlines()[-1]
+    code, provinces = hub.get("/api/v1/provinces", {"Authorization": f"Bearer {token}"})
+    assert code == 200 and set(provinces["provinces"]) <= {"dak-nong"}
+
     assert hailong_cli("hub", "user", "remove", "lan", "--config", config).returncode == 0
     gone = hailong_cli("hub", "user", "remove", "lan", "--config", config)
     assert gone.returncode == 1 and "no user 'lan'" in gone.stderr

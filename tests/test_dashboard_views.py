@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from hailong.questionnaire import load_catalog
+from hub.admin.grants import ROLES
 from hub.i18n import LANGS, Texts, catalogue
 from hub.scores.report_model import ASPECTS, PERIODS
 from hub.scores.scores import office_scores
@@ -46,9 +47,13 @@ def test_every_text_exists_in_both_languages_and_every_key_used_exists() -> None
     used |= {f"kiosk.state.{s}" for s in ("online", "offline", "unknown")}
     used |= {f"kiosk.scanner.{s}" for s in ("ok", "absent", "error", "unknown")}
     used |= {f"fleet.config.{s}" for s in ("applied", "pending", "error", "none")}
-    used |= {f"scale.{level}" for level in range(1, 6)} | {"role.admin", "role.head"}
+    used |= {f"scale.{level}" for level in range(1, 6)} | {f"role.{r}" for r in ROLES}
     used |= {f"live.compare.{key}" for key in COMPARED}
     used |= {f"live.change.{change}" for change in ("up", "down", "same")}
+    # values named by a column's prefix (Column.names): channels, alert states, factors, levels
+    used |= {f"alert.state.{s}" for s in ("open", "closed")}
+    used |= {f"report.factor.{f}" for f in ("overall", "1", "2", "3", "4", "5")}
+    used |= {f"report.level.{level}" for level in ("factor", "question")}
     missing = used - set(texts)
     assert not missing, f"texts used but not in messages.toml: {sorted(missing)}"
     unused = set(texts) - used
@@ -58,8 +63,8 @@ def test_every_text_exists_in_both_languages_and_every_key_used_exists() -> None
 def test_numbers_and_days_are_written_as_each_language_writes_them() -> None:
     vi, en = Texts("vi"), Texts("en")
     assert vi.number(1234.5, 1) == "1.234,5" and en.number(1234.5, 1) == "1,234.5"
-    assert vi.percent(0.8567) == "86 %" and vi.percent(None) == "—"
-    assert vi.interval((0.5812, 0.8249)) == "58–82 %" and en.interval(None) == "—"
+    assert vi.percent(0.8567) == "86%" and vi.percent(None) == "—"  # 83%, never 83 %
+    assert vi.interval((0.5812, 0.8249)) == "58–82%" and en.interval(None) == "—"
     assert vi.day(date(2026, 3, 9)) == "09/03/2026" and en.day(date(2026, 3, 9)) == "2026-03-09"
     assert vi.t("signin.locked", minutes=3) == "Đăng nhập sai quá nhiều lần. Hãy thử lại sau 3 phút."
 
@@ -82,7 +87,7 @@ def test_the_daily_chart_prints_each_value_beside_its_colour() -> None:
         assert 'role="img" aria-label="30 ngày qua: tỷ lệ hài lòng mỗi ngày"' in svg
         assert f'fill="{COLOURS["good"]}"' in svg  # n = 40: coloured
         assert 'class="dot hollow"' in svg  # n = 5: too few, hollow, uncoloured
-        assert "01/11/2026: 85 % (n = 40, KTC 95 % 71–93 %)" in svg
+        assert "01/11/2026: 85% (n = 40, khoảng tin cậy 95% 71–93%)" in svg
         assert "02/11/2026: n = 0" in svg
     assert wide.count('class="value"') == 2  # a printed number for each day with answers
     assert ">85</text>" in wide and ">40</text>" in wide

@@ -246,3 +246,53 @@ def test_an_office_seen_only_on_the_wire_answers_marked_unregistered(api_hub: Ru
                  "/api/v1/offices/{office}/alerts", "/api/v1/offices/{office}/reasons",
                  "/api/v1/provinces/{province}/ranking"):
         assert path in openapi["paths"]
+
+
+def test_the_index_document_per_range_period_and_channel(api_hub: RunningHub) -> None:
+    """The API's index is the pure functions' (tests/test_method.py) over the stored answers,
+    and the scores document carries the same index beside the overall question."""
+    at = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+    # 10 respondents on 23 Nov: every factor answered; officer 4 for all, feedback 5 for half
+    items = [accepted(response(office="ubnd-c", seq=i + 1, at=at + timedelta(minutes=i),
+                               answers={"overall": 5 if i < 9 else 2, "access": 4,
+                                        "procedure": 5 if i < 8 else 3, "officer": 4,
+                                        "result": 5, "feedback": 5 if i < 5 else 1}))
+             for i in range(10)]
+    items.append(accepted(response(office="ubnd-c", seq=11, answers={"overall": 4}),
+                          day=DAY + timedelta(1)))
+    api_hub.hub.store.write_batch(items, [])
+    document = get(api_hub, "/api/v1/offices/ubnd-c/index?from=2026-11-23")
+    # factors 1.0, .8, 1.0, 1.0, .5 → .86, while the overall question says .9
+    assert document["index"]["value"] == pytest.approx(0.86)
+    assert document["overall"]["satisfied"] == pytest.approx(0.9)
+    assert document["index"]["n"] == 10 and document["index"]["too_few"] is True
+    assert document["factors"]["5"]["mean10"] == pytest.approx(2.5 * (3 - 1))
+    assert "hospital" not in document and document["channel"] == "kiosk"
+    scores = get(api_hub, "/api/v1/offices/ubnd-c/scores?from=2026-11-23")
+    assert scores["index"] == document["index"]
+    weeks = get(api_hub, "/api/v1/offices/ubnd-c/index?from=2026-11-23&to=2026-11-24&by=day")
+    assert [(c["key"], c["overall"]["n"] if c["overall"] else 0, c["index"]["value"])
+            for c in weeks["cells"]] == [("2026-11-23", 10, pytest.approx(0.86)),
+                                         ("2026-11-24", 1, None)]
+    channels = get(api_hub, "/api/v1/offices/ubnd-c/index?from=2026-11-23&by=channel")
+    assert [c["key"] for c in channels["cells"]] == ["kiosk"] and channels["channel"] == "all"
+    code, body = api_hub.get("/api/v1/offices/ubnd-c/index?by=officer")
+    assert code == 400 and body["parameter"] == "by"
+
+
+def test_a_hospital_gets_the_ministry_of_healths_figures(tmp_path: Path, broker: Broker) -> None:
+    roster = write_toml(tmp_path / "roster.toml", '[[offices]]\nid = "bv-a"\nkind = "hospital"\n')
+    hub = RunningHub(hub_settings(tmp_path / "hub", broker.url, roster=str(roster)))
+    try:
+        sections = ("reach", "information", "amenities", "staff", "outcome")
+        rated = [dict.fromkeys(sections, 5), {**dict.fromkeys(sections, 4), "outcome": 3},
+                 {"overall": 2}]
+        hub.hub.store.write_batch([accepted(response(office="bv-a", seq=i + 1, answers=a,
+                                                     questionnaire="hospital@1"))
+                                   for i, a in enumerate(rated)], [])
+        figures = get(hub, "/api/v1/offices/bv-a/index?from=2026-11-23")["hospital"]
+        assert figures["comprehensive"]["n"] == 2 and figures["comprehensive"]["share"] == 0.5
+        assert figures["all_answers"]["n"] == 10
+        assert figures["all_answers"]["satisfied"] == pytest.approx(0.9)
+    finally:
+        hub.stop()

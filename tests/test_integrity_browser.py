@@ -1,5 +1,6 @@
 """Integrity figures in a real headless Chromium: the head of an office sees them withheld, with
-who can see them, on the office page, the period page and the report; an admin sees numbers."""
+who can see them, on the office page, the period page and the report; an admin and a viewer of
+the office's province see numbers."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 
 from hailong import contract
 from hailong.topics import kiosk_topic
+from hub.admin.accounts import Accounts
 from tests.hubdata import response
 from tests.support import RawClient, RunningHub, wait_until
 from tests.test_aspects import seed_aspects
@@ -20,7 +22,7 @@ from tests.test_stages import seed_stages
 from tests.test_surveys_api import NOVEMBER
 from tests.test_surveys_browser import survey_hub  # noqa: F401
 
-WHO = "Chỉ quản trị viên (Sở Nội vụ, thanh tra) xem được"
+WHO = "Chỉ quản trị viên (Sở Nội vụ, thanh tra) và người theo dõi cấp tỉnh xem được"
 
 
 @pytest.fixture
@@ -78,11 +80,22 @@ def test_a_head_sees_the_integrity_figures_withheld_and_an_admin_sees_numbers(
     cells = {td.get_attribute("data-column"): td.inner_text()
              for td in harassment.locator("td").all()}
     assert (cells["yes"], cells["no"], cells["n"], cells["prevalence"], cells["chips"]) == (
-        "1", "2", "3", "33,3 %", "3")
+        "1", "2", "3", "33,3%", "3")
     assert WHO in integrity.inner_text()
     assert "Gây phiền hà, sách nhiễu" in tab.page.inner_text("#section-perceptions")
     text = tab.page.inner_text("main")
     assert "integrity-" not in text and "T00:" not in text
+    tab.goto("/offices/demo")
+    assert "Gây phiền hà, sách nhiễu" in tab.page.inner_text("#reasons")
+    assert tab.page.locator("#reasons-withheld").count() == 0
+
+    # a viewer of the province (dak-nong) sees the numbers too, on the period page and today's
+    Accounts(survey_hub.hub.store.engine).add_user("ana", "viewer", [], PASSWORD, ["dak-nong"])
+    with tab.page.expect_navigation():
+        tab.page.click("form.signout button[type=submit]")
+    tab.sign_in("ana", PASSWORD, "/signin?" + urlencode({"next": period}))
+    assert tab.page.locator("#section-integrity tbody tr").count() == 2
+    assert "Gây phiền hà, sách nhiễu" in tab.page.inner_text("#section-perceptions")
     tab.goto("/offices/demo")
     assert "Gây phiền hà, sách nhiễu" in tab.page.inner_text("#reasons")
     assert tab.page.locator("#reasons-withheld").count() == 0

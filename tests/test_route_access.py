@@ -2,8 +2,9 @@
 cookie-authenticated write needs the session's CSRF token or a same-origin Origin.
 
 The routes are read from the running app (``hub.app.routes``), so a route added later is tested
-without anyone listing it. Roles: nobody, the head of another office, the office's head, an
-admin. A real hub (real Mosquitto, real SQLite, uvicorn on loopback), real HTTP.
+without anyone listing it. Roles: nobody, the head of another office, the office's head, a
+province viewer of the office's province and one of another, an admin. A real hub (real
+Mosquitto, real SQLite, uvicorn on loopback), real HTTP.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from hailong import contract
 from hailong.broker import Broker
 from hailong.topics import kiosk_topic
 from hub.admin.accounts import Accounts
-from hub.web.access import admin_only
+from hub.web.access import admin_only, province_only
 from hub.web.csrf import CSRF_HEADER
 from tests.hubdata import response
 from tests.support import RawClient, RunningHub, hub_settings, sign_in, wait_until, write_toml
@@ -44,7 +45,10 @@ counter = "1"
 PARAMS = {"office": "ubnd-a", "kiosk": "k01", "alert_id": "999", "import_id": "999",
           "province": "dak-nong"}
 OPEN = {"/healthz", "/openapi.json", "/signin"}
-ROLES = ("none", "other", "head", "admin")
+# nobody, the head of another office, the office's head, a viewer of the office's province,
+# a viewer of another province, an admin
+ROLES = ("none", "other", "head", "viewer", "far", "admin")
+VIEWERS = ("viewer", "far")
 WRITES = ("POST", "PUT", "DELETE")
 
 
@@ -62,10 +66,17 @@ class Call:
         return self.template.startswith("/api/")
 
     def must_refuse(self, role: str) -> bool:
-        """Whether ``role`` must get 403 (a head outside its rights)."""
+        """Whether ``role`` must get 403 (a head or viewer outside its rights)."""
         if role == "admin":
             return False
-        return admin_only(self.path) or (role == "other" and "{office}" in self.template)
+        if admin_only(self.path):
+            return True
+        if role in VIEWERS:  # reads its province's offices and rankings, writes nothing
+            if self.api and self.method in WRITES:
+                return True
+            named = "{office}" in self.template or "{province}" in self.template
+            return role == "far" and named
+        return province_only(self.path) or (role == "other" and "{office}" in self.template)
 
 
 def routes_of(routes: list[object]) -> Iterator[Route]:
@@ -111,6 +122,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         accounts.add_user("root", "admin", [], PASSWORD)
         accounts.add_user("lan", "head", ["ubnd-a"], PASSWORD)
         accounts.add_user("binh", "head", ["ubnd-b"], PASSWORD)
+        accounts.add_user("ana", "viewer", [], PASSWORD, ["dak-nong"])
+        accounts.add_user("tam", "viewer", [], PASSWORD, ["lam-dong"])
         raw = RawClient(broker.url)
         for office in ("ubnd-a", "ubnd-b"):
             raw.publish(kiosk_topic(office, "k01", "response"), contract.encode(
@@ -118,7 +131,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         raw.close()
         wait_until(lambda: running.hub.ingestor.counters.stored == 2, 20, message="ratings")
         tokens = {}
-        for role, user in (("other", "binh"), ("head", "lan"), ("admin", "root")):
+        for role, user in (("other", "binh"), ("head", "lan"), ("viewer", "ana"), ("far", "tam"),
+                           ("admin", "root")):
             client = httpx.Client(base_url=running.url, timeout=30)
             page = sign_in(client, user, PASSWORD)
             found = re.search(r'name="csrf" value="([^"]+)"', page.text)

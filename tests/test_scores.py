@@ -35,7 +35,8 @@ def test_rating_score_from_a_distribution() -> None:
 
 def test_an_empty_cell_has_no_share() -> None:
     score = rating_score([0, 0, 0, 0, 0])
-    assert score == {"n": 0, "mean": None, "dist": [0, 0, 0, 0, 0], "satisfied": None,
+    assert score == {"n": 0, "mean": None, "mean_ci95": None, "dist": [0, 0, 0, 0, 0],
+                     "satisfied": None,
                      "satisfied_ci95": None}
 
 

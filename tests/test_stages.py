@@ -118,6 +118,17 @@ def test_the_api_filters_and_splits_by_stage_and_counts_the_moves(
     assert split["by"] == "stage"
     assert [(c["key"], c["responses"]) for c in split["cells"]] == [
         ("receive", 4), ("result", 5), ("unknown", 1)]
+    # the index document filters and splits by stage the same way
+    _, index = call(survey_hub, "GET", f"/api/v1/offices/demo/index?{NOVEMBER}&by=stage")
+    assert index["by"] == "stage" and index["stage"] == "all"
+    assert [(c["key"], (c["overall"] or {}).get("n", 0)) for c in index["cells"]] == [
+        (c["key"], c["questions"].get("overall", {}).get("n", 0)) for c in split["cells"]]
+    _, result = call(survey_hub, "GET", f"/api/v1/offices/demo/index?{NOVEMBER}&stage=result")
+    assert result["stage"] == "result"
+    assert (result["index"], result["overall"]) == (index["cells"][1]["index"],
+                                                    index["cells"][1]["overall"])
+    status, error = call(survey_hub, "GET", f"/api/v1/offices/demo/index?{NOVEMBER}&stage=x")
+    assert status == 400 and error["parameter"] == "stage"
     status, error = call(survey_hub, "GET", f"/api/v1/offices/demo/scores?{NOVEMBER}&stage=x")
     assert status == 400 and error["parameter"] == "stage"
     _, stages = call(survey_hub, "GET", f"/api/v1/offices/demo/stages?{NOVEMBER}")
@@ -140,10 +151,20 @@ def test_the_api_filters_and_splits_by_stage_and_counts_the_moves(
     status, withheld = call(survey_hub, "GET", f"/api/v1/offices/demo/aspects?{NOVEMBER}",
                             headers=head)
     assert status == 200 and withheld["perceptions"]["withheld"] is True
-    assert withheld["perceptions"]["integrity"] == {"withheld": True, "seen_by": "admin",
-                                                    "questions": []}
+    assert withheld["perceptions"]["integrity"] == {
+        "withheld": True, "seen_by": ["admin", "viewer"], "questions": []}
     assert withheld["perceptions"]["reasons"] == []
     assert withheld["satisfaction"] == aspects["satisfaction"]  # the rest as the admin's
+    # a viewer of the office's province reads the integrity figures as an admin does
+    token = Accounts(survey_hub.hub.store.engine).create_token("dak-nong-api", "viewer", [],
+                                                              ["dak-nong"])
+    viewer = {"Authorization": f"Bearer {token}"}
+    status, seen = call(survey_hub, "GET", f"/api/v1/offices/demo/aspects?{NOVEMBER}",
+                        headers=viewer)
+    assert status == 200 and seen == aspects
+    _, reasons = call(survey_hub, "GET", f"/api/v1/offices/demo/reasons?{NOVEMBER}")
+    assert call(survey_hub, "GET", f"/api/v1/offices/demo/reasons?{NOVEMBER}",
+                headers=viewer) == (200, reasons)
 
 
 def test_sipas_2_responses_are_still_stored_and_scored_and_their_chips_withheld(

@@ -1,6 +1,7 @@
 """Who may see what: dashboard users (argon2-hashed passwords), API tokens and browser sessions.
 
-Two roles: ``admin`` sees every office; ``head`` sees only the offices assigned to it. Users
+Three roles: ``admin`` sees every office; ``head`` sees only the offices assigned to it;
+``viewer`` reads every office of the provinces assigned to it and changes nothing. Users
 sign in with a password and get a session; scripts use a token. Tokens and session ids are
 random 256-bit secrets, so the database keeps only their SHA-256 (a slow hash adds nothing to
 a secret nobody can guess); passwords are chosen by people and get argon2id. No account
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,16 +23,16 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import Column, DateTime, ForeignKey, String, Table, Text, delete, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from hailong.settings import check_id
+from hub.admin.grants import (
+    AccountError,
+    Role,
+    check_grant,
+    check_name,
+    check_password,
+)
 from hub.store.tables import metadata
+from hub.store.tables import offices as office_table
 
-Role = Literal["admin", "head"]
-ROLES: tuple[Role, ...] = ("admin", "head")
-NAME_PATTERN = r"^[a-z0-9][a-z0-9._@-]{0,63}$"
-_NAME = re.compile(NAME_PATTERN)
-# Shorter passwords fall to guessing even through argon2; longer ones are the user's choice.
-MIN_PASSWORD = 10
-MAX_PASSWORD = 1024
 TOKEN_PREFIX = "hlt_"
 # Writing "last used" on every request would make each API call a write; once a minute is
 # precise enough for "is this token still in use?".
@@ -68,6 +68,20 @@ token_offices = Table(
     Column("office", String(63), primary_key=True),
 )
 
+# A viewer's provinces (revision 0500): its offices are those the roster puts in them.
+user_provinces = Table(
+    "user_provinces", metadata,
+    Column("user_name", String(64), ForeignKey("users.name", ondelete="CASCADE"),
+           primary_key=True),
+    Column("province", String(63), primary_key=True),
+)
+
+token_provinces = Table(
+    "token_provinces", metadata,
+    Column("token", String(64), ForeignKey("tokens.name", ondelete="CASCADE"), primary_key=True),
+    Column("province", String(63), primary_key=True),
+)
+
 sessions = Table(
     "sessions", metadata,
     Column("id_hash", String(64), primary_key=True),
@@ -80,22 +94,34 @@ sessions = Table(
 )
 
 
-class AccountError(ValueError):
-    """A mistake in an account command, worded for the person who made it."""
-
-
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is asking: a signed-in user or a token, with the offices it may see."""
+    """Who is asking: a signed-in user or a token, with the offices it may see (a viewer's:
+    the offices of its provinces, read when the principal is loaded)."""
 
     kind: Literal["user", "token"]
     name: str
     role: Role
     offices: frozenset[str]
+    provinces: frozenset[str] = frozenset()
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def reads_only(self) -> bool:
+        """A province viewer: reads its provinces' offices, changes nothing."""
+        return self.role == "viewer"
+
+    @property
+    def sees_integrity(self) -> bool:
+        """The integrity figures and sensitive reasons belong to the province (admins and its
+        viewers), never to the head of the office concerned."""
+        return self.is_admin or self.reads_only
+
+    def may_see_province(self, province: str) -> bool:
+        return self.is_admin or (self.reads_only and province in self.provinces)
 
     def may_see(self, office: str) -> bool:
         return self.is_admin or office in self.offices
@@ -117,6 +143,7 @@ class AccountRow:
     offices: tuple[str, ...]
     created_at: datetime
     last_used: datetime | None
+    provinces: tuple[str, ...] = ()
 
 
 def now_utc() -> datetime:
@@ -131,39 +158,6 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
-def check_name(name: str, what: str = "user name") -> str:
-    if not _NAME.match(name):
-        raise AccountError(f"{what} {name!r} is not valid: use 1-64 lower-case letters, digits "
-                           "and . _ @ -, starting with a letter or digit")
-    return name
-
-
-def check_grant(role: str, offices: Iterable[str]) -> tuple[Role, tuple[str, ...]]:
-    """The role and offices of a new user or token, or an AccountError saying what is wrong."""
-    if role not in ROLES:
-        raise AccountError(f"role must be admin or head, not {role!r}")
-    chosen = tuple(dict.fromkeys(offices))
-    for office in chosen:
-        try:
-            check_id(office)
-        except ValueError as exc:
-            raise AccountError(f"office id {office!r}: {exc}") from None
-    if role == "head" and not chosen:
-        raise AccountError("a head sees only the offices assigned to it: give at least one "
-                           "--office ID")
-    if role == "admin" and chosen:
-        raise AccountError("an admin sees every office: --office is only for heads")
-    return role, chosen  # type: ignore[return-value]
-
-
-def check_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password is too short: use at least {MIN_PASSWORD} characters")
-    if len(password) > MAX_PASSWORD:
-        raise AccountError(f"the password is too long: at most {MAX_PASSWORD} characters")
-    return password
 
 
 def new_token() -> str:
@@ -181,9 +175,10 @@ class Accounts:
         self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
 
     # -- users ----------------------------------------------------------------------------
-    def add_user(self, name: str, role: str, offices: Iterable[str], password: str) -> None:
+    def add_user(self, name: str, role: str, offices: Iterable[str], password: str,
+                 provinces: Iterable[str] = ()) -> None:
         check_name(name)
-        role, chosen = check_grant(role, offices)
+        role, chosen, regions = check_grant(role, offices, provinces)
         check_password(password)
         hashed = self.hasher.hash(password)
         with self.engine.begin() as conn:
@@ -194,6 +189,9 @@ class Accounts:
                                                created_at=now_utc()))
             if chosen:
                 conn.execute(user_offices.insert(), [{"user_name": name, "office": o} for o in chosen])
+            if regions:
+                conn.execute(user_provinces.insert(),
+                             [{"user_name": name, "province": p} for p in regions])
 
     def set_password(self, name: str, password: str) -> None:
         check_password(password)
@@ -210,15 +208,18 @@ class Accounts:
         with self.engine.begin() as conn:
             conn.execute(delete(sessions).where(sessions.c.user_name == name))
             conn.execute(delete(user_offices).where(user_offices.c.user_name == name))
+            conn.execute(delete(user_provinces).where(user_provinces.c.user_name == name))
             if not conn.execute(delete(users).where(users.c.name == name)).rowcount:
                 raise AccountError(f"no user {name!r}")
 
     def list_users(self) -> list[AccountRow]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(users).order_by(users.c.name)).mappings().all()
-            grants = self._grants(conn, user_offices, "user_name")
+            grants = self._grants(conn, user_offices, "user_name", "office")
+            regions = self._grants(conn, user_provinces, "user_name", "province")
         return [AccountRow(r["name"], r["role"], grants.get(r["name"], ()),
-                           _aware(r["created_at"]) or now_utc(), _aware(r["last_signin"]))
+                           _aware(r["created_at"]) or now_utc(), _aware(r["last_signin"]),
+                           regions.get(r["name"], ()))
                 for r in rows]
 
     def has_users(self) -> bool:
@@ -253,9 +254,23 @@ class Accounts:
             row = conn.execute(select(users.c.role).where(users.c.name == name)).first()
             if row is None:
                 return None
-            offices = conn.execute(select(user_offices.c.office)
-                                   .where(user_offices.c.user_name == name)).scalars().all()
-        return Principal("user", name, row.role, frozenset(offices))
+            return self._principal(conn, "user", name, row.role)
+
+    @staticmethod
+    def _principal(conn: Connection, kind: Literal["user", "token"], name: str, role: Role
+                   ) -> Principal:
+        """A principal with its grants: a viewer's offices are those the roster (the offices
+        table) puts in its provinces now, so a new office of a province is seen at once."""
+        grant, key = (user_offices, "user_name") if kind == "user" else (token_offices, "token")
+        regions, region_key = ((user_provinces, "user_name") if kind == "user"
+                               else (token_provinces, "token"))
+        offices = set(conn.execute(select(grant.c.office).where(grant.c[key] == name)).scalars())
+        provinces = frozenset(conn.execute(select(regions.c.province)
+                                           .where(regions.c[region_key] == name)).scalars())
+        if role == "viewer" and provinces:
+            offices.update(conn.execute(select(office_table.c.id).where(
+                office_table.c.province.in_(provinces))).scalars())
+        return Principal(kind, name, role, frozenset(offices), provinces)
 
     # -- sessions -------------------------------------------------------------------------
     def open_session(self, principal: Principal) -> tuple[str, Session]:
@@ -301,10 +316,11 @@ class Accounts:
                 sessions.c.last_seen < now_utc() - idle)).rowcount or 0)
 
     # -- tokens ---------------------------------------------------------------------------
-    def create_token(self, name: str, role: str, offices: Iterable[str]) -> str:
+    def create_token(self, name: str, role: str, offices: Iterable[str],
+                     provinces: Iterable[str] = ()) -> str:
         """A new token; returns its secret, which is stored only as a hash."""
         check_name(name, "token name")
-        role, chosen = check_grant(role, offices)
+        role, chosen, regions = check_grant(role, offices, provinces)
         secret = new_token()
         with self.engine.begin() as conn:
             if conn.execute(select(tokens.c.name).where(tokens.c.name == name)).first():
@@ -313,20 +329,26 @@ class Accounts:
                                                 created_at=now_utc()))
             if chosen:
                 conn.execute(token_offices.insert(), [{"token": name, "office": o} for o in chosen])
+            if regions:
+                conn.execute(token_provinces.insert(),
+                             [{"token": name, "province": p} for p in regions])
         return secret
 
     def revoke_token(self, name: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(delete(token_offices).where(token_offices.c.token == name))
+            conn.execute(delete(token_provinces).where(token_provinces.c.token == name))
             if not conn.execute(delete(tokens).where(tokens.c.name == name)).rowcount:
                 raise AccountError(f"no token {name!r}")
 
     def list_tokens(self) -> list[AccountRow]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(tokens).order_by(tokens.c.name)).mappings().all()
-            grants = self._grants(conn, token_offices, "token")
+            grants = self._grants(conn, token_offices, "token", "office")
+            regions = self._grants(conn, token_provinces, "token", "province")
         return [AccountRow(r["name"], r["role"], grants.get(r["name"], ()),
-                           _aware(r["created_at"]) or now_utc(), _aware(r["last_used"]))
+                           _aware(r["created_at"]) or now_utc(), _aware(r["last_used"]),
+                           regions.get(r["name"], ()))
                 for r in rows]
 
     def token(self, secret: str) -> Principal | None:
@@ -337,20 +359,20 @@ class Accounts:
                                ).mappings().first()
             if row is None:
                 return None
-            offices = conn.execute(select(token_offices.c.office)
-                                   .where(token_offices.c.token == row["name"])).scalars().all()
+            principal = self._principal(conn, "token", row["name"], row["role"])
         moment = now_utc()
         last = _aware(row["last_used"])
         if last is None or moment - last > TOUCH_EVERY:
             with self.engine.begin() as conn:
                 conn.execute(update(tokens).where(tokens.c.name == row["name"])
                              .values(last_used=moment))
-        return Principal("token", row["name"], row["role"], frozenset(offices))
+        return principal
 
     @staticmethod
-    def _grants(conn: Connection, table: Table, key: str) -> dict[str, tuple[str, ...]]:
+    def _grants(conn: Connection, table: Table, key: str, granted: str
+                ) -> dict[str, tuple[str, ...]]:
         found: dict[str, list[str]] = {}
-        for row in conn.execute(select(table.c[key], table.c.office)
-                                .order_by(table.c[key], table.c.office)):
+        for row in conn.execute(select(table.c[key], table.c[granted])
+                                .order_by(table.c[key], table.c[granted])):
             found.setdefault(row[0], []).append(row[1])
         return {name: tuple(offices) for name, offices in found.items()}

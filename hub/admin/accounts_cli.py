@@ -63,7 +63,7 @@ def refusing(handler: Handler) -> Handler:
 
     @functools.wraps(handler)
     def run(args: argparse.Namespace) -> int:
-        from hub.admin.accounts import AccountError
+        from hub.admin.grants import AccountError
 
         try:
             return handler(args)
@@ -77,8 +77,14 @@ def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
 
 
-def _offices(role: str, offices: tuple[str, ...]) -> str:
+def _offices(role: str, offices: tuple[str, ...], provinces: tuple[str, ...] = ()) -> str:
+    if role == "viewer":
+        return "every office of " + ", ".join(provinces)
     return "every office" if role == "admin" else ", ".join(offices)
+
+
+def _granted(args: argparse.Namespace) -> str:
+    return _offices(args.role, tuple(args.office or ()), tuple(args.province or ()))
 
 
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
@@ -90,15 +96,16 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
 
 @refusing
 def user_add(args: argparse.Namespace) -> int:
-    from hub.admin.accounts import check_grant, check_name
+    from hub.admin.grants import check_grant, check_name
 
     # the cheap checks first, before asking for a password
     check_name(args.name.lower())
-    check_grant(args.role, args.office or ())
+    check_grant(args.role, args.office or (), args.province or ())
     password = read_password(args)
     with accounts_of(args) as accounts:
-        accounts.add_user(args.name.lower(), args.role, args.office or (), password)
-    print(f"user {args.name.lower()} added: {args.role}, {_offices(args.role, tuple(args.office or ()))}")
+        accounts.add_user(args.name.lower(), args.role, args.office or (), password,
+                          args.province or ())
+    print(f"user {args.name.lower()} added: {args.role}, {_granted(args)}")
     return 0
 
 
@@ -117,7 +124,7 @@ def _listing(rows: list[Any], none_yet: str, last_column: str) -> int:
         print(none_yet)
         return 0
     print(_table(("NAME", "ROLE", "OFFICES", "CREATED", last_column),
-                 [(r.name, r.role, _offices(r.role, r.offices), _when(r.created_at),
+                 [(r.name, r.role, _offices(r.role, r.offices, r.provinces), _when(r.created_at),
                    _when(r.last_used)) for r in rows]))
     return 0
 
@@ -140,9 +147,9 @@ def user_remove(args: argparse.Namespace) -> int:
 @refusing
 def token_create(args: argparse.Namespace) -> int:
     with accounts_of(args) as accounts:
-        secret = accounts.create_token(args.name.lower(), args.role, args.office or ())
-    print(f"token {args.name.lower()} created: {args.role}, "
-          f"{_offices(args.role, tuple(args.office or ()))}.")
+        secret = accounts.create_token(args.name.lower(), args.role, args.office or (),
+                                       args.province or ())
+    print(f"token {args.name.lower()} created: {args.role}, {_granted(args)}.")
     print("Send it as `Authorization: Bearer <token>`. It is shown only now; the hub keeps only "
           "its hash. The token:")
     print(secret)
@@ -165,15 +172,21 @@ def token_revoke(args: argparse.Namespace) -> int:
 
 
 def _grant_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--role", required=True, choices=("admin", "head"),
-                        help="admin: every office; head: only the offices given with --office")
+    parser.add_argument("--role", required=True, choices=("admin", "head", "viewer"),
+                        help="admin: every office; head: only the offices given with --office; "
+                        "viewer: reads every office of the provinces given with --province, "
+                        "changes nothing")
     parser.add_argument("--office", action="extend", nargs="+", metavar="ID",
                         help="an office a head may see (repeat or list several); any valid id, "
                         "configured or not yet seen")
+    parser.add_argument("--province", action="extend", nargs="+", metavar="ID",
+                        help="a province a viewer reads (repeat or list several): every office "
+                        "the roster puts in it, now and later")
 
 
 def register(commands: Any) -> None:
-    user = commands.add_parser("user", help="dashboard users (admins and office heads)")
+    user = commands.add_parser("user", help="dashboard users (admins, office heads and "
+                               "province viewers)")
     users = user.add_subparsers(dest="user_command", required=True)
     parser = users.add_parser("add", help="add a user; the password comes from standard input")
     parser.add_argument("name", metavar="NAME")

@@ -22,8 +22,8 @@ from hub.store import integrity
 from hub.store.queries import KIOSK, Channel, Reader, StageFilter
 
 # Who may see the integrity figures and the sensitive reasons (they belong to the province, not
-# to the head of the office concerned: docs/dashboard.md).
-SEEN_BY = "admin"
+# to the head of the office concerned: docs/dashboard.md): the roles of Principal.sees_integrity.
+SEEN_BY = ("admin", "viewer")
 
 
 class ChoiceDocuments:
@@ -140,7 +140,7 @@ class ChoiceDocuments:
         counts: dict[str, dict[str, int]] = defaultdict(dict)
         for row in self.read.integrity_sums(office, first, last, channel):
             counts[str(row["question"])][str(row["answer"])] = int(row["n"])
-        seen["integrity"] = {"withheld": False, "seen_by": SEEN_BY, "questions": [
+        seen["integrity"] = {"withheld": False, "seen_by": list(SEEN_BY), "questions": [
             {**entry, "text": self._text(entry["question"], preferred=questionnaires)}
             for entry in integrity_prevalence(counts, asked, reason_counts, self.min_n)]}
         return {"office": office, "from": first.isoformat(), "to": last.isoformat(),
@@ -154,8 +154,8 @@ def withhold_integrity(aspects: dict[str, Any]) -> dict[str, Any]:
     """An aspects document as the head of the office may see it: the sensitive reasons and the
     integrity figures withheld (``"withheld": true``), everything else kept."""
     seen = aspects["perceptions"]
-    seen.update({"reasons": [], "withheld": True, "seen_by": SEEN_BY,
-                 "integrity": {"withheld": True, "seen_by": SEEN_BY, "questions": []}})
+    seen.update({"reasons": [], "withheld": True, "seen_by": list(SEEN_BY),
+                 "integrity": {"withheld": True, "seen_by": list(SEEN_BY), "questions": []}})
     return aspects
 
 
@@ -164,5 +164,5 @@ def withhold_sensitive_reasons(reasons: dict[str, Any]) -> dict[str, Any]:
     (harassment, unofficial payment), and saying so."""
     reasons["reasons"] = [r for r in reasons["reasons"] if not r["sensitive"]]
     reasons["sensitive_withheld"] = True
-    reasons["seen_by"] = SEEN_BY
+    reasons["seen_by"] = list(SEEN_BY)
     return reasons

@@ -21,8 +21,11 @@ from hailong.questionnaire import Questionnaire
 from hub.scores.channels import compare_channels, ordered_channels
 from hub.scores.choices import ChoiceDocuments
 from hub.scores.credibility import Answered, find_bursts, skewed
+from hub.scores.indexes import IndexDocuments
 from hub.scores.kinds import questionnaires_by_kind
+from hub.scores.method import sipas_index
 from hub.scores.scores import (
+    PERIODS,
     Period,
     breakdown,
     factor_scores,
@@ -53,7 +56,7 @@ def rfc3339(moment: datetime | None) -> str | None:
 
 
 @dataclass
-class Documents(ChoiceDocuments, StageDocuments):
+class Documents(ChoiceDocuments, IndexDocuments, StageDocuments):
     """Builds documents for one hub: its reads, time zones, questionnaires and thresholds."""
 
     read: Reader
@@ -100,6 +103,8 @@ class Documents(ChoiceDocuments, StageDocuments):
         rows = self.read.rating_sums(office, first, last, channel=channel, stage=stage)
         document = office_scores(office, first, last, totals["n"], rows,
                                  factor_of=self.factor_of, min_n=self.min_n)
+        # the mean of the five factors, beside (never instead of) the overall question
+        document["index"] = sipas_index(document["factors"], self.min_n)
         row = self.read.office(office)
         document["registered"] = bool(row and row["registered"])
         document["complete"] = totals["complete"]
@@ -151,7 +156,7 @@ class Documents(ChoiceDocuments, StageDocuments):
                               self.read.response_sums(office, first, last, "channel", None),
                               self.read.rating_sums(office, first, last, "channel", None),
                               self.min_n, lambda row: str(row["channel"]))
-        elif by in ("day", "week", "month"):
+        elif by in PERIODS:
             period: Period = by  # type: ignore[assignment]
             cells = breakdown(period_keys(first, last, period),
                               self.read.response_sums(office, first, last, "day", channel,

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from hub.scores.report_model import (
     CHANNEL,
+    OVERALL,
     SHARE_COLUMNS,
     TOO_FEW,
     Column,
     ReportInputs,
     Section,
     share_values,
+    worded,
 )
 
 
@@ -28,8 +30,7 @@ def perception_section(inputs: ReportInputs) -> Section:
                      "per_100": entry["per_100"], "ci_low": ci[0], "ci_high": ci[1],
                      "channel": inputs.aspects["channel"]})
     return Section("perceptions", "report.s.perceptions",
-                   (Column("reason", "report.col.reason"), Column("text", "report.col.text"),
-                    Column("count", "report.col.count", "int"),
+                   (*worded("reason", "report.col.reason"),
                     Column("ratings", "report.col.ratings", "int"),
                     Column("per_100", "report.col.per_100", "number"),
                     Column("ci_low", "report.col.per_100_low", "number"),
@@ -54,7 +55,8 @@ def integrity_section(inputs: ReportInputs) -> Section:
     notes = (["report.note.integrity_withheld"] if found.get("withheld")
              else ["report.note.integrity"])
     return Section("integrity", "report.s.integrity",
-                   (Column("text", "report.col.question"),
+                   (Column("question", "report.col.question", code=True),
+                    Column("text", "report.col.text"),
                     Column("yes", "report.col.yes", "int"), Column("no", "report.col.no", "int"),
                     Column("n", "report.col.n", "int"),
                     Column("prevalence", "report.col.prevalence", "share"),
@@ -101,8 +103,7 @@ def needs_section(inputs: ReportInputs) -> Section:
              "channel": inputs.aspects["channel"]} for entry in needs["choices"]]
     notes = ["report.note.needs"] if needs["asked"] else ["report.note.needs_not_asked"]
     return Section("needs", "report.s.needs",
-                   (Column("choice", "report.col.choice"), Column("text", "report.col.text"),
-                    Column("count", "report.col.count", "int"),
+                   (*worded("choice", "report.col.choice"),
                     Column("answered", "report.col.answered", "int"),
                     Column("share", "report.col.share_answered", "share"), CHANNEL),
                    rows, notes, "needs",
@@ -113,17 +114,24 @@ def channel_section(inputs: ReportInputs) -> Section:
     """Kiosk and survey channels side by side (the channels document): a row per factor or
     question and channel, with whether it differs from the kiosk (intervals apart)."""
     document = inputs.channels
+    texts = {c["key"]: (c.get("text") or {}).get(inputs.lang, "")
+             for c in inputs.questions["cells"]}
     rows = []
     for level, items in (("factor", document.get("factors", [])),
                          ("question", document["questions"])):
         for item in items:
+            key = item["key"]
+            name = (texts.get(key, key) if level == "question" or key == OVERALL
+                    else inputs.factor_names.get(key, {}).get(inputs.lang, key))
             for channel in document["channels"]:
                 entry = item["channels"][channel]
-                rows.append({"level": level, "key": item["key"], "channel": channel,
+                rows.append({"level": level, "key": key, "name": name, "channel": channel,
                              **share_values(entry),
                              "differs": item["differs"].get(channel) or False,
                              "too_few": entry["n"] < document["min_n"]})
     return Section("channels", "report.s.channels",
-                   (Column("level", "report.col.level"), Column("key", "report.col.question"),
-                    CHANNEL, *SHARE_COLUMNS, Column("differs", "report.col.differs", "flag"),
+                   (Column("level", "report.col.level", names="report.level."),
+                    Column("key", "report.col.question", code=True),
+                    Column("name", "report.col.name"), CHANNEL, *SHARE_COLUMNS,
+                    Column("differs", "report.col.differs", "flag"),
                     TOO_FEW), rows, ["report.note.channels"], "satisfaction")

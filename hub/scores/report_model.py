@@ -9,12 +9,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-ColumnKind = Literal["text", "int", "share", "number", "flag"]
+from hub.scores.scores import PERIODS as PERIODS  # the report's periods: the breakdowns'
+
 # The 2023 method's three aspects, in the report's order; headings "report.aspect.<key>".
 ASPECTS = ("perceptions", "satisfaction", "needs")
-PERIODS = ("day", "week", "month")
 OVERALL = "overall"
 Translate = Callable[..., str]
+# How a column's values read: ``day`` (YYYY-MM-DD), ``period`` (a day, week or month key) and
+# ``moment`` (RFC 3339) are written as a person reads dates; the file keeps the API's value.
+ColumnKind = Literal["text", "int", "share", "number", "flag", "day", "period", "moment"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +25,12 @@ class Column:
     key: str
     label: str  # a catalogue key (hub/messages.toml)
     kind: ColumnKind = "text"
+    # A catalogue prefix naming each value (``channel.`` + ``kiosk``); a value without its
+    # key (a declared survey channel) reads as itself.
+    names: str | None = None
+    # An id for programs (a question or reason id beside its wording): in the CSV only, never
+    # on the page or in the workbook people read.
+    code: bool = False
 
 
 @dataclass(slots=True)
@@ -60,6 +69,8 @@ class ReportInputs:
     # Ratings per stage and the moves of dossiers rated at both (the stages document).
     stages: dict[str, Any] = field(default_factory=dict)
     lang: str = "vi"
+    # The index document (docs/method.md): the SIPAS index, and a hospital's figures.
+    index: dict[str, Any] = field(default_factory=dict)
     # The channel of every breakdown (the report is the kiosks'; surveys are side by side in
     # the channels section).
     channel: str = "kiosk"
@@ -74,12 +85,14 @@ class Report:
         return next(s for s in self.sections if s.key == key)
 
 
+# -- shared by the sections -------------------------------------------------------------
 SHARE_COLUMNS = (Column("n", "report.col.n", "int"),
                  Column("satisfied", "report.col.satisfied", "share"),
                  Column("ci_low", "report.col.ci_low", "share"),
                  Column("ci_high", "report.col.ci_high", "share"))
 TOO_FEW = Column("too_few", "report.col.too_few", "flag")
-CHANNEL = Column("channel", "report.col.channel")
+CHANNEL = Column("channel", "report.col.channel", names="channel.")
+FACTOR = Column("factor", "report.col.factor", names="report.factor.")
 
 
 def share_values(score: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -96,3 +109,9 @@ def with_channel(rows: list[dict[str, Any]], inputs: ReportInputs) -> list[dict[
     for row in rows:
         row["channel"] = inputs.channel
     return rows
+
+
+def worded(key: str, label: str) -> tuple[Column, Column, Column]:
+    """A chosen thing's columns: its id (for programs), its wording and how often it was chosen."""
+    return (Column(key, label, code=True), Column("text", "report.col.text"),
+            Column("count", "report.col.count", "int"))

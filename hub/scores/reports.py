@@ -16,6 +16,7 @@ from typing import Any
 
 from hub.scores.choices import withhold_integrity, withhold_sensitive_reasons
 from hub.scores.documents import Documents, withhold_small_officers
+from hub.scores.method import on_ten
 from hub.scores.report_aspects import (
     channel_section,
     integrity_section,
@@ -26,6 +27,7 @@ from hub.scores.report_aspects import (
 from hub.scores.report_model import (
     ASPECTS,
     CHANNEL,
+    FACTOR,
     OVERALL,
     SHARE_COLUMNS,
     TOO_FEW,
@@ -35,22 +37,28 @@ from hub.scores.report_model import (
     Section,
     share_values,
     with_channel,
+    worded,
 )
 from hub.scores.scores import headline_n
 
 # Most alerts a report lists; an office with more in one period has a bigger problem than a table.
 MAX_ALERTS = 1000
+
+
 def gather(documents: Documents, office: Mapping[str, Any], first: date, last: date,
-           period: str = "day", lang: str = "vi", admin: bool = True) -> ReportInputs:
+           period: str = "day", lang: str = "vi", admin: bool = True,
+           integrity: bool | None = None) -> ReportInputs:
     """The documents of ``GET /api/v1/offices/{office}/…`` for this range, as the caller sees
-    them (a head's officer table keeps only cells above the minimum n; a head sees neither the
-    sensitive reasons nor the integrity figures)."""
+    them: a head's officer table keeps only cells above the minimum n, and unless ``integrity``
+    (an admin, or a province viewer: by default whoever is ``admin``) the sensitive reasons and
+    the integrity figures are withheld."""
     office_id = str(office["id"])
     officers = documents.breakdown(office_id, first, last, "officer")
     reasons = documents.reasons(office_id, first, last)
     aspects = documents.aspects(office_id, first, last)
     if not admin:
         withhold_small_officers(officers)
+    if not (admin if integrity is None else integrity):
         withhold_sensitive_reasons(reasons)
         withhold_integrity(aspects)
     zone = documents.timezone_of(office_id)
@@ -72,7 +80,8 @@ def gather(documents: Documents, office: Mapping[str, Any], first: date, last: d
         flags=documents.flags(office_id, first, last),
         alerts=alerts, factor_names=names, lang=lang,
         aspects=aspects, channels=documents.channels(office_id, first, last),
-        stages=documents.stages(office_id, first, last))
+        stages=documents.stages(office_id, first, last),
+        index=documents.index(office_id, first, last))
 
 
 # -- sections ------------------------------------------------------------------------------
@@ -82,6 +91,34 @@ def headline(questions: Mapping[str, Any]) -> Mapping[str, Any] | None:
         return questions[OVERALL]  # type: ignore[no-any-return]
     n = headline_n(questions)
     return next((q for q in questions.values() if int(q["n"]) == n), None)
+
+
+def index_rows(document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The summary's rows of the index document: the SIPAS index with its n and interval, and
+    for a hospital the Ministry of Health's three figures (docs/method.md)."""
+    if not document:
+        return []
+    index = document["index"]
+    ci = index["ci95"] or (None, None)
+    rows: list[dict[str, Any]] = [
+        {"measure": "report.m.index", "value": index["value"], "kind": "share"},
+        {"measure": "report.m.index_n", "value": index["n"]},
+        {"measure": "report.m.index_ci_low", "value": ci[0], "kind": "share"},
+        {"measure": "report.m.index_ci_high", "value": ci[1], "kind": "share"}]
+    overall = document.get("overall") or {}
+    rows.append({"measure": "report.m.mean10", "value": overall.get("mean10"),
+                 "kind": "number"})
+    hospital = document.get("hospital")
+    if hospital:
+        pooled, whole = hospital["all_answers"], hospital["comprehensive"]
+        rows += [{"measure": "report.m.moh_satisfied", "value": pooled["satisfied"],
+                  "kind": "share"},
+                 {"measure": "report.m.moh_answers", "value": pooled["n"]},
+                 {"measure": "report.m.moh_mean", "value": pooled["mean"], "kind": "number"},
+                 {"measure": "report.m.moh_comprehensive", "value": whole["share"],
+                  "kind": "share"},
+                 {"measure": "report.m.moh_respondents", "value": whole["n"]}]
+    return rows
 
 
 def summary_section(inputs: ReportInputs) -> Section:
@@ -95,6 +132,7 @@ def summary_section(inputs: ReportInputs) -> Section:
         {"measure": "report.m.satisfied", "value": overall["satisfied"], "kind": "share"},
         {"measure": "report.m.ci_low", "value": overall["ci_low"], "kind": "share"},
         {"measure": "report.m.ci_high", "value": overall["ci_high"], "kind": "share"},
+        *index_rows(inputs.index),
         {"measure": "report.m.dossiers", "value": rate.get("dossiers")},
         {"measure": "report.m.response_rate", "value": rate.get("rate"), "kind": "share"},
         {"measure": "report.m.days_known", "value": rate.get("days_known", 0)},
@@ -118,11 +156,15 @@ def factor_section(inputs: ReportInputs) -> Section:
         name = ((overall.get("text") or {}).get(inputs.lang, "") if key == OVERALL
                 else inputs.factor_names.get(key, {}).get(inputs.lang, ""))
         rows.append({"factor": key, "name": name, **share_values(score),
+                     "mean": score.get("mean"), "mean10": on_ten(score.get("mean")),
                      "items_mean": score.get("items_mean"),
                      "too_few": int(score["n"]) < inputs.scores["min_n"]})
     return Section("factors", "report.s.factors",
-                   (Column("factor", "report.col.factor"), Column("name", "report.col.name"),
-                    *SHARE_COLUMNS, Column("items_mean", "report.col.items_mean", "share"),
+                   (Column("factor", "report.col.factor", code=True),
+                    Column("name", "report.col.name"),
+                    *SHARE_COLUMNS, Column("mean", "report.col.mean", "number"),
+                    Column("mean10", "report.col.mean10", "number"),
+                    Column("items_mean", "report.col.items_mean", "share"),
                     TOO_FEW, CHANNEL), with_channel(rows, inputs), ["report.note.items_mean"],
                    "satisfaction")
 
@@ -136,8 +178,8 @@ def item_section(inputs: ReportInputs) -> Section:
         rows.append({"question": cell["key"], "factor": cell.get("factor") or "", "text": text,
                      **share_values(cell), "mean": cell.get("mean"), "too_few": cell["too_few"]})
     return Section("items", "report.s.items",
-                   (Column("question", "report.col.question"),
-                    Column("factor", "report.col.factor"), Column("text", "report.col.text"),
+                   (Column("question", "report.col.question", code=True), FACTOR,
+                    Column("text", "report.col.text"),
                     *SHARE_COLUMNS, Column("mean", "report.col.mean", "number"), TOO_FEW, CHANNEL),
                    with_channel(rows, inputs), aspect="satisfaction")
 
@@ -147,8 +189,8 @@ def period_section(inputs: ReportInputs) -> Section:
              "responses": cell["responses"], **share_values(headline(cell["questions"])),
              "too_few": cell["too_few"]} for cell in inputs.periods["cells"]]
     return Section("periods", f"report.s.by_{inputs.period}",
-                   (Column("key", f"report.col.{inputs.period}"),
-                    Column("from", "report.col.from"), Column("to", "report.col.to"),
+                   (Column("key", f"report.col.{inputs.period}", "period"),
+                    Column("from", "report.col.from", "day"), Column("to", "report.col.to", "day"),
                     Column("responses", "report.col.responses", "int"), *SHARE_COLUMNS, TOO_FEW,
                     CHANNEL), with_channel(rows, inputs), aspect="satisfaction")
 
@@ -190,8 +232,7 @@ def reason_section(inputs: ReportInputs) -> Section:
              "count": r["count"], "share": r["share"], "sensitive": r["sensitive"]}
             for r in inputs.reasons["reasons"]]
     return Section("reasons", "report.s.reasons",
-                   (Column("reason", "report.col.reason"), Column("text", "report.col.text"),
-                    Column("count", "report.col.count", "int"),
+                   (*worded("reason", "report.col.reason"),
                     Column("share", "report.col.share_low", "share"),
                     Column("sensitive", "report.col.sensitive", "flag"), CHANNEL),
                    with_channel(rows, inputs), ["report.note.reasons"], "perceptions")
@@ -203,10 +244,12 @@ def alert_section(inputs: ReportInputs) -> Section:
              "note": a["note"]} for a in inputs.alerts]
     return Section("alerts", "report.s.alerts",
                    (Column("id", "report.col.id", "int"), Column("counter", "report.col.counter"),
-                    Column("opened_at", "report.col.opened_at"), Column("n", "report.col.n", "int"),
+                    Column("opened_at", "report.col.opened_at", "moment"),
+                    Column("n", "report.col.n", "int"),
                     Column("low", "report.col.low", "int"),
                     Column("share", "report.col.share_low_answers", "share"),
-                    Column("state", "report.col.state"), Column("note", "report.col.note")),
+                    Column("state", "report.col.state", names="alert.state."),
+                    Column("note", "report.col.note")),
                    rows, ["report.note.alerts"], "satisfaction")
 
 

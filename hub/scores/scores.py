@@ -27,17 +27,32 @@ def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
+def mean_interval(dist: Sequence[int], z: float = Z95) -> tuple[float, float] | None:
+    """A 95 % interval of the mean answer (normal approximation, the sample's own standard
+    deviation), within 1..5; None below two answers, whose spread cannot be estimated."""
+    n = sum(dist)
+    if n < 2:
+        return None
+    mean = sum((i + 1) * c for i, c in enumerate(dist)) / n
+    variance = sum(c * (i + 1 - mean) ** 2 for i, c in enumerate(dist)) / (n - 1)
+    half = z * math.sqrt(variance / n)
+    return (max(1.0, mean - half), min(5.0, mean + half))
+
+
 def rating_score(dist: Sequence[int]) -> dict[str, Any]:
-    """n, mean, distribution, satisfied share and its 95 % interval from counts of 1..5."""
+    """n, mean and its interval, distribution, satisfied share and its 95 % interval from
+    counts of 1..5."""
     if len(dist) != 5:
         raise ValueError("a distribution has five counts, for answers 1 to 5")
     counts = [int(c) for c in dist]
     n = sum(counts)
     satisfied = counts[3] + counts[4]
     interval = wilson(satisfied, n)
+    spread = mean_interval(counts)
     return {
         "n": n,
         "mean": (sum((i + 1) * c for i, c in enumerate(counts)) / n) if n else None,
+        "mean_ci95": list(spread) if spread else None,
         "dist": counts,
         "satisfied": satisfied / n if n else None,
         "satisfied_ci95": list(interval) if interval else None,
@@ -129,6 +144,7 @@ def factor_scores(rating_rows: Iterable[Mapping[str, Any]], factor_of: FactorOf
 
 # -- breakdowns ----------------------------------------------------------------------------
 Period = Literal["day", "week", "month"]
+PERIODS: tuple[Period, ...] = ("day", "week", "month")
 
 
 def period_key(day: date, period: Period) -> str:

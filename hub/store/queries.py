@@ -187,6 +187,20 @@ class Reader:
             return sum(1 for text in texts
                        if isinstance(answer := json.loads(text).get(question), list) and answer)
 
+    def rated(self, office: str, first: date, last: date, channel: Channel = KIOSK,
+              stage: StageFilter = None) -> list[dict[str, Any]]:
+        """Day, channel, stage, questionnaire and answers of each response of the range: the
+        hospital's comprehensive index counts respondents, which the rollups cannot."""
+        r = t.responses
+        conditions = [r.c.office == office, r.c.day >= first, r.c.day <= last]
+        if channel is not None:
+            conditions.append(r.c.channel == channel)
+        if stage is not None:
+            conditions.append(r.c.stage == stage if stage else r.c.stage.is_(None))
+        return [{**row, "stage": row["stage"] or t.NO_STAGE, "answers": json.loads(row["answers"])}
+                for row in self._all(select(r.c.day, r.c.channel, r.c.stage, r.c.questionnaire,
+                                            r.c.answers).where(*conditions))]
+
     def rated_stages(self, office: str, first: date, last: date) -> list[dict[str, Any]]:
         """Receipt hash, stage, day and answers of the kiosk responses of the range that name
         both a dossier and a stage (the stages document pairs them; they never leave the hub)."""

@@ -3,7 +3,9 @@
 The JSON API accepts ``Authorization: Bearer <token>`` and the signed-in browser session alike,
 with the same per-office rights (:func:`api_access`, applied to the whole app by hub/web/dashboard.py).
 Pages accept the session only. A path parameter named ``office`` is always checked against the
-caller's offices; paths under :data:`ADMIN_PATHS` need an admin.
+caller's offices; paths under :data:`ADMIN_PATHS` need an admin, those under
+:data:`PROVINCE_PATHS` an admin or a viewer of the province. A viewer changes nothing: every
+write it sends is refused (:data:`READS`).
 """
 
 from __future__ import annotations
@@ -30,13 +32,32 @@ CSRF_FIELD = "csrf"
 OPEN_PATHS = ("/healthz",)
 # Paths only an admin may use, pages and API alike (a head gets 403): every path starting with
 # one of these, and every path matching one of ADMIN_ROUTES (admin actions under an office).
-ADMIN_PATHS = ("/api/v1/rejected", "/api/v1/fleet", "/api/v1/provinces", "/api/v1/surveys",
-               "/fleet", "/rejected", "/provinces", "/surveys")
+ADMIN_PATHS = ("/api/v1/rejected", "/api/v1/fleet", "/api/v1/surveys", "/fleet", "/rejected",
+               "/surveys")
 ADMIN_ROUTES = (re.compile(r"^/api/v1/offices/[^/]+/kiosks/[^/]+/config$"),)
+# Paths across the offices of a province (rankings): an admin, or a viewer of that province
+# (a head gets 403); a viewer sees only its own provinces listed.
+PROVINCE_PATHS = ("/api/v1/provinces", "/provinces")
+# The only methods a viewer may send: it reads, and changes nothing (no config push, survey
+# import, alert closing, dossier count; user admin is the CLI's, on the hub's machine).
+READS = ("GET", "HEAD", "OPTIONS")
 
 
 def admin_only(path: str) -> bool:
     return path.startswith(ADMIN_PATHS) or any(r.match(path) for r in ADMIN_ROUTES)
+
+
+def province_only(path: str) -> bool:
+    return path.startswith(PROVINCE_PATHS)
+
+
+def province_allowed(principal: Principal, path: str, province: str | None) -> bool:
+    """May this principal use a province path (for ``province``, when the path names one)?"""
+    if principal.is_admin:
+        return True
+    if not principal.reads_only:
+        return False
+    return province is None or principal.may_see_province(province)
 
 
 @dataclass
@@ -123,6 +144,12 @@ def api_access(request: Request) -> None:
                            f"{office!r}", "office")
     if admin_only(path) and not principal.is_admin:
         raise AccessDenied(403, "only an admin may see this", None)
+    province = request.path_params.get("province")
+    if province_only(path) and not province_allowed(principal, path, province):
+        raise AccessDenied(403, "only an admin or a viewer of this province may see this",
+                           "province" if province is not None else None)
+    if principal.reads_only and request.method not in READS:
+        raise AccessDenied(403, f"viewer {principal.name!r} reads and changes nothing", None)
     session = session_of(request) if bearer(request) is None else None
     if session is not None:  # a browser's cookie: writes must come from the dashboard
         from hub.web.csrf import cookie_write_refusal
@@ -157,6 +184,14 @@ def admin_session(request: Request) -> Session:
     """A page under :data:`ADMIN_PATHS`: signed in, and an admin."""
     session = page_session(request)
     if not session.principal.is_admin or not admin_only(request.url.path):
+        raise PageDenied(403)
+    return session
+
+
+def province_session(request: Request, province: str | None = None) -> Session:
+    """A page under :data:`PROVINCE_PATHS`: an admin, or a viewer (of ``province``)."""
+    session = page_session(request)
+    if not province_allowed(session.principal, request.url.path, province):
         raise PageDenied(403)
     return session
 

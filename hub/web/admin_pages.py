@@ -1,7 +1,8 @@
 """The admin's pages: the fleet with "push config", refused messages, and provinces' rankings.
 
-Every path here starts with one of ``ADMIN_PATHS`` (hub/web/access.py), so a head gets 403 on
-the page as on the API behind it; each page shows the same documents as that API.
+Every path here starts with one of ``ADMIN_PATHS`` or ``PROVINCE_PATHS`` (hub/web/access.py),
+so a head gets 403 on the page as on the API behind it (a province viewer reads its own
+provinces' rankings); each page shows the same documents as that API.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from hub.admin.accounts import Principal
 from hub.admin.fleet import FleetError, fleet_document, push_kiosk_config
 from hub.admin.pushconfig import version_time
 from hub.scores.documents import rfc3339
-from hub.web.access import admin_session, csrf_ok, session_of
+from hub.web.access import admin_session, csrf_ok, province_session, session_of
 from hub.web.context import dashboard_of
 from hub.web.params import KINDS, ApiError, day_range
 from hub.web.render import hub_zone, render, texts_of
@@ -84,10 +86,16 @@ def rejected_page(request: Request) -> Response:
 
 @router.get("/provinces", response_class=HTMLResponse, include_in_schema=False)
 def provinces_page(request: Request) -> Response:
-    session = admin_session(request)
-    provinces = sorted(dashboard_of(request.app).store.read.provinces())
+    session = province_session(request)
+    provinces = visible_provinces(request, session.principal)
     return render(request, "provinces.html", {"provinces": provinces, "ranking": None,
                                               "province": None}, 200, session)
+
+
+def visible_provinces(request: Request, principal: Principal) -> list[str]:
+    """The roster's provinces the caller may read: all for an admin, a viewer's own."""
+    return sorted(p for p in dashboard_of(request.app).store.read.provinces()
+                  if principal.may_see_province(p))
 
 
 def ranking_query(request: Request) -> dict[str, str]:
@@ -99,7 +107,7 @@ def ranking_query(request: Request) -> dict[str, str]:
 
 @router.get("/provinces/{province}", response_class=HTMLResponse, include_in_schema=False)
 def province_page(request: Request, province: str) -> Response:
-    session = admin_session(request)
+    session = province_session(request, province)
     dashboard = dashboard_of(request.app)
     documents = dashboard.documents
     members = dashboard.store.read.offices(province)
@@ -130,9 +138,10 @@ def province_page(request: Request, province: str) -> Response:
     ranking = documents.ranking(province, first, last, question, documents.min_n, sort,
                                 kind=kind)
     return render(request, "provinces.html", {
-        "provinces": sorted(dashboard.store.read.provinces()), "province": province,
+        "provinces": visible_provinces(request, session.principal), "province": province,
         "ranking": ranking, "query": query, "min_n": documents.min_n, "kinds": kinds,
         "kind": kind, "notice": notice,
+        "question_text": (documents.text_of(question) or {}).get(texts.lang, question),
         "kind_urls": {k: f"/provinces/{province}?{urlencode({**query, 'kind': k})}"
                       for k in kinds},
         "sort_urls": {s: f"/provinces/{province}?{urlencode({**query, 'sort': s})}"

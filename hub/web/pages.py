@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from hailong.logsafe import printable, typed_name
+from hub.admin.accounts import Principal
 from hub.i18n import Texts
 from hub.scores.choices import withhold_sensitive_reasons
 from hub.scores.documents import withhold_small_officers
@@ -191,14 +192,15 @@ def office_live_view(dashboard: Dashboard, office: str, texts: Texts) -> LiveVie
                      str(row["kind"]) if row else "admin")
 
 
-def live_context(dashboard: Dashboard, office: str, texts: Texts, admin: bool
+def live_context(dashboard: Dashboard, office: str, texts: Texts, principal: Principal
                  ) -> dict[str, Any]:
     documents = dashboard.documents
     day = today_in(dashboard, office)
     officers = documents.breakdown(office, day, day, "officer")
     reasons = documents.reasons(office, day, day)
-    if not admin:  # heads see neither small officer cells nor the sensitive reasons
+    if not principal.is_admin:  # only admins see small officer cells
         withhold_small_officers(officers)
+    if not principal.sees_integrity:  # heads never see the sensitive reasons
         withhold_sensitive_reasons(reasons)
     view = office_live_view(dashboard, office, texts)
     counters = cell_rows(documents.breakdown(office, day, day, "counter"), dashboard.min_n)
@@ -221,7 +223,7 @@ def office_page(request: Request, office: str) -> Response:
     session = office_session(request, office)
     dashboard = dashboard_of(request.app)
     row = known_office(dashboard, session, office)
-    context = live_context(dashboard, office, texts_of(request), session.principal.is_admin)
+    context = live_context(dashboard, office, texts_of(request), session.principal)
     channels = office_page_channels(request, office, context["today"])
     return render(request, "office.html", {"office": row, **context, **channels}, 200, session)
 
@@ -236,7 +238,7 @@ def office_live(request: Request, office: str) -> Response:
     known_office(dashboard, session, office)
     response: Response = render(request, "_live.html",
                                 live_context(dashboard, office, texts_of(request),
-                                             session.principal.is_admin), 200, session)
+                                             session.principal), 200, session)
     since = request.query_params.get("since")
     if since is not None:
         html = bytes(response.body).decode("utf-8")

@@ -123,6 +123,13 @@ def is_admin(request: Request) -> bool:
     return principal is not None and bool(principal.is_admin)
 
 
+def sees_integrity(request: Request) -> bool:
+    """Whether the caller may see the integrity figures and sensitive reasons: an admin or a
+    province viewer, never the head of the office concerned."""
+    principal = getattr(request.state, "principal", None)
+    return principal is not None and bool(principal.sees_integrity)
+
+
 def check_limit(limit: int) -> None:
     if not 1 <= limit <= 1000:
         raise ApiError(400, "limit must be between 1 and 1000", "limit")

@@ -9,11 +9,41 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
+from datetime import date, tzinfo
 from typing import Any
 
 from hailong.spreadsheet import neutral_row
+from hub.i18n import Texts, catalogue
 from hub.scores.report_model import Column, Report, Section, Translate
 from hub.scores.reports import TRANSLATED
+
+# Excel's limit on a sheet's title.
+SHEET_TITLE = 31
+
+
+def readable(row: Mapping[str, Any], column: Column, texts: Texts, zone: tzinfo | None) -> Any:
+    """A cell as a person reads it, on the page and in the workbook: names translated, days as
+    dd/mm/yyyy, moments as dd/mm/yyyy HH:MM in the office's zone; numbers stay numbers."""
+    value = row.get(column.key)
+    if value is None or not isinstance(value, str):
+        return cell_value(row, column, texts.t)
+    if column.key in TRANSLATED:
+        return texts.t(value)
+    if column.names is not None:
+        key = column.names + value
+        return texts.t(key) if key in catalogue() else value
+    if column.kind == "day":
+        return texts.day(date.fromisoformat(value))
+    if column.kind == "period":
+        return texts.period(value)
+    if column.kind == "moment":
+        return texts.moment(value, zone)
+    return value
+
+
+def people_columns(section: Section) -> tuple[Column, ...]:
+    """The columns people read: every one but the ids kept for programs (the CSV's)."""
+    return tuple(c for c in section.columns if not c.code)
 
 
 def cell_value(row: Mapping[str, Any], column: Column, t: Translate) -> Any:
@@ -36,19 +66,31 @@ def section_csv(section: Section, t: Translate) -> str:
     return out.getvalue()
 
 
+def fit(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters, cut between words (a single longer word is cut)."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit + 1].rsplit(" ", 1)[0].rstrip(" -,")
+    return cut if 0 < len(cut) <= limit else text[:limit]
+
+
 def sheet_name(text: str, taken: set[str]) -> str:
-    """An Excel sheet title: at most 31 characters, none of ``[]:*?/\\``, unique."""
-    clean = "".join("-" if ch in "[]:*?/\\" else ch for ch in text)[:31]
+    """An Excel sheet title: at most 31 characters cut between words, none of ``[]:*?/\\``,
+    unique (a number added, the words before it shortened to make room)."""
+    clean = fit("".join("-" if ch in "[]:*?/\\" else ch for ch in text), SHEET_TITLE)
     name, number = clean, 2
     while name in taken:
-        name = f"{clean[:28]} {number}"
+        suffix = f" {number}"
+        name = fit(clean, SHEET_TITLE - len(suffix)) + suffix
         number += 1
     taken.add(name)
     return name
 
 
-def report_xlsx(report: Report, t: Translate, title: str) -> bytes:
-    """One sheet per section: a header row of column names, then the API's numbers."""
+def report_xlsx(report: Report, texts: Texts, title: str, zone: tzinfo | None = None) -> bytes:
+    """One sheet per section: a header row of column names, then the API's numbers, names and
+    dates as people read them (ids for programs are the CSV's)."""
+    t = texts.t
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -60,19 +102,20 @@ def report_xlsx(report: Report, t: Translate, title: str) -> bytes:
         sheet.append(neutral_row([title]))
         sheet.append(neutral_row([f"{t(f'report.aspect.{section.aspect}')} — {t(section.title)}"
                                   if section.aspect else t(section.title)]))
-        sheet.append(neutral_row(t(c.label) for c in section.columns))
+        columns = people_columns(section)
+        sheet.append(neutral_row(t(c.label) for c in columns))
         for cell in sheet[3]:
             cell.font = Font(bold=True)
         for row in section.rows:
-            sheet.append(neutral_row(cell_value(row, c, t) for c in section.columns))
-            for cell, column in zip(sheet[sheet.max_row], section.columns, strict=True):
+            sheet.append(neutral_row(readable(row, c, texts, zone) for c in columns))
+            for cell, column in zip(sheet[sheet.max_row], columns, strict=True):
                 if column.kind == "share" or (row.get("kind") == "share" and column.key == "value"):
                     cell.number_format = "0.0%"
         for note in section.notes:
             sheet.append([])
             sheet.append(neutral_row([t(note, min_n=report.inputs.scores["min_n"],
                                         **section.facts)]))
-        for letter, column in zip("ABCDEFGHIJKL", section.columns, strict=False):
+        for letter, column in zip("ABCDEFGHIJKLMNOP", columns, strict=False):
             sheet.column_dimensions[letter].width = 40 if column.kind == "text" else 14
     out = io.BytesIO()
     book.save(out)

@@ -17,13 +17,13 @@ from starlette.concurrency import run_in_threadpool
 
 from hub.i18n import Texts
 from hub.scores.report_model import PERIODS, Column, Report
-from hub.scores.reports import TRANSLATED, build_report, gather, grouped
+from hub.scores.reports import build_report, gather, grouped
 from hub.web.access import office_session, session_of
 from hub.web.charts import DayPoint, band
 from hub.web.context import dashboard_of
 from hub.web.params import MAX_RANGE_DAYS, ApiError, parse_day
 from hub.web.render import known_office, render, texts_of, today_in
-from hub.web.report_files import report_xlsx
+from hub.web.report_files import readable, report_xlsx
 from hub.web.report_files import section_csv as csv_of
 from hub.web.survey_pages import side_by_side
 
@@ -72,26 +72,24 @@ def office_report(request: Request, office: str) -> tuple[Any, Report, Texts]:
     texts = texts_of(request)
     first, last, by = period_of(request, today_in(dashboard, office))
     report = build_report(gather(dashboard.documents, row, first, last, by, texts.lang,
-                                 session.principal.is_admin))
+                                 session.principal.is_admin, session.principal.sees_integrity))
     return session, report, texts
 
 
 def cell_text(texts: Texts, min_n: int, row: dict[str, Any], column: Column,
               zone: tzinfo | None = None) -> Markup:
-    """One table cell of a report section as the page prints it; a moment (the documents'
-    ``*_at`` fields, ISO in the files and the API) in the office's time zone."""
+    """One table cell of a report section as the page prints it; a moment (ISO in the files
+    and the API) in the office's time zone."""
     value = row.get(column.key)
     kind = row.get("kind", "text") if column.key == "value" else column.kind
     if value is None:
         return Markup("—")
-    if column.key.endswith("_at") and isinstance(value, str):
-        return Markup(escape(texts.moment(value, zone)))
-    if column.key in TRANSLATED and isinstance(value, str):
-        return Markup(escape(texts.t(value)))
     if column.key == "too_few" and value and not row.get("n"):  # none at all is not "too few"
         return Markup(escape(texts.t("live.no_ratings_yet")))
-    if column.kind == "flag":
-        return Markup(escape(texts.t(f"report.{column.key}"))) if value else Markup("")
+    if column.key.endswith("_at") and isinstance(value, str) and column.kind != "moment":
+        return Markup(escape(texts.moment(value, zone)))
+    if isinstance(value, str) or column.kind == "flag":
+        return Markup(escape(readable(row, column, texts, zone)))
     if kind == "share":
         text = escape(texts.percent(value, 1))
         if column.key == "satisfied":  # the colour chip, never for a small cell
@@ -171,7 +169,8 @@ def file_name(report: Report, suffix: str) -> str:
 def report_file(request: Request, office: str) -> Response:
     _session, report, texts = office_report(request, office)
     title = f"{texts.t('report.title')} — {report.inputs.office.get('name') or office}"
-    return Response(report_xlsx(report, texts.t, title), media_type=(
+    zone = dashboard_of(request.app).timezone_of(office)
+    return Response(report_xlsx(report, texts, title, zone), media_type=(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         headers={"Content-Disposition": f'attachment; filename="{file_name(report, "xlsx")}"'})
 

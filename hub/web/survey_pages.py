@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -29,6 +30,9 @@ router = APIRouter()
 # The channels page shows at least this many days up to today, and reaches back to the first
 # day of the office's imported surveys so that a fresh import is always in view.
 DEFAULT_DAYS = 30
+# The survey file's own column names, typed as they are (docs/survey-import.md): shown as code.
+FILE_COLUMNS = Markup("<code>office</code>, <code>date</code>, <code>channel</code>, "
+                      "<code>respondent</code>")
 
 
 def channel_label(channel: str, texts: Texts) -> str:
@@ -173,7 +177,8 @@ def surveys_page(request: Request, session: Any, status: int = 200, **context: A
         "imports": imports, "channels": declared_channels(dashboard.survey_channels),
         "channel_label": lambda c: channel_label(c, texts_of(request)),
         "max_mb": MAX_SURVEY_BYTES // (1024 * 1024), "problems": [], "message": None,
-        "chosen": "", "zone": hub_zone(dashboard), **context}, status, session)
+        "chosen": "", "zone": hub_zone(dashboard), "columns": FILE_COLUMNS, **context}, status,
+        session)
 
 
 @router.get("/surveys", response_class=HTMLResponse, include_in_schema=False)

@@ -86,6 +86,8 @@ class LiveView:
     questions: tuple[QuestionRow, ...]
     days: tuple[DayPoint, ...]
     min_n: int
+    # The SIPAS index (mean of the five factors) of the same day, beside the overall question.
+    index: Mapping[str, Any] | None = None
 
 
 def _ci(value: Any) -> tuple[float, float] | None:
@@ -133,7 +135,8 @@ def live_view(today: Mapping[str, Any], history: Sequence[Mapping[str, Any]],
     overall = next((r for r in rows if r.id == OVERALL), None)
     return LiveView(office=str(today["office"]), day=date.fromisoformat(today["from"]),
                     responses=int(today["responses"]), overall=overall, questions=tuple(rows),
-                    days=tuple(day_point(d) for d in history), min_n=min_n)
+                    days=tuple(day_point(d) for d in history), min_n=min_n,
+                    index=today.get("index"))
 
 
 @dataclass(frozen=True, slots=True)

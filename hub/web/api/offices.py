@@ -1,5 +1,5 @@
-"""The JSON API of one office: scores and breakdowns, channels, aspects, stages, kiosks, alerts,
-reasons, flags and dossier counts.
+"""The JSON API of one office: scores and breakdowns, the index, channels, aspects, stages,
+kiosks, alerts, reasons, flags and dossier counts.
 
 Shapes are documented in docs/api.md; later versions may add keys, never rename them. Every
 route takes its office through :data:`hub.web.params.Office` and its documents from
@@ -16,6 +16,7 @@ from fastapi import APIRouter, Query, Request
 
 from hub.scores.choices import withhold_integrity, withhold_sensitive_reasons
 from hub.scores.documents import alert_document, withhold_small_officers
+from hub.scores.indexes import INDEX_BREAKDOWNS
 from hub.web.context import dashboard_of
 from hub.web.params import (
     ApiError,
@@ -30,6 +31,7 @@ from hub.web.params import (
     is_admin,
     office_range,
     parse_day,
+    sees_integrity,
     stage_of,
 )
 
@@ -92,6 +94,23 @@ def scores(request: Request, office: Office, from_: FromDay = None, to: ToDay = 
     return document
 
 
+@router.get("/api/v1/offices/{office}/index",
+            summary="The SIPAS index (mean of the five factors) beside the overall question, "
+            "the factor indices, means on the 1–5 and 10-point scales, and a hospital's "
+            "Ministry of Health figures; per period, channel or stage with by=")
+def index(request: Request, office: Office, from_: FromDay = None, to: ToDay = None,
+          by: Annotated[str | None, Query(description="day, week, month, channel or "
+                                          "stage")] = None,
+          channel: ChannelParam = None, stage: StageParam = None) -> dict[str, Any]:
+    first, last = office_range(office, request)
+    if by == "":
+        by = None
+    if by is not None and by not in INDEX_BREAKDOWNS:
+        raise ApiError(400, f"by must be one of {', '.join(INDEX_BREAKDOWNS)}, got {by!r}", "by")
+    return documents_of(request).index(office, first, last, by, channel_of(request, channel),
+                                       stage_of(stage))
+
+
 @router.get("/api/v1/offices/{office}/channels",
             summary="Kiosk and survey channels side by side, differences marked")
 def channels(request: Request, office: Office, from_: FromDay = None,
@@ -109,7 +128,7 @@ def aspects(request: Request, office: Office, from_: FromDay = None, to: ToDay =
     first, last = office_range(office, request)
     document = documents_of(request).aspects(office, first, last, channel_of(request, channel),
                                              stage_of(stage))
-    return document if is_admin(request) else withhold_integrity(document)
+    return document if sees_integrity(request) else withhold_integrity(document)
 
 
 @router.get("/api/v1/offices/{office}/stages",
@@ -165,7 +184,7 @@ def reasons(request: Request, office: Office, from_: FromDay = None,
             to: ToDay = None) -> dict[str, Any]:
     first, last = office_range(office, request)
     document = documents_of(request).reasons(office, first, last)
-    return document if is_admin(request) else withhold_sensitive_reasons(document)
+    return document if sees_integrity(request) else withhold_sensitive_reasons(document)
 
 
 @router.get("/api/v1/offices/{office}/flags",

@@ -1,4 +1,5 @@
-"""Provinces (admin): the provinces of the roster and their offices ranked, like with like."""
+"""Provinces (admins, and viewers of their own): the provinces of the roster and their offices
+ranked, like with like."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ router = APIRouter()
 
 @router.get("/api/v1/provinces", summary="Provinces named in the roster")
 def provinces(request: Request) -> dict[str, Any]:
-    return {"provinces": sorted(dashboard_of(request.app).store.read.provinces())}
+    principal = request.state.principal  # set by the access check, as for every API path
+    return {"provinces": sorted(p for p in dashboard_of(request.app).store.read.provinces()
+                                if principal.may_see_province(p))}
 
 
 @router.get("/api/v1/provinces/{province}/ranking",
