@@ -134,6 +134,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         raw.publish(kiosk_topic("ubnd-b", "k01", "response"), contract.encode(response(
             "ubnd-b", "k01", 1)))
         raw.publish(kiosk_topic("ubnd-a", "k01", "response"), b"not json")
+        raw.publish(kiosk_topic("ubnd-a", "phantom", "response"), b"not json either")
         raw.close()
         wait_until(lambda: running.hub.ingestor.counters.stored == seq + 1, 20,
                    message="the ratings stored")
@@ -270,8 +271,12 @@ def test_a_viewer_reads_its_provinces_and_changes_nothing(site: Site) -> None:
         assert {c["key"]: c for c in officers["cells"]}["cb-02"]["withheld"] is True
         assert "Bản tin bị từ chối" not in head.get("/").text  # no admin links for a head
     with site.client("root") as admin:
-        rejected = text_of(admin.get("/rejected").text)
+        rejected = wait_until(lambda: (lambda text: text if "not json either" in text else None)(
+            text_of(admin.get("/rejected").text)), 20, message="both refusals listed")
+        # a rejected message alone never makes a kiosk (issue 16, item 5)
+        fleet, office = admin.get("/fleet").text, admin.get("/offices/ubnd-a/live").text
     assert "hailong/v1/ubnd-a/k01/response" in rejected and "not json" in rejected
+    assert "phantom" not in fleet and "phantom" not in office and "k01" in fleet
 
 
 def sheet_rows(book: Any, title_key: str) -> list[tuple[Any, ...]]:
