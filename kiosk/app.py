@@ -27,6 +27,7 @@ import pygame
 from hailong import sdnotify
 from hailong.questionnaire import Questionnaire
 from kiosk import flow, grid_layout, keys, layout, view
+from kiosk.flowclock import FlowClock
 from kiosk.opening import Opened, Opening, open_desk
 from kiosk.pushed import ConfigKeeper
 from kiosk.receipt import classify, load_or_create_key
@@ -54,10 +55,6 @@ TIMINGS_KEPT = 20_000
 OPENING_WAIT = 10.0
 
 
-def _now() -> datetime:
-    return datetime.now().astimezone()
-
-
 class KioskApp:
     def __init__(self, settings: KioskSettings, questionnaire: Questionnaire,
                  size: tuple[int, int] | None = None, speaker: Speaker | None = None) -> None:
@@ -79,6 +76,7 @@ class KioskApp:
         self._patterns = self._compile_patterns(settings)
         self.screen: pygame.Surface | None = None
         self.rules = self._rules()
+        self._clock = FlowClock()
         self.state = flow.initial_state(self.rules, officer=settings.kiosk.officer,
                                         outbox_open=False)
         self.running = True
@@ -245,7 +243,7 @@ class KioskApp:
 
     # -- one iteration ---------------------------------------------------------------------
     def step(self, now: datetime | None = None) -> None:
-        now = now or _now()
+        now = now or self._clock.now(idle=self.state.screen == "idle")
         self._step_started = time.perf_counter()
         for event in pygame.event.get():
             self.handle(event, now)

@@ -168,3 +168,46 @@ def test_wall_clock_jumps_mid_delivery_fire_no_timeout_wrongly_and_lose_nothing(
 def stored_flags(store: Store) -> dict[str, str]:
     with store.engine.connect() as conn:
         return {r.id: r.flags for r in conn.execute(select(t.responses.c.id, t.responses.c.flags))}
+
+
+def test_wall_clock_jumps_mid_flow_neither_end_nor_prolong_a_citizens_flow() -> None:
+    """The kiosk feeds its flow through FlowClock: a jump back an hour or forward a day while a
+    citizen rates changes no time-out; back on the idle screen the wall clock rules again."""
+    from hailong.questionnaire import load_catalog
+    from kiosk import flow
+    from kiosk.flowclock import FlowClock
+
+    clocks = Clocks()
+    wall_start = datetime.fromtimestamp(REAL, VN)
+    clock = FlowClock(wall=lambda: wall_start + timedelta(seconds=clocks.elapsed + clocks.jump),
+                      monotonic=lambda: clocks.elapsed)
+    rules = flow.Rules(questionnaire=load_catalog()["sipas@3"])
+    state = flow.initial_state(rules)
+    submits: list[flow.Submit] = []
+
+    def feed(make: Any) -> None:
+        nonlocal state
+        now = clock.now(idle=state.screen == "idle")
+        state, effects = flow.step(state, make(now), rules)
+        submits.extend(e for e in effects if isinstance(e, flow.Submit))
+
+    feed(lambda now: flow.Start(now=now))
+    clocks.elapsed += 1
+    feed(lambda now: flow.Rate(5, now=now))
+    clocks.jump = -HOUR  # the wall clock is set back an hour mid-flow
+    clocks.elapsed += 5
+    feed(lambda now: flow.Tick(now=now))
+    clocks.jump = DAY  # and then forward a day: read raw, both would fire or block the time-out
+    clocks.elapsed += 5
+    feed(lambda now: flow.Tick(now=now))
+    assert submits == [] and state.screen != "idle"  # 11 s of a 20 s time-out: still rating
+    clocks.elapsed += rules.idle_timeout  # the citizen walks away
+    feed(lambda now: flow.Tick(now=now))
+    [walked_away] = submits
+    assert walked_away.draft.answers == {"overall": 5} and not walked_away.draft.complete
+    # stamped on the flow's monotonic line from its start: the hub flags the skew, nothing lost
+    assert walked_away.draft.submitted_at == wall_start + timedelta(seconds=clocks.elapsed)
+    while state.screen != "idle":
+        clocks.elapsed += 1
+        feed(lambda now: flow.Tick(now=now))
+    assert clock.now(idle=True) == wall_start + timedelta(seconds=clocks.elapsed + DAY)
