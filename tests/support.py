@@ -28,6 +28,13 @@ from hub.app import Hub
 from hub.settings import HubSettings
 
 REPO = Path(__file__).resolve().parent.parent
+# The one deadline for a wait on an event (a SUBACK, a message, a file, a page change). It is
+# long because it costs nothing when the event comes, and a loaded 2-core machine can be slow:
+# a test waits for what it needs, never for a time. How fast things happen is bench/'s business.
+PATIENCE = 30.0
+# The loose bound of a "stops promptly" test: a few times what an idle machine takes, well under
+# what a hang would (a stream held open, a time-out waited out, a lost signal).
+PROMPTLY = 15.0
 
 
 def require(what: str, available: bool, hint: str) -> None:
@@ -39,8 +46,9 @@ def require(what: str, available: bool, hint: str) -> None:
     pytest.skip(f"{what} is not available: {hint}")
 
 
-def wait_until(condition: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05,
+def wait_until(condition: Callable[[], Any], timeout: float = PATIENCE, interval: float = 0.05,
                message: str = "condition") -> Any:
+    """The condition's first true value; fails once ``timeout`` passes without one."""
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
@@ -91,7 +99,7 @@ class RunningHub:
         self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
-        wait_until(lambda: self.server.started, 10, message="uvicorn to start")
+        wait_until(lambda: self.server.started, message="uvicorn to start")
         assert self.hub.subscriber.wait_connected(10), "hub did not connect to the broker"
 
     @property
@@ -157,6 +165,24 @@ def http_get(url: str, headers: dict[str, str] | None = None) -> tuple[int, Any]
         return status, body.decode("utf-8", "replace")
 
 
+class SubAcks:
+    """Subscribes a paho client and returns once the broker's SUBACK is in: from then on every
+    matching message reaches the client (a fixed pause would only make that likely)."""
+
+    def __init__(self, client: mqtt.Client) -> None:
+        self._client = client
+        self._acked: set[int] = set()
+        client.on_subscribe = self._on_subscribe
+
+    def _on_subscribe(self, _c: object, _u: object, mid: int, _codes: object, _p: object) -> None:
+        self._acked.add(mid)
+
+    def subscribe(self, *topics: str) -> None:
+        result, mid = self._client.subscribe([(topic, 1) for topic in topics])
+        assert result == mqtt.MQTT_ERR_SUCCESS, result
+        wait_until(lambda: mid in self._acked, message=f"the SUBACK for {', '.join(topics)}")
+
+
 class RawClient:
     """A plain MQTT client for tests: publish anything, collect what arrives."""
 
@@ -167,16 +193,14 @@ class RawClient:
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
                                   protocol=mqtt.MQTTv5)
         self.client.on_message = self._on_message
+        self.subacks = SubAcks(self.client)
         connected = threading.Event()
         self.client.on_connect = lambda *a: connected.set()
         self.client.connect("127.0.0.1", port)
         self.client.loop_start()
-        assert connected.wait(10), "test client could not connect"
-        for topic in subscribe:
-            result, _mid = self.client.subscribe(topic, qos=1)
-            assert result == mqtt.MQTT_ERR_SUCCESS
+        assert connected.wait(PATIENCE), "test client could not connect"
         if subscribe:
-            time.sleep(0.2)
+            self.subacks.subscribe(*subscribe)
 
     def _on_message(self, _c: object, _u: object, message: mqtt.MQTTMessage) -> None:
         with self._lock:
@@ -184,7 +208,7 @@ class RawClient:
 
     def publish(self, topic: str, payload: bytes | str, retain: bool = False) -> None:
         info = self.client.publish(topic, payload, qos=1, retain=retain)
-        info.wait_for_publish(10)
+        info.wait_for_publish(PATIENCE)
 
     def received(self, topic: str) -> list[bytes]:
         with self._lock:
