@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -153,7 +154,7 @@ def sign_in(client: httpx.Client, name: str, password: str) -> httpx.Response:
 def http_get(url: str, headers: dict[str, str] | None = None) -> tuple[int, Any]:
     request = urllib.request.Request(url, headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=10) as reply:
+        with urllib.request.urlopen(request, timeout=PATIENCE) as reply:
             body = reply.read()
             status = reply.status
     except urllib.error.HTTPError as exc:
@@ -251,6 +252,21 @@ class OutputLines:
     def text(self) -> str:
         self._thread.join(10)
         return "".join(self._lines)
+
+
+def interrupt(process: subprocess.Popen[str], output: OutputLines,
+              sig: signal.Signals = signal.SIGINT) -> int:
+    """Send ``sig`` (Ctrl-C) and return the exit code. Stopping everything may take the program
+    its own time-outs (several seconds each) on a loaded machine: one still running after twice
+    PATIENCE is killed, and the test fails with what it printed."""
+    process.send_signal(sig)
+    try:
+        return process.wait(2 * PATIENCE)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise AssertionError(f"still running {2 * PATIENCE:.0f} s after {sig.name}:\n"
+                             + output.text()) from None
 
 
 def port_open(port: int) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,7 +22,15 @@ from hub.accounts import Accounts
 from hub.roster import Roster
 from hub.web.browser import DESKTOP, PHONE
 from tests.hubdata import status
-from tests.support import OutputLines, RawClient, RunningHub, hub_settings, port_open, wait_until
+from tests.support import (
+    OutputLines,
+    RawClient,
+    RunningHub,
+    hub_settings,
+    interrupt,
+    port_open,
+    wait_until,
+)
 from tests.test_end_to_end import response
 
 PASSWORD = "mật khẩu đủ dài"
@@ -376,7 +383,7 @@ def test_a_new_user_runs_the_demo_signs_in_with_the_printed_password_and_watches
     tab = Tab(chromium, f"http://127.0.0.1:{port}")
     try:
         password = wait_until(lambda: lines.match(r"sign in as admin with the password (\S+)"),
-                              40, message="the printed password")
+                              message="the printed password")
         assert port_open(port)
         tab.sign_in("admin", password)
         tab.page.click("a[href='/offices/demo']")
@@ -389,8 +396,8 @@ def test_a_new_user_runs_the_demo_signs_in_with_the_printed_password_and_watches
         assert "KTC 95 %" in tab.page.inner_text("#tile-satisfied")
     finally:
         tab.close()
-        demo.send_signal(signal.SIGINT)
-        assert demo.wait(20) == 0
+        code = interrupt(demo, lines)
     output = lines.text()
+    assert code == 0, output
     assert "Traceback" not in output, output
     assert output.count(password) == 1  # printed once

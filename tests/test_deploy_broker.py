@@ -26,7 +26,7 @@ from tests.deploy_support import (
     start_secure_deployment,
     write_provision_toml,
 )
-from tests.support import RunningHub, hailong_cli, require, wait_until, write_toml
+from tests.support import PATIENCE, RunningHub, hailong_cli, require, wait_until, write_toml
 from tests.test_end_to_end import response
 
 
@@ -177,7 +177,7 @@ def test_a_revoked_kiosk_is_cut_off_and_refused(tmp_path: Path, deployment: Secu
                          "--office", "ubnd-a")
     assert result.returncode == 0, result.stderr
     assert "revoked ubnd-a/k01" in result.stdout
-    assert connected.disconnected.wait(10), "the broker must drop a revoked kiosk's session"
+    assert connected.disconnected.wait(PATIENCE), "the broker must drop a revoked kiosk's session"
     connected.close()
     again = TlsClient(deployment, bundle.username, password.get_secret_value())
     assert not again.wait() and again.refused == "Not authorized"

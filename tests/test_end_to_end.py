@@ -29,6 +29,7 @@ from tests.support import (
     cli_token,
     http_get,
     hub_settings,
+    interrupt,
     port_open,
     sign_in,
     wait_until,
@@ -229,7 +230,7 @@ def test_the_hub_keeps_its_session_across_a_restart_and_stops_promptly(
         assert body["questions"]["overall"]["dist"] == [0, 0, 1, 0, 0]
     finally:
         process.send_signal(signal.SIGINT)
-        assert process.wait(10) == 0
+        assert process.wait(PATIENCE) == 0
         output = process.stdout.read().decode() if process.stdout else ""
         assert "Traceback" not in output, output
 
@@ -284,8 +285,7 @@ def test_demo_runs_everything_and_ctrl_c_leaves_no_orphan(tmp_path: Path, broker
         children = _children(demo.pid)
         assert len(children) >= 3  # broker, hub, simulated kiosks
     finally:
-        demo.send_signal(signal.SIGINT)
-        code = demo.wait(20)
+        code = interrupt(demo, lines)
     output = lines.text()
     assert code == 0, output
     assert "no display found" in output

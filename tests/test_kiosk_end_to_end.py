@@ -110,7 +110,7 @@ def test_a_kiosk_killed_right_after_thank_you_delivers_after_restart(
         wait_until(lambda: response_id in hub.hub.store.response_ids("ubnd-a"), 30,
                    message="the response stored before the kill")
         kiosk.send_signal(signal.SIGTERM)
-        assert kiosk.wait(15) == 0
+        assert kiosk.wait(PATIENCE) == 0
     finally:
         if kiosk.poll() is None:
             kiosk.kill()
