@@ -254,6 +254,13 @@ class OutputLines:
         return "".join(self._lines)
 
 
+def like_a_terminal() -> None:
+    """For ``preexec_fn``: Ctrl-C's default action, as in a terminal. A suite run in the
+    background (``nohup``, ``&``, some CI runners) ignores SIGINT and its children inherit that:
+    Python then never raises KeyboardInterrupt, and a program stopped with Ctrl-C never stops."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupt(process: subprocess.Popen[str], output: OutputLines,
               sig: signal.Signals = signal.SIGINT) -> int:
     """Send ``sig`` (Ctrl-C) and return the exit code. Stopping everything may take the program

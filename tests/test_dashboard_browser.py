@@ -28,6 +28,7 @@ from tests.support import (
     RunningHub,
     hub_settings,
     interrupt,
+    like_a_terminal,
     port_open,
     wait_until,
 )
@@ -378,7 +379,8 @@ def test_a_new_user_runs_the_demo_signs_in_with_the_printed_password_and_watches
     env.pop("DISPLAY", None)
     env.pop("WAYLAND_DISPLAY", None)
     demo = subprocess.Popen([sys.executable, "-m", "hailong", "demo"], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            preexec_fn=like_a_terminal)
     lines = OutputLines(demo)
     tab = Tab(chromium, f"http://127.0.0.1:{port}")
     try:

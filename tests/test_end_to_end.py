@@ -30,6 +30,7 @@ from tests.support import (
     http_get,
     hub_settings,
     interrupt,
+    like_a_terminal,
     port_open,
     sign_in,
     wait_until,
@@ -266,7 +267,8 @@ def test_demo_runs_everything_and_ctrl_c_leaves_no_orphan(tmp_path: Path, broker
     env.pop("DISPLAY", None)
     env.pop("WAYLAND_DISPLAY", None)
     demo = subprocess.Popen([sys.executable, "-m", "hailong", "demo", "--kiosks", "2"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=like_a_terminal)
     lines = OutputLines(demo)
     try:
         wait_until(lambda: port_open(port), 30, message="the demo's hub")
