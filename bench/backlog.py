@@ -17,11 +17,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ingest import _child, ack_counter
-from loadgen import Fleet, HubProcess, Publishers, machine, start_broker, write_section
+from loadgen import RUNS, Fleet, HubProcess, Publishers, machine, spread, start_broker, write_section
 from sqlalchemy import func, select
 
 from hub import tables as t
@@ -42,6 +43,50 @@ def exactly_once(url: str, total: int) -> dict[str, int]:
     return {k: int(v or 0) for k, v in counts.items()}
 
 
+def one_run(folder: Path, fleet: Fleet, args: argparse.Namespace) -> dict[str, Any]:
+    """Queue the fleet's responses while the hub is down, start it, time the drain, count rows."""
+    cluster = None
+    broker = start_broker(folder / "broker")
+    try:
+        if args.database == "postgresql":
+            from tests.pgcluster import PostgresCluster
+
+            cluster = PostgresCluster(fast=False).start()
+            url = cluster.create_database("backlog")
+        else:
+            url = f"sqlite:///{folder / 'hub' / 'hub.db'}"
+        store = Store(url)
+        store.upgrade()
+        store.close()
+        hub = HubProcess(folder / "hub", broker.url, url, client_id="backlog-hub").start()
+        hub.stop()  # its session stays on the broker, queueing what comes
+        acks, ack_results = _child(ack_counter, broker.port, fleet.total)
+        publishers = Publishers(broker.port, fleet, args.publishers, args.run, "backlog")
+        publishers.release()
+        sent, start, end = publishers.finish()
+        print(f"queued {sent:,} on the broker while the hub was down "
+              f"({sent / (end - start):,.0f}/s)", flush=True)
+        started = time.monotonic()
+        hub.start()
+        connected = time.monotonic()
+        _, acked, acked_at = ack_results.get(timeout=3600)
+        acks.join(30)
+        hub.stop()
+        drain = acked / (acked_at - connected)
+        print(f"drained {acked:,} in {acked_at - connected:.1f} s after the hub connected "
+              f"({drain:,.0f}/s; start-up took {connected - started:.1f} s)", flush=True)
+        counts = exactly_once(url, fleet.total)
+    finally:
+        broker.stop()
+        if cluster is not None:
+            cluster.stop()
+    print(f"exactly once: {counts}", flush=True)
+    ok = all(counts[k] == fleet.total for k in ("rows", "ids", "rolled up", "kiosk counts")) \
+        and counts["gaps"] == 0
+    return {"queued_rate": sent / (end - start), "start_up": connected - started,
+            "drain_s": acked_at - connected, "drain_rate": drain, "counts": counts, "ok": ok}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--responses", type=int, default=500_000)
@@ -50,76 +95,54 @@ def main() -> int:
     parser.add_argument("--run", type=int, default=50,
                         help="responses a kiosk sends in a row (its outbox's window)")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--runs", type=int, default=0,
+                        help=f"times to measure the drain (default {RUNS}; 1 with --quick)")
     parser.add_argument("--quick", action="store_true", help="50,000 responses; writes nothing")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     if args.quick:
         args.responses, args.kiosks = 50_000, 500
+    args.runs = args.runs or (1 if args.quick else RUNS)
     fleet = Fleet(kiosks=args.kiosks, per_kiosk=max(1, args.responses // args.kiosks), days=5)
     conditions = machine()
-    print(f"{fleet.total:,} responses from {fleet.kiosks:,} kiosks; {conditions}", flush=True)
+    print(f"{fleet.total:,} responses from {fleet.kiosks:,} kiosks; {args.runs} runs; "
+          f"{conditions}", flush=True)
     began = time.monotonic()
-    cluster = None
+    runs = []
     with tempfile.TemporaryDirectory(prefix="hailong-bench-backlog-") as tmp:
-        folder = Path(tmp)
-        broker = start_broker(folder / "broker")
-        try:
-            if args.database == "postgresql":
-                from tests.pgcluster import PostgresCluster
-
-                cluster = PostgresCluster(fast=False).start()
-                url = cluster.create_database("backlog")
-            else:
-                url = f"sqlite:///{folder / 'hub' / 'hub.db'}"
-            store = Store(url)
-            store.upgrade()
-            store.close()
-            hub = HubProcess(folder / "hub", broker.url, url, client_id="backlog-hub").start()
-            hub.stop()  # its session stays on the broker, queueing what comes
-            acks, ack_results = _child(ack_counter, broker.port, fleet.total)
-            publishers = Publishers(broker.port, fleet, args.publishers, args.run, "backlog")
-            publishers.release()
-            sent, start, end = publishers.finish()
-            print(f"queued {sent:,} on the broker while the hub was down "
-                  f"({sent / (end - start):,.0f}/s)", flush=True)
-            started = time.monotonic()
-            hub.start()
-            connected = time.monotonic()
-            _, acked, acked_at = ack_results.get(timeout=3600)
-            acks.join(30)
-            hub.stop()
-            drain = acked / (acked_at - connected)
-            print(f"drained {acked:,} in {acked_at - connected:.1f} s after the hub connected "
-                  f"({drain:,.0f}/s; start-up took {connected - started:.1f} s)", flush=True)
-            counts = exactly_once(url, fleet.total)
-        finally:
-            broker.stop()
-            if cluster is not None:
-                cluster.stop()
-    print(f"exactly once: {counts}", flush=True)
-    ok = all(counts[k] == fleet.total for k in ("rows", "ids", "rolled up", "kiosk counts")) \
-        and counts["gaps"] == 0
+        for index in range(args.runs):
+            print(f"run {index + 1} of {args.runs}", flush=True)
+            runs.append(one_run(Path(tmp) / f"run-{index + 1}", fleet, args))
+    ok = all(run["ok"] for run in runs)
     took = (time.monotonic() - began) / 60
-    tally = " / ".join(f"{counts[k]:,}" for k in ("rows", "ids", "rolled up", "kiosk counts"))
+    tallies = "; ".join(" / ".join(f"{run['counts'][k]:,}" for k in
+                                   ("rows", "ids", "rolled up", "kiosk counts")) for run in runs)
+    gaps = ", ".join(str(run["counts"]["gaps"]) for run in runs)
+
+    def each(key: str) -> list[float]:
+        return [run[key] for run in runs]
+
     text = f"""\
 ### Backlog (`bench/backlog.py`{' --database postgresql' if args.database == 'postgresql' else ''})
 
 {fleet.total:,} responses from {fleet.kiosks:,} simulated kiosks queued on Mosquitto (no queue
-limit) while the hub was down, then the hub ({args.database}) started. Measured
-{time.strftime('%Y-%m-%d')} on {conditions}; the run took {took:.1f} min.
+limit) while the hub was down, then the hub ({args.database}) started; {args.runs} runs (median,
+range). Measured {time.strftime('%Y-%m-%d')} on {conditions}; the runs took {took:.1f} min.
 
 | | |
 |---|---|
-| queued on the broker | {sent:,} at {sent / (end - start):,.0f}/s |
-| hub start-up until connected | {connected - started:.1f} s |
-| drained (stored, rolled up, acked) | {acked_at - connected:.1f} s, **{drain:,.0f} responses/s** |
-| rows / distinct ids / rolled up / per-kiosk counts | {tally} |
-| seq gaps left | {counts['gaps']} |
+| queued on the broker | {fleet.total:,} at {spread(each('queued_rate'), '/s')} |
+| hub start-up until connected | {spread(each('start_up'), ' s', 1)} |
+| drained (stored, rolled up, acked) | {spread(each('drain_s'), ' s', 1)}, \
+**{spread(each('drain_rate'), ' responses/s')}** |
+| rows / distinct ids / rolled up / per-kiosk counts, each run | {tallies} |
+| seq gaps left, each run | {gaps} |
 
-{'Every response was stored exactly once.' if ok else '**MISMATCH: see the counts above.**'}
+{'Every run stored every response exactly once.' if ok else '**MISMATCH: see the counts above.**'}
 """
     if not (args.quick or args.no_write):
-        write_section(f"backlog-{args.database}", text)
+        write_section(f"backlog-{args.database}", text,
+                      {"every run stored every response exactly once": ok})
     return 0 if ok else 1
 
 

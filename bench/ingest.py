@@ -9,7 +9,9 @@ Three phases, each on a fresh private Mosquitto with the same pre-encoded respon
    counts: the ceiling of any paho-based consumer on this machine;
 3. the real hub (``hailong hub run``), measured until every response is stored and rolled up and
    every id has come back in an ack message.
-The hub's rate over the ceiling's is the figure; it is written to docs/performance.md.
+The hub's rate over the ceiling's is the figure. Every phase runs --runs times (3): the median
+and range are written to docs/performance.md, and only when every run stored and acked each
+response exactly once.
 """
 
 from __future__ import annotations
@@ -27,11 +29,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from loadgen import (
+    RUNS,
     Fleet,
     HubProcess,
     Publishers,
     cpu_seconds,
     machine,
+    spread,
     start_broker,
     write_section,
 )
@@ -203,6 +207,25 @@ def phase_hub(folder: Path, fleet: Fleet, args: argparse.Namespace, workers: int
             cluster.stop()
 
 
+def one_run(folder: Path, fleet: Fleet, args: argparse.Namespace, workers: list[int]
+            ) -> dict[str, Any]:
+    """Every phase once: the publishers alone, the ceiling, the hub with each worker count."""
+    alone = phase_publishers(folder, fleet, args)
+    print(f"publishers alone: {alone['rate']:,.0f}/s", flush=True)
+    ceiling = phase_ceiling(folder, fleet, args)
+    print(f"bare paho subscriber (ceiling): {ceiling['rate']:,.0f}/s "
+          f"({ceiling['cpu'] / ceiling['messages'] * 1e6:.0f} µs CPU per message)", flush=True)
+    hubs = {}
+    for count in workers:
+        hub = hubs[count] = phase_hub(folder, fleet, args, count)
+        hub["ratio"] = hub["rate"] / ceiling["rate"]
+        print(f"hub ({args.database}, {count} worker{'s' if count > 1 else ''}): "
+              f"{hub['rate']:,.0f}/s stored, rolled up and acked = {hub['ratio']:.0%} of the "
+              f"ceiling ({hub['cpu'] / hub['messages'] * 1e6:.0f} µs CPU per message); "
+              f"stored {hub['stored']}", flush=True)
+    return {"alone": alone, "ceiling": ceiling, "hubs": hubs}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--responses", type=int, default=200_000)
@@ -214,61 +237,73 @@ def main() -> int:
     parser.add_argument("--workers", default="1,2",
                         help="hub processes to measure, comma-separated (more than one share the "
                         "subscription)")
+    parser.add_argument("--runs", type=int, default=0,
+                        help=f"times to run every phase (default {RUNS}; 1 with --quick)")
     parser.add_argument("--quick", action="store_true", help="20,000 responses; writes nothing")
     parser.add_argument("--no-write", action="store_true", help="do not update docs/performance.md")
     args = parser.parse_args()
     if args.quick:
         args.responses, args.kiosks = 20_000, 200
+    args.runs = args.runs or (1 if args.quick else RUNS)
     fleet = Fleet(kiosks=args.kiosks, per_kiosk=max(1, args.responses // args.kiosks))
+    workers = [int(w) for w in args.workers.split(",")]
     conditions = machine()
     print(f"{fleet.total} responses from {fleet.kiosks} kiosks, {args.publishers} publishers, "
-          f"runs of {args.run}; {conditions}", flush=True)
+          f"runs of {args.run}; {args.runs} runs; {conditions}", flush=True)
     began = time.monotonic()
+    runs = []
     with tempfile.TemporaryDirectory(prefix="hailong-bench-") as tmp:
-        folder = Path(tmp)
-        alone = phase_publishers(folder, fleet, args)
-        print(f"publishers alone: {alone['rate']:,.0f}/s", flush=True)
-        ceiling = phase_ceiling(folder, fleet, args)
-        print(f"bare paho subscriber (ceiling): {ceiling['rate']:,.0f}/s "
-              f"({ceiling['cpu'] / ceiling['messages'] * 1e6:.0f} µs CPU per message)", flush=True)
-        hubs = {}
-        for workers in [int(w) for w in args.workers.split(",")]:
-            hub = hubs[workers] = phase_hub(folder, fleet, args, workers)
-            hub["ratio"] = hub["rate"] / ceiling["rate"]
-            print(f"hub ({args.database}, {workers} worker{'s' if workers > 1 else ''}): "
-                  f"{hub['rate']:,.0f}/s stored, rolled up and acked = {hub['ratio']:.0%} of the "
-                  f"ceiling ({hub['cpu'] / hub['messages'] * 1e6:.0f} µs CPU per message); "
-                  f"stored {hub['stored']}", flush=True)
+        for index in range(args.runs):
+            print(f"run {index + 1} of {args.runs}", flush=True)
+            runs.append(one_run(Path(tmp) / f"run-{index + 1}", fleet, args, workers))
     took = time.monotonic() - began
-    ok = all(h["stored"] == fleet.total and h["messages"] >= fleet.total for h in hubs.values())
-    if not ok:
-        print("MISMATCH: " + "; ".join(f"{w} workers: {h['stored']} stored, {h['messages']} "
-                                        f"acked of {fleet.total}" for w, h in hubs.items()))
-    ceiling_cpu = ceiling["cpu"] / ceiling["messages"] * 1e6
+    exactly_once = all(h["stored"] == fleet.total and h["messages"] >= fleet.total
+                       for run in runs for h in run["hubs"].values())
+    if not exactly_once:
+        print("MISMATCH: " + "; ".join(
+            f"run {i + 1}, {w} workers: {h['stored']} stored, {h['messages']} acked of "
+            f"{fleet.total}" for i, run in enumerate(runs) for w, h in run["hubs"].items()))
+
+    def per_run(phase: str, key: str) -> list[float]:
+        return [run[phase][key] for run in runs]
+
+    def per_hub(count: int, key: str) -> list[float]:
+        return [run["hubs"][count][key] for run in runs]
+
+    def cpu_per_message(values: list[dict[str, Any]]) -> list[float]:
+        return [v["cpu"] / v["messages"] * 1e6 for v in values]
+
+    def percent_of_ceiling(count: int) -> str:
+        return spread([ratio * 100 for ratio in per_hub(count, "ratio")], " %")
+
     rows = "\n".join(
         f"| hub on {args.database}, {w} worker{'s' if w > 1 else ''}: stored, rolled up, acked | "
-        f"{h['rate']:,.0f} ({h['ratio']:.0%} of the ceiling) | "
-        f"{h['cpu'] / h['messages'] * 1e6:.0f} µs |" for w, h in hubs.items())
-    verdict = "; ".join(f"{w} worker{'s' if w > 1 else ''}: **{h['ratio']:.0%} of the ceiling**"
-                        for w, h in hubs.items()) + " (target ≥ 80 %)."
+        f"{spread(per_hub(w, 'rate'), '/s')}; {percent_of_ceiling(w)} of the ceiling | "
+        f"{spread(cpu_per_message([run['hubs'][w] for run in runs]), ' µs')} |" for w in workers)
+    verdict = "; ".join(f"{w} worker{'s' if w > 1 else ''}: **{percent_of_ceiling(w)} of the "
+                        f"ceiling**" for w in workers) + " (target ≥ 80 %)."
     text = f"""\
 ### Ingest (`bench/ingest.py`{' --database postgresql' if args.database == 'postgresql' else ''})
 
 {fleet.total:,} responses from {fleet.kiosks:,} simulated kiosks (runs of {args.run} per kiosk,
 {args.publishers} raw-socket publisher processes, pre-encoded), one private Mosquitto per phase,
-measured {time.strftime('%Y-%m-%d')} on {conditions}. The whole run took {took / 60:.1f} min.
+every phase run {args.runs} times (median, range), measured {time.strftime('%Y-%m-%d')} on
+{conditions}. The whole measurement took {took / 60:.1f} min.
 
 | phase | responses/s | CPU per response |
 |---|---|---|
-| publishers alone (no subscriber) | {alone['rate']:,.0f} | |
-| bare paho subscriber, automatic acks (**ceiling**) | {ceiling["rate"]:,.0f} | {ceiling_cpu:.0f} µs |
+| publishers alone (no subscriber) | {spread(per_run('alone', 'rate'), '/s')} | |
+| bare paho subscriber, automatic acks (**ceiling**) | {spread(per_run('ceiling', 'rate'), '/s')} | \
+{spread(cpu_per_message([run['ceiling'] for run in runs]), ' µs')} |
 {rows}
 
-{verdict} Every run stored each of the {fleet.total:,} responses exactly once.
+{verdict} Every run stored each of the {fleet.total:,} responses exactly once (checked: rows
+stored and ids acked).
 """
     if not (args.quick or args.no_write):
-        write_section(f"ingest-{args.database}", text)
-    return 0 if ok else 1
+        write_section(f"ingest-{args.database}", text,
+                      {"every run stored and acked each response exactly once": exactly_once})
+    return 0 if exactly_once else 1
 
 
 if __name__ == "__main__":

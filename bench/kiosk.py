@@ -291,6 +291,9 @@ def main() -> int:
         finally:
             broker.stop()
     print(json.dumps(results, indent=2))
+    if results["left"]:  # its own check: the whole queue drained within --limit
+        print(f"CHECK FAILED: {results['left']} responses still queued after {args.limit:.0f} s")
+        return 1
     return 0
 
 
