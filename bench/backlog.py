@@ -22,7 +22,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ingest import _child, ack_counter
-from loadgen import RUNS, Fleet, HubProcess, Publishers, machine, spread, start_broker, write_section
+from loadgen import Fleet, HubProcess, Publishers, machine, parse_runs, spread, start_broker, write_section
 from sqlalchemy import func, select
 
 from hub import tables as t
@@ -95,14 +95,9 @@ def main() -> int:
     parser.add_argument("--run", type=int, default=50,
                         help="responses a kiosk sends in a row (its outbox's window)")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--runs", type=int, default=0,
-                        help=f"times to measure the drain (default {RUNS}; 1 with --quick)")
-    parser.add_argument("--quick", action="store_true", help="50,000 responses; writes nothing")
-    parser.add_argument("--no-write", action="store_true")
-    args = parser.parse_args()
+    args = parse_runs(parser, "times to measure the drain", "50,000 responses")
     if args.quick:
         args.responses, args.kiosks = 50_000, 500
-    args.runs = args.runs or (1 if args.quick else RUNS)
     fleet = Fleet(kiosks=args.kiosks, per_kiosk=max(1, args.responses // args.kiosks), days=5)
     conditions = machine()
     print(f"{fleet.total:,} responses from {fleet.kiosks:,} kiosks; {args.runs} runs; "

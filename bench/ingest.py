@@ -29,12 +29,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from loadgen import (
-    RUNS,
     Fleet,
     HubProcess,
     Publishers,
     cpu_seconds,
     machine,
+    parse_runs,
     spread,
     start_broker,
     write_section,
@@ -237,14 +237,9 @@ def main() -> int:
     parser.add_argument("--workers", default="1,2",
                         help="hub processes to measure, comma-separated (more than one share the "
                         "subscription)")
-    parser.add_argument("--runs", type=int, default=0,
-                        help=f"times to run every phase (default {RUNS}; 1 with --quick)")
-    parser.add_argument("--quick", action="store_true", help="20,000 responses; writes nothing")
-    parser.add_argument("--no-write", action="store_true", help="do not update docs/performance.md")
-    args = parser.parse_args()
+    args = parse_runs(parser, "times to run every phase", "20,000 responses")
     if args.quick:
         args.responses, args.kiosks = 20_000, 200
-    args.runs = args.runs or (1 if args.quick else RUNS)
     fleet = Fleet(kiosks=args.kiosks, per_kiosk=max(1, args.responses // args.kiosks))
     workers = [int(w) for w in args.workers.split(",")]
     conditions = machine()

@@ -27,7 +27,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import paho.mqtt.client as mqtt
-from loadgen import RUNS, HubProcess, fleet_response, machine, spread, start_broker, write_section
+from loadgen import HubProcess, fleet_response, machine, parse_runs, spread, start_broker, write_section
 from paho.mqtt.enums import CallbackAPIVersion
 
 from hailong import contract
@@ -96,14 +96,9 @@ def one_run(samples: int, seed: int) -> list[float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--samples", type=int, default=300)
-    parser.add_argument("--runs", type=int, default=0,
-                        help=f"runs, each on a fresh hub (default {RUNS}; 1 with --quick)")
-    parser.add_argument("--quick", action="store_true", help="40 samples; writes nothing")
-    parser.add_argument("--no-write", action="store_true")
-    args = parser.parse_args()
+    args = parse_runs(parser, "runs, each on a fresh hub", "40 samples")
     if args.quick:
         args.samples = 40
-    args.runs = args.runs or (1 if args.quick else RUNS)
     conditions = machine()
     print(f"{args.samples} responses, {args.runs} runs; {conditions}", flush=True)
     figures: dict[str, list[float]] = {"p50": [], "p95": [], "p99": [], "max": []}

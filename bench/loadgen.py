@@ -9,6 +9,7 @@ window of unacknowledged messages like a kiosk's outbox does: no client library 
 
 from __future__ import annotations
 
+import argparse
 import json
 import multiprocessing as mp
 import os
@@ -294,6 +295,18 @@ def machine() -> str:
 # Runs of each benchmark by default: one run on a shared machine says little; the spread of a
 # few says how far to trust the median.
 RUNS = 3
+
+
+def parse_runs(parser: argparse.ArgumentParser, runs: str, quick: str) -> argparse.Namespace:
+    """Add --runs (what one run is), --quick (a smoke run: what it does) and --no-write, and parse
+    the arguments with --runs settled: RUNS, or 1 for a --quick smoke run."""
+    parser.add_argument("--runs", type=int, default=0,
+                        help=f"{runs} (default {RUNS}; 1 with --quick)")
+    parser.add_argument("--quick", action="store_true", help=f"{quick}; writes nothing")
+    parser.add_argument("--no-write", action="store_true", help="do not update docs/performance.md")
+    args = parser.parse_args()
+    args.runs = args.runs or (1 if args.quick else RUNS)
+    return args
 
 
 def spread(values: list[float], unit: str = "", digits: int = 0) -> str:

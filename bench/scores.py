@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from loadgen import RUNS, HubProcess, fleet_response, machine, spread, start_broker, write_section
+from loadgen import HubProcess, fleet_response, machine, parse_runs, spread, start_broker, write_section
 
 from hub.accounts import Accounts
 from hub.store import Store
@@ -263,14 +263,9 @@ def main() -> int:
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--samples", type=int, default=200, help="requests per range")
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument("--runs", type=int, default=0,
-                        help=f"rounds of requests per database (default {RUNS}; 1 with --quick)")
-    parser.add_argument("--quick", action="store_true", help="300,000 responses; writes nothing")
-    parser.add_argument("--no-write", action="store_true")
-    args = parser.parse_args()
+    args = parse_runs(parser, "rounds of requests per database", "300,000 responses")
     if args.quick:
         args.responses, args.offices, args.samples = 300_000, 100, 50
-    args.runs = args.runs or (1 if args.quick else RUNS)
     conditions = machine()
     print(f"{args.responses:,} responses, {args.offices} offices, {args.days} days; {conditions}",
           flush=True)
