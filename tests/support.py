@@ -101,7 +101,7 @@ class RunningHub:
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
         wait_until(lambda: self.server.started, message="uvicorn to start")
-        assert self.hub.subscriber.wait_connected(10), "hub did not connect to the broker"
+        assert self.hub.subscriber.wait_connected(PATIENCE), "hub did not connect to the broker"
 
     @property
     def url(self) -> str:
