@@ -1,4 +1,4 @@
-# The two commands of README.md: `make run` (the whole system) and `make test`.
+# The two commands of README.md: `make run` (the whole system) and `make test` (ruff, mypy, pytest).
 # Both create .venv and install what they need on a fresh machine.
 
 PYTHON ?= python3
@@ -21,6 +21,7 @@ run: $(STAMP)
 test: $(STAMP)
 	@deploy/dev/system-packages.sh test
 	$(BIN)/ruff check .
+	$(BIN)/mypy hailong kiosk hub
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

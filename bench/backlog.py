@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/backlog.py           # 500,000 responses from 5,000 kiosks (~4-6 min)
     .venv/bin/python bench/backlog.py --quick   # 50,000 responses; writes nothing
+    .venv/bin/python bench/backlog.py --n 1000000   # issue 18's million (~10 min, ~1 GB broker)
 
 The hub first connects once (so the broker holds its persistent session) and stops; the fleet
 then publishes everything, which Mosquitto queues for the hub's session (the private broker has
@@ -25,8 +26,8 @@ from ingest import _child, ack_counter
 from loadgen import Fleet, HubProcess, Publishers, machine, parse_runs, spread, start_broker, write_section
 from sqlalchemy import func, select
 
-from hub import tables as t
 from hub.store import Store
+from hub.store import tables as t
 
 
 def exactly_once(url: str, total: int) -> dict[str, int]:
@@ -41,6 +42,16 @@ def exactly_once(url: str, total: int) -> dict[str, int]:
         }
     store.close()
     return {k: int(v or 0) for k, v in counts.items()}
+
+
+def broker_memory(pid: int) -> tuple[int, int]:
+    """The broker's resident memory now and at its peak (VmRSS, VmHWM), in bytes."""
+    fields = {}
+    with open(f"/proc/{pid}/status") as handle:
+        for line in handle:
+            name, _, value = line.partition(":")
+            fields[name] = value.split()
+    return int(fields["VmRSS"][0]) * 1024, int(fields["VmHWM"][0]) * 1024
 
 
 def one_run(folder: Path, fleet: Fleet, args: argparse.Namespace) -> dict[str, Any]:
@@ -64,13 +75,16 @@ def one_run(folder: Path, fleet: Fleet, args: argparse.Namespace) -> dict[str, A
         publishers = Publishers(broker.port, fleet, args.publishers, args.run, "backlog")
         publishers.release()
         sent, start, end = publishers.finish()
+        queued_memory, _ = broker_memory(broker.process.pid)
         print(f"queued {sent:,} on the broker while the hub was down "
-              f"({sent / (end - start):,.0f}/s)", flush=True)
+              f"({sent / (end - start):,.0f}/s); broker resident memory "
+              f"{queued_memory / 2**20:,.0f} MiB", flush=True)
         started = time.monotonic()
         hub.start()
         connected = time.monotonic()
         _, acked, acked_at = ack_results.get(timeout=3600)
         acks.join(30)
+        _, peak_memory = broker_memory(broker.process.pid)
         hub.stop()
         drain = acked / (acked_at - connected)
         print(f"drained {acked:,} in {acked_at - connected:.1f} s after the hub connected "
@@ -84,12 +98,14 @@ def one_run(folder: Path, fleet: Fleet, args: argparse.Namespace) -> dict[str, A
     ok = all(counts[k] == fleet.total for k in ("rows", "ids", "rolled up", "kiosk counts")) \
         and counts["gaps"] == 0
     return {"queued_rate": sent / (end - start), "start_up": connected - started,
-            "drain_s": acked_at - connected, "drain_rate": drain, "counts": counts, "ok": ok}
+            "drain_s": acked_at - connected, "drain_rate": drain, "counts": counts, "ok": ok,
+            "queued_mib": queued_memory / 2**20, "peak_mib": peak_memory / 2**20}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--responses", type=int, default=500_000)
+    parser.add_argument("--responses", "--n", type=int, default=500_000,
+                        help="responses queued while the hub is down")
     parser.add_argument("--kiosks", type=int, default=5_000)
     parser.add_argument("--publishers", type=int, default=2)
     parser.add_argument("--run", type=int, default=50,
@@ -127,6 +143,8 @@ range). Measured {time.strftime('%Y-%m-%d')} on {conditions}; the runs took {too
 | | |
 |---|---|
 | queued on the broker | {fleet.total:,} at {spread(each('queued_rate'), '/s')} |
+| broker resident memory, queue full / peak | {spread(each('queued_mib'), ' MiB')} / \
+{spread(each('peak_mib'), ' MiB')} |
 | hub start-up until connected | {spread(each('start_up'), ' s', 1)} |
 | drained (stored, rolled up, acked) | {spread(each('drain_s'), ' s', 1)}, \
 **{spread(each('drain_rate'), ' responses/s')}** |

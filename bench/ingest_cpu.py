@@ -26,11 +26,11 @@ from loadgen import Fleet
 from hailong import contract
 from hailong.questionnaire import load_catalog
 from hailong.topics import kiosk_topic
-from hub.ingest import AnswerChecks, Ingestor
+from hub.ingest.ingest import AnswerChecks, Ingestor
+from hub.ingest.subscriber import Message
 from hub.store import Store
-from hub.subscriber import Message
 
-BATCH = 500  # the hub's own batch size (hub/ingest.py)
+BATCH = 500  # the hub's own batch size (hub/ingest/ingest.py)
 WARM_UP = 2_000  # responses processed first and not counted: caches, SQLite pages
 
 

@@ -134,7 +134,7 @@ def idle_warm_up(drive, seconds: float = 3.0) -> None:  # type: ignore[no-untype
 
 def frames_and_taps(folder: Path, citizens: int) -> dict[str, float]:
     """Frames at 1920×1080 through every screen, and tap → response committed (FULL sync)."""
-    from kiosk.drive import Driver
+    from tools.drive import Driver
 
     app = open_app(folder / "cold", None, (1920, 1080))
     try:  # a citizen arriving the very moment the kiosk started: nothing cached yet
@@ -218,7 +218,7 @@ def drain(folder: Path, broker: Broker, count: int, limit: float) -> dict[str, f
     """A kiosk with ``count`` queued responses drains to the hub while a citizen uses it."""
     import pygame
 
-    from kiosk.drive import KEYS
+    from tools.drive import KEYS
 
     prefill(folder, count)
     hub, _port = start_hub(folder, broker)
@@ -226,7 +226,7 @@ def drain(folder: Path, broker: Broker, count: int, limit: float) -> dict[str, f
     app = open_app(folder, broker, (1920, 1080))
     iterations: list[float] = []
     try:
-        from kiosk.drive import Driver
+        from tools.drive import Driver
 
         idle_warm_up(Driver(app))  # (delivery starts draining during these 3 s too)
         frames_before = len(app.frame_ms)

@@ -128,7 +128,7 @@ hub on SQLite; {args.runs} runs, each on a fresh hub (median, range). Measured
 
 Most of it is the ingest's batch window (20 ms), the commit (SQLite, synchronous=FULL) and the
 scores query; an office that gets more than one response a second sees its scores republished
-at most once a second by design (`hub/live.py`).
+at most once a second by design (`hub/scores/live.py`).
 """
     if not (args.quick or args.no_write):
         write_section("latency", text, {"every response was counted in its office's scores":

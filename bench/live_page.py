@@ -31,8 +31,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from hailong.settings import load_settings  # noqa: E402
-from hub.web.browser import launch_chromium  # noqa: E402
-from hub.web.screenshots import OFFICE, running_hub, sign_in_page  # noqa: E402
+from tools.browser import launch_chromium  # noqa: E402
+from tools.dashboard_screenshots import OFFICE, running_hub, sign_in_page  # noqa: E402
 
 sys.path.insert(0, str(REPO / "bench"))
 from loadgen import RUNS, checks_held, spread  # noqa: E402

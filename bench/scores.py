@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from loadgen import HubProcess, fleet_response, machine, parse_runs, spread, start_broker, write_section
 
-from hub.accounts import Accounts
+from hub.admin.accounts import Accounts
 from hub.store import Store
 
 CACHE = Path(tempfile.gettempdir()) / "hailong-bench-cache"

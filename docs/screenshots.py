@@ -1,8 +1,8 @@
 """Regenerates the pictures in docs/images/ from the real apps: ``make screenshots``.
 
 Each entry of ``SHOTS`` makes one group of pictures: the kiosk's, and the dashboard's (through
-``hub.web.screenshots.capture``). The kiosk runs for real under SDL's dummy video driver (no window needed)
-and is driven by posted pygame events, exactly as a citizen would drive it.
+``tools.dashboard_screenshots.capture``). The kiosk runs for real under SDL's dummy video driver
+(no window needed) and is driven by posted pygame events, exactly as a citizen would drive it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 IMAGES = Path(__file__).resolve().parent / "images"
+# tools/ (the kiosk driver, the dashboard's screenshots) is not installed: it is found beside docs/.
+sys.path.insert(0, str(IMAGES.parent.parent))
 
 
 def kiosk_app(data_dir: Path, size: tuple[int, int], **kiosk: str):  # type: ignore[no-untyped-def]
@@ -45,7 +47,7 @@ def kiosk_app(data_dir: Path, size: tuple[int, int], **kiosk: str):  # type: ign
 
 
 def kiosk(out: Path) -> list[Path]:
-    from kiosk.drive import Driver
+    from tools.drive import Driver
 
     written: list[Path] = []
 
@@ -89,8 +91,8 @@ def kiosk(out: Path) -> list[Path]:
 
 def dashboard(out: Path) -> list[Path]:
     """The README's dashboard picture: the office page at 1366x768, from a real hub and
-    simulated kiosks (hub/web/screenshots.py; every page's screenshots go to a temp folder)."""
-    from hub.web.screenshots import capture
+    simulated kiosks (tools/dashboard_screenshots.py; every page's screenshots go to a temp folder)."""
+    from tools.dashboard_screenshots import capture
 
     readme = out / "dashboard.png"
     with tempfile.TemporaryDirectory(prefix="hailong-pages-") as tmp:

@@ -26,6 +26,10 @@ COMMAND_MODULES = ("kiosk.cli", "hub.cli", "hailong.demo_cli", "hailong.provisio
 def setup_logging(verbose: bool) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from hailong.logsafe import EscapingFilter  # kiosk labels, typed names: one line each
+
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(EscapingFilter())
     # Migrations and the web server narrate every step at INFO; their warnings still show.
     for noisy in ("alembic", "uvicorn.error"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)

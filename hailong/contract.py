@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -24,6 +24,11 @@ VERSION = 1
 MAX_RESPONSE_BYTES = 16 * 1024
 # Rejected payloads are kept for inspection up to this size (64 KiB) and truncated beyond.
 MAX_KEPT_PAYLOAD = 64 * 1024
+# A submitted_at this far ahead of the hub's clock, or this far behind, means the kiosk's clock
+# is wrong: the response is stored, flagged "clock-skew" and counted under the day it arrived
+# (docs/protocol.md). The hub's ingest and its alert window both hold to it.
+SKEW_FUTURE = timedelta(minutes=10)
+SKEW_PAST = timedelta(days=90)
 
 SCHEMAS = ("response", "ack", "status", "config", "scores", "alert", "presence")
 

@@ -17,7 +17,9 @@ import sys
 import tempfile
 import threading
 import time
+import tomllib
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -30,8 +32,10 @@ from hailong.settings import (
     MqttSettings,
     Section,
     SettingsError,
+    env_name,
     load_settings,
     render_settings,
+    sqlite_url,
 )
 
 HUB_START_TIMEOUT = 30.0
@@ -126,10 +130,13 @@ def run_demo(config: Path | None, check_only: bool, kiosks: int,
                       f"name = {_toml(settings.demo.office_name)}\nprovince = \"demo\"\n",
                       encoding="utf-8")
     hub_toml = home / "hub.toml"
+    hub_database = os.environ.get(env_name("database", "url")) or sqlite_url(home / "hub.db")
     hub_toml.write_text(
         f"[hub]\nroster = {_toml(str(roster))}\nclient_id = \"hailong-hub-demo\"\n\n"
         f"[http]\nhost = {_toml(settings.http.host)}\nport = {settings.http.port}\n\n"
-        f"[data]\ndir = {_toml(str(home))}\n\n{mqtt_block}", encoding="utf-8")
+        f"[data]\ndir = {_toml(str(home))}\n\n"
+        f"[database]\nurl = {_toml(hub_database)}\n\n"
+        f"{mqtt_block}", encoding="utf-8")
     kiosk_toml = home / "kiosk.toml"
     kiosk_toml.write_text(
         f"[kiosk]\noffice = {_toml(settings.demo.office)}\nid = \"kiosk-1\"\ncounter = \"1\"\n"
@@ -137,6 +144,7 @@ def run_demo(config: Path | None, check_only: bool, kiosks: int,
         f"[data]\ndir = {_toml(str(home))}\n\n{mqtt_block}", encoding="utf-8")
     os.chmod(hub_toml, 0o600)
     os.chmod(kiosk_toml, 0o600)
+    child_env = env_without_overrides_of(os.environ, hub_toml, kiosk_toml)
 
     children: list[tuple[str, subprocess.Popen[bytes]]] = []
     stopping = threading.Event()
@@ -144,7 +152,7 @@ def run_demo(config: Path | None, check_only: bool, kiosks: int,
     def start(name: str, *args: str) -> subprocess.Popen[bytes]:
         # A session of its own: Ctrl-C reaches only the demo, which then stops the kiosks
         # first, the hub next and the broker last, so nothing is lost in between.
-        process = subprocess.Popen([sys.executable, "-m", "hailong", *args],
+        process = subprocess.Popen([sys.executable, "-m", "hailong", *args], env=child_env,
                                    preexec_fn=die_with_parent_hook, start_new_session=True)
         children.append((name, process))
         return process
@@ -160,7 +168,7 @@ def run_demo(config: Path | None, check_only: bool, kiosks: int,
             print("hailong: the hub did not start; see the messages above", file=sys.stderr)
             return 1
         print(f"• hub and dashboard on {url}", flush=True)
-        password = ensure_demo_admin(hub_toml)
+        password = ensure_demo_admin(hub_toml, child_env)
         if password is not None:
             print(f"• sign in as {DEMO_ADMIN} with the password {password}\n"
                   "  (shown only this once: write it down)", flush=True)
@@ -202,13 +210,32 @@ def run_demo(config: Path | None, check_only: bool, kiosks: int,
     return 0
 
 
-def ensure_demo_admin(hub_toml: Path) -> str | None:
+def env_without_overrides_of(env: Mapping[str, str], *files: Path) -> dict[str, str]:
+    """``env`` less every HAILONG_<SECTION>_<KEY> that one of the generated ``files`` sets.
+
+    The demo writes what it resolved (environment included) into hub.toml and kiosk.toml, and
+    prints them as the way to reach the demo later (``hailong hub user … --config hub.toml``).
+    So the files must be the whole truth: a variable such as HAILONG_DATA_DIR left in the
+    children's environment would send the running hub to another database than the one the
+    file names, and the printed hint would open an empty one.
+    """
+    shadowed = {
+        env_name(section, key)
+        for path in files
+        for section, values in tomllib.loads(path.read_text(encoding="utf-8")).items()
+        if isinstance(values, dict)
+        for key in values
+    }
+    return {name: value for name, value in env.items() if name not in shadowed}
+
+
+def ensure_demo_admin(hub_toml: Path, env: Mapping[str, str]) -> str | None:
     """On the first run, an admin with a random password (returned, to print once); else None."""
-    from hub.accounts import Accounts
+    from hub.admin.accounts import Accounts
     from hub.settings import HubSettings
     from hub.store import Store
 
-    store = Store(load_settings(HubSettings, hub_toml).database_url())
+    store = Store(load_settings(HubSettings, hub_toml, env=env).database_url())
     try:
         accounts = Accounts(store.engine)
         if accounts.has_users():

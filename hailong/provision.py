@@ -1,4 +1,4 @@
-"""Provisioning: a kiosk's broker credentials, its roster entry and its device bundle; a pilot CA.
+"""Provisioning: a kiosk's broker credentials, its roster entry and its device bundle.
 
 Kiosk user names are ``{office}/{kiosk}``, the kiosk's own topic prefix under ``hailong/v1/``,
 so one static pattern ACL (``deploy/mosquitto/acl``) gives every kiosk exactly its own topics
@@ -9,8 +9,6 @@ printed or logged: the bundle folder (files 0600) is the one place a kiosk's pas
 
 from __future__ import annotations
 
-import datetime as dt
-import ipaddress
 import logging
 import os
 import secrets
@@ -24,6 +22,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from hailong.hubgroup import GROUP_FILE, GROUP_VARIABLE, guessable, new_group
 from hailong.settings import Section, check_id, check_mqtt_url, load_settings
 
 log = logging.getLogger(__name__)
@@ -34,10 +33,6 @@ DEFAULT_CONFIG = Path("/etc/hailong/provision.toml")
 # typeable from the bundle if an IT officer ever has to.
 PASSWORD_BYTES = 24
 HUB_USER = "hailong-hub"
-# A pilot CA lives ten years; a server certificate 825 days, the longest validity most TLS
-# clients accept for a certificate from a private CA, so renewal is a two-yearly chore.
-CA_DAYS = 3650
-SERVER_DAYS = 825
 
 
 class ProvisionError(Exception):
@@ -154,7 +149,7 @@ class PasswordFile:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
         os.close(descriptor)
-        _give_to_broker_group(self.path)
+        give_to_broker_group(self.path)
 
     def set(self, user: str, password: str) -> None:
         self._ensure_exists()
@@ -177,7 +172,7 @@ class PasswordFile:
         return True
 
 
-def _give_to_broker_group(path: Path) -> None:
+def give_to_broker_group(path: Path) -> None:
     """Let the broker (group ``mosquitto`` on Debian) read a file it needs, when run as root."""
     if os.geteuid() != 0:
         return
@@ -360,115 +355,23 @@ def provision_hub(settings: ProvisionSection, env_file: Path, name: str = HUB_US
     write_private(env_file, "# the hub's broker credentials (`hailong provision hub`)\n"
                             f"HAILONG_MQTT_USERNAME={name}\nHAILONG_MQTT_PASSWORD={password}\n")
     passwords.set(name, password)
+    ensure_group_file(env_file.parent)  # the workers' secret shared group
     reload_broker(settings.reload_broker)
     return fresh
 
 
-# -- a pilot CA -----------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class PilotCertificates:
-    folder: Path
-    ca_created: bool
-
-    @property
-    def ca_cert(self) -> Path:
-        return self.folder / "ca.crt"
-
-    @property
-    def server_cert(self) -> Path:
-        return self.folder / "server.crt"
-
-    @property
-    def server_key(self) -> Path:
-        return self.folder / "server.key"
-
-
-def _subject_names(hosts: Sequence[str]) -> list[object]:
-    from cryptography import x509
-
-    names: list[object] = []
-    for host in hosts:
-        try:
-            names.append(x509.IPAddress(ipaddress.ip_address(host)))
-        except ValueError:
-            names.append(x509.DNSName(host))
-    return names
-
-
-def make_pilot_ca(folder: Path, hosts: Sequence[str], force: bool = False,
-                  now: dt.datetime | None = None) -> PilotCertificates:
-    """A CA (kept if one is already in ``folder``) and a server certificate for ``hosts``."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
-    if not hosts:
-        raise ProvisionError("name the broker with --host (its DNS name or IP address, as the "
-                             "kiosks will write it in mqtts://HOST:8883); repeat for several")
-    pem = serialization.Encoding.PEM
-    private = serialization.PrivateFormat.PKCS8
-    plain = serialization.NoEncryption()
-    now = now or dt.datetime.now(dt.UTC)
-    result = PilotCertificates(folder, ca_created=False)
-    if result.server_key.exists() and not force:
-        raise ProvisionError(f"{result.server_key} exists: pass --force to issue a new server "
-                             "certificate and key")
-    ca_key_path = folder / "ca.key"
-    if ca_key_path.exists():
-        try:
-            loaded = serialization.load_pem_private_key(ca_key_path.read_bytes(), password=None)
-            ca_cert = x509.load_pem_x509_certificate(result.ca_cert.read_bytes())
-        except (OSError, ValueError) as exc:
-            raise ProvisionError(f"{folder}: the existing CA cannot be read ({exc})") from None
-        if not isinstance(loaded, ec.EllipticCurvePrivateKey):
-            raise ProvisionError(f"{ca_key_path}: not a key made by `hailong provision ca`")
-        ca_key = loaded
-    else:
-        ca_key = ec.generate_private_key(ec.SECP256R1())
-        ca_name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "hailong pilot"),
-                             x509.NameAttribute(NameOID.COMMON_NAME, "hailong pilot CA")])
-        ca_cert = (
-            x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
-            .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + dt.timedelta(days=CA_DAYS))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
-                                         content_commitment=False, key_encipherment=False,
-                                         data_encipherment=False, key_agreement=False,
-                                         encipher_only=False, decipher_only=False), critical=True)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()),
-                           critical=False)
-            .sign(ca_key, hashes.SHA256()))
-        write_private(ca_key_path, ca_key.private_bytes(pem, private, plain))
-        write_private(result.ca_cert, ca_cert.public_bytes(pem), mode=0o644)
-        result = PilotCertificates(folder, ca_created=True)
-
-    server_key = ec.generate_private_key(ec.SECP256R1())
-    server_cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hosts[0])]))
-        .issuer_name(ca_cert.subject).public_key(server_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=SERVER_DAYS))
-        .add_extension(x509.SubjectAlternativeName(_subject_names(hosts)),  # type: ignore[arg-type]
-                       critical=False)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=False, crl_sign=False,
-                                     content_commitment=False, key_encipherment=False,
-                                     data_encipherment=False, key_agreement=False,
-                                     encipher_only=False, decipher_only=False), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
-                       critical=False)
-        .sign(ca_key, hashes.SHA256()))
-    write_private(result.server_key, server_key.private_bytes(pem, private, plain), mode=0o640)
-    _give_to_broker_group(result.server_key)
-    write_private(result.server_cert, server_cert.public_bytes(pem), mode=0o644)
-    return result
+def ensure_group_file(folder: Path) -> tuple[Path, str]:
+    """``folder/hub-group.env`` with the deployment's group (hailong/hubgroup.py), made once and
+    kept afterwards (every worker must use the same group: a new one would split them)."""
+    path = folder / GROUP_FILE
+    if path.is_file():
+        group = read_env_file(path).get(GROUP_VARIABLE, "")
+        if group and not guessable(group):
+            return path, group
+    group = new_group()
+    write_private(path, "# the hub workers' shared-subscription group (`hailong provision hub`): a "
+                        f"secret, never on a kiosk\n{GROUP_VARIABLE}={group}\n")
+    return path, group
 
 
 def read_env_file(path: Path) -> dict[str, str]:

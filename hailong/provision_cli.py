@@ -94,7 +94,7 @@ def hub(args: argparse.Namespace, settings: Any) -> None:
 
 
 def ca(args: argparse.Namespace, _no_settings: Any) -> None:
-    from hailong.provision import make_pilot_ca
+    from hailong.pilotca import make_pilot_ca
 
     made = make_pilot_ca(args.out, args.host, force=args.force)
     print(f"{'created a pilot CA' if made.ca_created else 'used the existing CA'} in {made.folder}")

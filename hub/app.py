@@ -16,18 +16,18 @@ from zoneinfo import ZoneInfo
 
 import uvicorn
 
+from hailong.hubgroup import guessable
 from hailong.questionnaire import load_catalog
-from hub.api import HubContext, create_app
-from hub.documents import Documents
-from hub.ingest import AnswerChecks, Ingestor
-from hub.live import LiveScores
-from hub.pushconfig import ConfigPusher
+from hub.admin.pushconfig import ConfigPusher
+from hub.ingest.ingest import AnswerChecks, Ingestor
+from hub.ingest.subscriber import MqttSubscriber
 from hub.roster import Roster, load_roster
+from hub.scores.documents import Documents
+from hub.scores.live import LiveScores
 from hub.settings import AlertRule, HubSettings
 from hub.store import Store
-from hub.subscriber import MqttSubscriber
-from hub.web.dashboard import install_dashboard
-from hub.web.surveys import install_surveys
+from hub.web.context import Dashboard, dashboard_of
+from hub.web.dashboard import create_app
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,10 @@ class Hub:
         self.catalog = load_catalog(extra)
         self.documents = Documents(self.store.read, timezone_of, self.catalog, settings.hub.min_n,
                                    settings.credibility)
+        if guessable(settings.hub.shared_group):
+            log.warning("[hub] shared_group %r can be guessed: a kiosk subscribing to it would "
+                        "swallow a share of the responses; use the group `hailong provision hub` "
+                        "writes to hub-group.env (docs/deploy.md)", settings.hub.shared_group)
         self.subscriber = MqttSubscriber(settings.mqtt, settings.hub.client_id, self._received,
                                          shared_group=settings.hub.shared_group)
         self.live = LiveScores(self.store, self.documents,
@@ -86,20 +90,14 @@ class Hub:
             checks=AnswerChecks(self.catalog, self.roster.gated))
         self.pusher = ConfigPusher(lambda topic, payload, retain: self.subscriber.publish(
             topic, payload, retain=retain))
-        self.app = create_app(HubContext(self.store, timezone_of,
-                                         lambda: self.subscriber.connected, self.documents,
-                                         survey_channels=tuple(settings.hub.survey_channels),
-                                         roster=self.roster, pusher=self.pusher,
-                                         alert_closed=lambda office, alert:
-                                         self.dashboard.events.publish_alert(office, alert)))
-        extra = [Path(settings.hub.questionnaires)] if settings.hub.questionnaires else []
-        self.dashboard = install_dashboard(self.app, self.store, timezone_of, settings.web,
-                                           settings.hub.min_n, extra, documents=self.documents,
-                                           roster=self.roster, pusher=self.pusher)
+        self.app = create_app(self.store, self.documents, timezone_of, settings.web,
+                              roster=self.roster, pusher=self.pusher,
+                              mqtt_connected=lambda: self.subscriber.connected,
+                              survey_channels=settings.hub.survey_channels,
+                              ingest_trouble=lambda: self.ingestor.trouble)
+        self.dashboard: Dashboard = dashboard_of(self.app)
         self.live.listen(self.dashboard.events.publish)
         self.live.listen_alerts(self.dashboard.events.publish_alert)
-        install_surveys(self.app, self.store, self.documents, settings.hub.survey_channels,
-                        timezone_of)
 
     def alert_rule(self, office: str) -> AlertRule:
         entry = self.roster.office(office)
@@ -125,7 +123,8 @@ class Hub:
         http = self.settings.http
         config = uvicorn.Config(self.app, host=http.host, port=http.port, log_level="warning",
                                 access_log=False, timeout_graceful_shutdown=2,
-                                ssl_certfile=http.tls_cert or None, ssl_keyfile=http.tls_key or None)
+                                ssl_certfile=http.tls_cert or None, ssl_keyfile=http.tls_key or None,
+                                proxy_headers=True, forwarded_allow_ips=http.forwarded_allow_ips)
         server = _GracefulServer(config, self.dashboard.close)
         log.info("hub listening on %s://%s:%d", "https" if http.tls_cert else "http", http.host,
                  http.port)

@@ -7,14 +7,8 @@ from typing import Any
 
 from hailong.cli import add_common
 from hailong.settings import SettingsError
-from hub import accounts_cli, registry_cli, survey_cli
-
-
-def settings_from(args: argparse.Namespace) -> Any:
-    from hailong.settings import load_settings
-    from hub.settings import HubSettings
-
-    return load_settings(HubSettings, args.config)
+from hub.admin import accounts_cli, registry_cli, survey_cli
+from hub.settings import settings_from
 
 
 def run(args: argparse.Namespace) -> int:
@@ -60,7 +54,7 @@ def register(apps: Any) -> None:
     parser = db_commands.add_parser("upgrade", help="create or migrate the schema to this version")
     add_common(parser)
     parser.set_defaults(handler=db_upgrade)
-    from hub.backup import register as register_backup
+    from hub.admin.backup import register as register_backup
 
     register_backup(db_commands)
     accounts_cli.register(commands)

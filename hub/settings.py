@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from hailong.settings import DatabaseSettings, DataSettings, MqttSettings, Section, sqlite_url
+from hailong.settings import (
+    DatabaseSettings,
+    DataSettings,
+    MqttSettings,
+    Section,
+    load_settings,
+    sqlite_url,
+)
 from hub.web.settings import WebSection
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -57,7 +65,9 @@ class HubSection(Section):
     shared_group: str = Field(
         "", pattern=r"^[A-Za-z0-9_-]{0,64}$",
         description="Share the response subscription ($share/GROUP/…) with other hub processes of "
-        "the same group (each with its own client_id); empty: this hub takes every response")
+        "the same group (each with its own client_id); empty: this hub takes every response. A "
+        "secret: a kiosk that knows it can join the group and swallow responses, so use the one "
+        "`hailong provision hub` writes to hub-group.env (a name under 20 characters is warned of)")
 
 
 class CredibilitySection(Section):
@@ -96,6 +106,11 @@ class HttpSection(Section):
     port: int = Field(8080, ge=1, le=65535, description="Port the web server listens on")
     tls_cert: str = Field("", description="PEM certificate (chain) to serve HTTPS; empty: plain HTTP")
     tls_key: str = Field("", description="PEM private key of tls_cert")
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1", description="Proxies trusted to report the browser's address "
+        "(X-Forwarded-For) and scheme (X-Forwarded-Proto), comma-separated addresses or "
+        "networks: sign-in limits count per browser address, so the nginx in front must be "
+        "listed and send X-Forwarded-For (docs/deploy.md); nobody else's header is believed")
 
     @model_validator(mode="after")
     def _tls_pair(self) -> HttpSection:
@@ -121,3 +136,8 @@ class HubSettings(BaseModel):
 
     def database_url(self) -> str:
         return self.database.url or sqlite_url(self.data_dir() / "hub.db")
+
+
+def settings_from(args: argparse.Namespace) -> HubSettings:
+    """The settings of a ``hailong hub …`` command: its ``--config`` file and HAILONG_* variables."""
+    return load_settings(HubSettings, args.config)

@@ -26,6 +26,7 @@ from hailong import __version__, sdnotify
 from hailong.questionnaire import Questionnaire
 from kiosk import flow, keys, layout, view
 from kiosk.i18n import other, t
+from kiosk.pinlock import PinLock
 from kiosk.pushed import ConfigKeeper
 from kiosk.receipt import classify, load_or_create_key
 from kiosk.scanner import ScannerReader
@@ -70,6 +71,8 @@ class KioskApp:
         self._patterns = self._compile_patterns(settings)
         self.rules = self._rules()
         self.state = flow.initial_state(self.rules, officer=settings.kiosk.officer)
+        self.pin_lock = PinLock(self.service.outbox.engine)  # survives restarts
+        self.state = replace(self.state, pin_locked_until=self.pin_lock.locked_until(_now()))
         self.running = True
         self.screen: pygame.Surface | None = None
         self.layout: layout.Layout | None = None
@@ -258,7 +261,8 @@ class KioskApp:
         elif isinstance(effect, flow.Speak):
             self.speaker.say(effect.text, effect.lang)
         elif isinstance(effect, flow.CheckPin):
-            self.dispatch(flow.PinChecked(self.check_pin(effect.pin), now=now))
+            verdict = self.pin_lock.check(effect.pin, self.check_pin, now)  # kiosk/pinlock.py
+            self.dispatch(flow.PinChecked(verdict.ok, locked_until=verdict.locked_until, now=now))
         elif isinstance(effect, flow.Quit):
             log.info("exit chosen on the service screen")
             self.running = False

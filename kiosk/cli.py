@@ -59,6 +59,8 @@ def hash_pin(args: argparse.Namespace) -> int:
             pin = sys.stdin.readline().strip()
     if not (pin.isdigit() and 4 <= len(pin) <= 12):
         raise SettingsError("a service PIN is 4 to 12 digits (the kiosk's keypad has only digits)")
+    if len(pin) < 6:  # docs/kiosk.md: 5 guesses a day find 4 digits in years, 6 in centuries
+        print("note: a PIN of 6 digits or more is recommended", file=sys.stderr)
     print(PasswordHasher().hash(pin))
     return 0
 

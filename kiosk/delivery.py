@@ -10,6 +10,13 @@ of says "offline", nothing is sent, so the resend timers stand still instead of 
 and filling the broker's queue for the absent hub with copies; the moment a hub says "online",
 everything pending is due at once. A kiosk that never heard of a hub (an older hub without
 presence) assumes one is there and behaves as before.
+
+Two clocks: the wall clock stamps what leaves the kiosk (statuses) and schedules resends in the
+outbox (a file that outlives the process), while every duration inside the loop (status gaps,
+quiet periods, in-flight deadlines, pruning) is measured on the monotonic clock, so the wall
+clock jumping (NTP answering at last on a Raspberry Pi without a real-time clock, an operator
+setting the date) neither fires a timeout early nor holds one for hours. When the wall clock
+jumps, the outbox's resend schedule, written in wall time, is restarted from the new time.
 """
 
 from __future__ import annotations
@@ -46,6 +53,9 @@ PRUNE_EVERY = 3600.0
 # response is stored or an ack arrives, and at least this often (a safety net; each query
 # costs CPU that an idle kiosk should not spend ten times a second).
 QUIET_MAX = 5.0
+# The wall clock moving this much more or less than the monotonic clock between two rounds is a
+# jump (a step by NTP or by hand), not drift: NTP slews drift far more slowly than this.
+CLOCK_JUMP = 30.0
 
 
 class Transport(Protocol):
@@ -65,7 +75,8 @@ class Delivery:
                  status_extra: Callable[[], dict[str, Any]],
                  retention_days: int = 30,
                  on_config: Callable[[bytes], None] | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 monotonic: Callable[[], float] | None = None) -> None:
         self.outbox = outbox
         self.office = office
         self.kiosk = kiosk
@@ -74,6 +85,9 @@ class Delivery:
         self._retention_days = retention_days
         self._on_config = on_config
         self._clock = clock
+        # A test that injects only ``clock`` drives the durations with it too.
+        self._monotonic = monotonic or (time.monotonic if clock is time.time else clock)
+        self._clock_offset = clock() - self._monotonic()
         self._inbox: queue.SimpleQueue[tuple[str, bytes]] = queue.SimpleQueue()
         self._inflight: dict[str, float] = {}
         self._wake = threading.Event()
@@ -147,7 +161,8 @@ class Delivery:
             self._wake.clear()
 
     def step(self) -> None:
-        now = self._clock()
+        now = self._monotonic()
+        self._notice_clock_jump(now)
         self._settle_incoming()
         transport = self.transport
         connected = transport is not None and transport.connected
@@ -155,7 +170,7 @@ class Delivery:
             self._was_connected = connected
             self._inflight.clear()
             if connected:
-                self._since = now
+                self._since = self._clock()
                 self._force_status = True
         if transport is None or not connected:
             return
@@ -163,9 +178,20 @@ class Delivery:
             self._expire_inflight(now)
             self._send_due(transport, now)
         self._maybe_publish_status(transport, now)
-        if now - self._last_prune > PRUNE_EVERY:
+        if now - self._last_prune > PRUNE_EVERY or not self._last_prune:
             self._last_prune = now
-            self.outbox.prune(now, self._retention_days)
+            self.outbox.prune(self._clock(), self._retention_days)
+
+    def _notice_clock_jump(self, now: float) -> None:
+        offset = self._clock() - now
+        jump = offset - self._clock_offset
+        if abs(jump) < CLOCK_JUMP:
+            return
+        self._clock_offset = offset
+        pending = self.outbox.make_due(self._clock())
+        self._quiet_until = 0.0
+        log.warning("the wall clock jumped %+.0f s; %d pending response(s) rescheduled from the "
+                    "new time", jump, pending)
 
     def _settle_incoming(self) -> None:
         acked: list[str] = []
@@ -239,11 +265,12 @@ class Delivery:
         room = WINDOW - len(self._inflight)
         if room <= 0 or now < self._quiet_until:
             return
-        due = self.outbox.due(now, room, exclude=self._inflight)
+        wall = self._clock()
+        due = self.outbox.due(wall, room, exclude=self._inflight)
         if len(due) < room:  # everything due is on its way: sleep until the next falls due
             upcoming = self.outbox.next_due()
-            wake = now + QUIET_MAX if upcoming is None else min(upcoming, now + QUIET_MAX)
-            self._quiet_until = wake if not due else 0.0
+            wait = QUIET_MAX if upcoming is None else min(upcoming - wall, QUIET_MAX)
+            self._quiet_until = now + wait if not due else 0.0
         sent: list[str] = []
         topic = kiosk_topic(self.office, self.kiosk, "response")
         for item in due:
@@ -252,7 +279,7 @@ class Delivery:
             sent.append(item.id)
             self._inflight[item.id] = now + RESEND_FIRST
         if sent:
-            self.outbox.mark_sent(sent, now)
+            self.outbox.mark_sent(sent, wall)
             self.sent += len(sent)
 
     def _maybe_publish_status(self, transport: Transport, now: float) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from hailong.mqttsetup import set_up_client
 from hailong.settings import MqttSettings
 from hailong.topics import HUB_STATUS_FILTER, kiosk_topic
 
@@ -56,16 +56,9 @@ class MqttPublisher:
         self._settings = settings
         client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"hailong-{office}-{kiosk}",
                              protocol=mqtt.MQTTv5)
-        if settings.username:
-            client.username_pw_set(settings.username, settings.password.get_secret_value() or None)
-        if settings.tls:
-            client.tls_set(ca_certs=settings.ca_file or None, cert_reqs=ssl.CERT_REQUIRED)
-        client.will_set(kiosk_topic(office, kiosk, "status"), will, qos=1, retain=True)
-        client.reconnect_delay_set(RECONNECT_MIN, RECONNECT_MAX)
-        client.max_inflight_messages_set(PAHO_MAX_INFLIGHT)
-        client.on_connect = self._handle_connect
-        client.on_disconnect = self._handle_disconnect
-        client.on_message = self._handle_message
+        set_up_client(client, settings, kiosk_topic(office, kiosk, "status"), will,
+                      (RECONNECT_MIN, RECONNECT_MAX), PAHO_MAX_INFLIGHT,
+                      (self._handle_connect, self._handle_disconnect, self._handle_message))
         self._client = client
 
     @property

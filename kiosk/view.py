@@ -7,6 +7,7 @@ Rendered text is cached: a frame mostly blits.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -398,6 +399,13 @@ def _notice(p: Painter, m: Metrics, scene: Scene) -> Layout:
     return lay
 
 
+def _locked_minutes(state: flow.State) -> int:
+    """Minutes until the PIN screen unlocks, counted from the last touch (the try that locked)."""
+    if state.pin_locked_until is None or state.last_input is None:
+        return 0
+    return max(1, math.ceil((state.pin_locked_until - state.last_input).total_seconds() / 60))
+
+
 def _pin(p: Painter, m: Metrics, scene: Scene) -> Layout:
     lang = scene.state.lang
     lay = layout.pin(m)
@@ -407,7 +415,7 @@ def _pin(p: Painter, m: Metrics, scene: Scene) -> Layout:
     pygame.draw.rect(p.surface, ON_PRIMARY, _rect(field_box), border_radius=m.gap)
     p.text(field_box, "●" * len(scene.state.pin) or " ", m.font(0.06))
     if scene.state.pin_message:
-        p.text(b["message"], t(lang, scene.state.pin_message, minutes=flow.PIN_LOCKOUT.seconds // 60),
+        p.text(b["message"], t(lang, scene.state.pin_message, minutes=_locked_minutes(scene.state)),
                m.font(0.04), colour=DANGER)
     for name in lay.targets:
         label = name.removeprefix("pin:")

@@ -77,8 +77,8 @@ def hub(tmp_path: Path, broker: Broker) -> Iterator[object]:
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[object]:
     """Debian's headless Chromium driven by Playwright, shared by the browser tests."""
-    from hub.web.browser import chromium_path, launch_chromium, playwright_available
     from tests.support import require
+    from tools.browser import chromium_path, launch_chromium, playwright_available
 
     require("Chromium and Playwright", chromium_path() is not None and playwright_available(),
             "sudo apt-get install -y chromium; pip install -e '.[dev]'")

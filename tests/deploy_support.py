@@ -15,9 +15,9 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from hailong.broker import Broker, free_port
+from hailong.pilotca import make_pilot_ca
 from hailong.provision import (
     ProvisionSection,
-    make_pilot_ca,
     provision_hub,
     read_env_file,
 )

@@ -20,9 +20,9 @@ def main() -> int:
     from hailong.questionnaire import find_questionnaire
     from hailong.settings import load_settings
     from kiosk.app import KioskApp
-    from kiosk.drive import Driver
     from kiosk.settings import KioskSettings
     from kiosk.speech import Speaker
+    from tools.drive import Driver
 
     settings = load_settings(KioskSettings, Path(sys.argv[1]))
     app = KioskApp(settings, find_questionnaire(settings.kiosk.questionnaire_name()),

@@ -12,9 +12,9 @@ from hailong.broker import free_port
 from hailong.questionnaire import find_questionnaire
 from hailong.settings import load_settings
 from kiosk.app import KioskApp
-from kiosk.drive import Driver
 from kiosk.settings import KioskSettings
 from kiosk.speech import Speaker
+from tools.drive import Driver
 
 RECEIPT_KEY = "test-receipt-key"
 

@@ -94,3 +94,9 @@ class PostgresCluster:
                             "-w", "stop"], capture_output=True, timeout=60)
         if not self.keep:
             shutil.rmtree(self.base, ignore_errors=True)
+
+    def halt(self, mode: str = "fast") -> None:
+        """Stop the server but keep its data, to start it again on the same port (fault tests);
+        ``immediate`` is a crash: no checkpoint, recovery from the WAL on the next start."""
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.base / "data"), "-m", mode, "-w",
+                  "stop")

@@ -124,7 +124,7 @@ class RunningHub:
 
 def admin_token(hub: Hub, name: str = "tests") -> str:
     """An admin API token in the hub's database (one per name)."""
-    from hub.accounts import Accounts, tokens
+    from hub.admin.accounts import Accounts, tokens
 
     with hub.store.engine.begin() as conn:
         conn.execute(tokens.delete().where(tokens.c.name == name))

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from hub.accounts import AccountError, Accounts, now_utc, sessions, tokens, users
+from hub.admin.accounts import AccountError, Accounts, now_utc, sessions, tokens, users
 from hub.store import Store
 
 

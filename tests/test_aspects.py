@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from hub.aspects import needs_ranking, perceptions
+from hub.scores.aspects import needs_ranking, perceptions
 from tests.hubdata import accepted, response
 from tests.support import RunningHub
 from tests.test_surveys_api import EXAMPLE, NOVEMBER, call, survey_hub  # noqa: F401

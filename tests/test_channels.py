@@ -1,4 +1,4 @@
-"""The channel comparison (hub/channels.py) against hand-computed Wilson intervals."""
+"""The channel comparison (hub/scores/channels.py) against hand-computed Wilson intervals."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from hub.channels import compare_channels, overlap
+from hub.scores.channels import compare_channels, overlap
 
 
 def row(channel: str, question: str, dist: list[int]) -> dict[str, Any]:

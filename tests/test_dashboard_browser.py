@@ -18,9 +18,8 @@ from PIL import Image
 from hailong import contract
 from hailong.broker import Broker, free_port
 from hailong.topics import kiosk_topic
-from hub.accounts import Accounts
+from hub.admin.accounts import Accounts
 from hub.roster import Roster
-from hub.web.browser import DESKTOP, PHONE
 from tests.hubdata import status
 from tests.support import (
     OutputLines,
@@ -33,6 +32,7 @@ from tests.support import (
     wait_until,
 )
 from tests.test_end_to_end import response
+from tools.browser import DESKTOP, PHONE
 
 PASSWORD = "mật khẩu đủ dài"
 # The bound, a new rating on the open page within a second, is measured by
@@ -351,7 +351,7 @@ def test_sign_in_attempts_are_rate_limited(tmp_path: Path, broker: Broker, chrom
 
 def test_screenshots_of_every_page_at_office_pc_and_phone_size(tmp_path: Path,
                                                               chromium: Any) -> None:
-    from hub.web.screenshots import capture
+    from tools.dashboard_screenshots import capture
 
     shots = capture(tmp_path / "shots", readme=tmp_path / "readme" / "dashboard.png",
                     per_day=(1, 4), browser=chromium)

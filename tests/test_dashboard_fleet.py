@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from hailong.broker import Broker
-from hub.accounts import Accounts
+from hub.admin.accounts import Accounts
 from tests.support import PATIENCE, RunningHub, hub_settings, wait_until, write_toml
 from tests.test_dashboard_browser import PASSWORD, Tab
 

@@ -19,7 +19,7 @@ import pytest
 from hailong import contract
 from hailong.broker import Broker
 from hailong.topics import kiosk_topic
-from hub.accounts import Accounts
+from hub.admin.accounts import Accounts
 from tests.support import (
     PATIENCE,
     PROMPTLY,
@@ -297,6 +297,25 @@ def test_the_events_stream_sends_todays_scores_at_once_and_after_each_rating(
             later = next_document()
         assert later["responses"] == 2
         contract.validate("scores", later)
+
+
+def test_the_first_event_is_the_api_document_of_the_same_office_and_moment(
+        broker: Broker, hub: RunningHub, people: Accounts) -> None:
+    """One source of scores: the live page's first event and ``GET …/scores`` for the same day,
+    with no rating in between, are the same document (both from ``Documents``)."""
+    publish(broker, hub, "ubnd-a")
+    token = people.create_token("wall-display-same", "head", ["ubnd-a"])
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=hub.url, headers=headers, timeout=PATIENCE) as client, \
+            client.stream("GET", "/api/v1/offices/ubnd-a/events") as stream:
+        first = next(json.loads(line.removeprefix("data: ")) for line in stream.iter_lines()
+                     if line.startswith("data: "))
+    day = first["from"]
+    status, document = hub.get(f"/api/v1/offices/ubnd-a/scores?from={day}&to={day}", headers)
+    assert status == 200
+    assert first == document
+    # the API's full document, not a thinner one: factors, flags and the response rate too
+    assert {"factors", "flags", "response_rate", "channels"} <= set(first)
 
 
 def test_the_hub_stops_promptly_while_live_pages_are_listening(tmp_path: Path,

@@ -24,9 +24,9 @@ from openpyxl import load_workbook
 from hailong import contract
 from hailong.broker import Broker
 from hailong.topics import kiosk_topic
-from hub.accounts import Accounts
+from hub.admin.accounts import Accounts
+from hub.i18n import Texts
 from hub.web.access import ADMIN_PATHS, admin_only
-from hub.web.i18n import Texts
 from tests.hubdata import response
 from tests.support import RawClient, RunningHub, hub_settings, sign_in, wait_until, write_toml
 

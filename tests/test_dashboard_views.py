@@ -7,11 +7,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from hailong.questionnaire import load_catalog
-from hub.api import KINDS
-from hub.reports import ASPECTS, PERIODS
-from hub.scores import office_scores
+from hub.i18n import LANGS, Texts, catalogue
+from hub.scores.reports import ASPECTS, PERIODS
+from hub.scores.scores import office_scores
 from hub.web.charts import COLOURS, DayPoint, band, daily_chart, distribution_bar
-from hub.web.i18n import LANGS, Texts, catalogue
+from hub.web.params import KINDS
 from hub.web.views import QuestionLabels, live_view
 
 WEB = Path(__file__).resolve().parent.parent / "hub" / "web"
@@ -26,12 +26,12 @@ def test_every_text_exists_in_both_languages_and_every_key_used_exists() -> None
         assert set(re.findall(r"{(\w+)}", languages["vi"])) == set(
             re.findall(r"{(\w+)}", languages["en"])), f"{key}: placeholders differ"
     used: set[str] = set()
-    for path in [*WEB.glob("templates/*.html"), *WEB.glob("*.py")]:
+    for path in [*WEB.glob("templates/*.html"), *WEB.rglob("*.py")]:
         source = path.read_text(encoding="utf-8")
         used |= set(re.findall(r"""\bt\(\s*["']([a-z0-9_.]*[a-z0-9_])["']""", source))
         used |= set(re.findall(r"""texts\.t\(\s*["']([a-z0-9_.]*[a-z0-9_])["']""", source))
-    # The report's sections name their texts as catalogue keys (hub/reports.py).
-    reports = (WEB.parent / "reports.py").read_text(encoding="utf-8")
+    # The report's sections name their texts as catalogue keys (hub/scores/report*.py).
+    reports = "".join(p.read_text(encoding="utf-8") for p in (WEB.parent / "scores").glob("report*.py"))
     used |= set(re.findall(r'"(report\.[a-z0-9_.]*[a-z0-9_])"', reports))
     used = {k for k in used if not k.endswith("_")}  # prefixes joined in templates: t("x_" ~ p)
     sections = {k for k in used if k.startswith("report.s.")}

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from hailong import contract
-from hailong.provision import make_pilot_ca, provision_kiosk
+from hailong.pilotca import make_pilot_ca
+from hailong.provision import provision_kiosk
 from hailong.settings import load_settings
 from hailong.topics import HUB_STATUS_FILTER, hub_status_topic, kiosk_topic
 from hub.settings import HubSettings
@@ -85,7 +86,7 @@ def test_a_provisioned_kiosk_and_the_hub_work_end_to_end_over_tls(
         status, scores = hub.get("/api/v1/offices/ubnd-a/scores")
         assert status == 200 and scores["responses"] == 1
         assert scores["questions"]["overall"]["dist"] == [0, 0, 0, 0, 1]
-        assert hub.hub.store.response_ids("ubnd-a") == [stored["id"]]
+        assert hub.hub.store.read.response_ids("ubnd-a") == [stored["id"]]
     finally:
         service.stop()
         hub.stop()
@@ -147,8 +148,8 @@ def test_kiosk_a_can_neither_publish_as_kiosk_b_nor_read_its_acks_or_config(
         wait_until(lambda: intruder.received(kiosk_topic("ubnd-a", "k01", "ack")),
                    message="A's own ack (the control)")
 
-        assert sorted(hub.hub.store.response_ids("ubnd-a")) == sorted([own["id"], b_stored["id"]])
-        assert forged["id"] not in hub.hub.store.response_ids()
+        assert sorted(hub.hub.store.read.response_ids("ubnd-a")) == sorted([own["id"], b_stored["id"]])
+        assert forged["id"] not in hub.hub.store.read.response_ids()
         assert all("/k02/" not in topic for topic, _ in intruder.received()), intruder.received()
         acks_to_a = [json.loads(p) for _, p in intruder.received(kiosk_topic("ubnd-a", "k01", "ack"))]
         assert any(own["id"] in ack["ids"] for ack in acks_to_a)
@@ -259,9 +260,9 @@ def test_the_broker_keeps_far_more_than_mosquittos_default_1000_for_an_absent_hu
 
     hub = secure_hub(deployment, tmp_path / "hub")
     try:
-        wait_until(lambda: len(hub.hub.store.response_ids("ubnd-a")) >= count, 60,
+        wait_until(lambda: len(hub.hub.store.read.response_ids("ubnd-a")) >= count, 60,
                    message=f"all {count} queued responses")
-        assert len(hub.hub.store.response_ids("ubnd-a")) == count
+        assert len(hub.hub.store.read.response_ids("ubnd-a")) == count
     finally:
         hub.stop()
     assert "dropped" not in deployment.broker.log().lower()
@@ -298,7 +299,7 @@ def test_kiosks_read_the_hubs_presence_hold_without_it_and_cannot_forge_it(
         assert not service.delivery.hub_online and service.delivery.sent == 0
         hub = secure_hub(deployment, tmp_path / "hub")
         wait_until(lambda: service.outbox.stats().depth == 0, message="delivery on return")
-        assert hub.hub.store.response_ids("ubnd-a") == [stored["id"]]
+        assert hub.hub.store.read.response_ids("ubnd-a") == [stored["id"]]
         hub.stop()
     finally:
         intruder.close()

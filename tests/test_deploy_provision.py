@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from hailong.pilotca import make_pilot_ca
 from hailong.provision import (
     ProvisionSection,
-    make_pilot_ca,
     provision_hub,
     provision_kiosk,
     read_env_file,

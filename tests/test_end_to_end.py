@@ -108,7 +108,7 @@ def test_a_duplicate_is_stored_once_and_acked_again(broker: Broker, hub: Running
     wait_until(lambda: any(document["id"] in a["ids"]
                            for a in acks(client, kiosk_topic("ubnd-a", "k01", "ack"))),
                message="the ack")
-    assert hub.hub.store.response_ids("ubnd-a") == [document["id"]]
+    assert hub.hub.store.read.response_ids("ubnd-a") == [document["id"]]
     _, scores = hub.get("/api/v1/offices/ubnd-a/scores")
     assert scores["responses"] == 1 and scores["questions"]["overall"]["dist"] == [0, 1, 0, 0, 0]
     assert hub.hub.ingestor.counters.duplicates == 2
@@ -119,7 +119,7 @@ def test_a_duplicate_is_stored_once_and_acked_again(broker: Broker, hub: Running
     wait_until(lambda: sum(document["id"] in a["ids"]
                            for a in acks(client, kiosk_topic("ubnd-a", "k01", "ack"))) >= 2,
                message="a second ack")
-    assert hub.hub.store.response_ids("ubnd-a") == [document["id"]]
+    assert hub.hub.store.read.response_ids("ubnd-a") == [document["id"]]
     client.close()
 
 
@@ -165,7 +165,7 @@ def test_bad_messages_are_rejected_with_reasons_and_the_hub_keeps_serving(
     # newest first
     assert listing["items"][0]["reason"].startswith("conflict")
 
-    assert sorted(hub.hub.store.response_ids()) == sorted([first["id"], good["id"]])
+    assert sorted(hub.hub.store.read.response_ids()) == sorted([first["id"], good["id"]])
     _, scores = hub.get("/api/v1/offices/ubnd-a/scores")
     assert scores["questions"]["overall"]["dist"] == [0, 0, 0, 1, 1]  # the first of the conflict
     assert hub.get("/healthz")[0] == 200
@@ -294,3 +294,10 @@ def test_demo_runs_everything_and_ctrl_c_leaves_no_orphan(tmp_path: Path, broker
     assert "Traceback" not in output, output
     wait_until(lambda: not any(_alive(pid) for pid in children), message="no orphan left")
     assert not port_open(port)
+    # The printed hint works from a plain shell: the file names the database the hub used,
+    # whatever HAILONG_DATA_DIR said when the demo ran (issue 16, item 9).
+    plain = {k: v for k, v in os.environ.items() if not k.startswith("HAILONG_")}
+    users = subprocess.run([sys.executable, "-m", "hailong", "hub", "user", "list", "--config",
+                            str(tmp_path / "demo" / "hub.toml")], env=plain,
+                           capture_output=True, text=True, timeout=60)
+    assert users.returncode == 0 and "admin" in users.stdout, users.stdout + users.stderr

@@ -89,7 +89,7 @@ def test_a_kiosk_holds_while_the_hub_is_away_and_delivers_at_once_when_it_return
         try:
             wait_until(lambda: service.outbox.stats().depth == 0, message="delivery")
             assert time.monotonic() - started < RESEND_FIRST  # promptly, not at a resend time-out
-            assert sorted(hub.hub.store.response_ids("ubnd-a")) == sorted(s["id"] for s in stored)
+            assert sorted(hub.hub.store.read.response_ids("ubnd-a")) == sorted(s["id"] for s in stored)
         finally:
             hub.stop()
     finally:

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from hub.alerts import evaluate
-from hub.credibility import Answered, find_bursts, skewed
-from hub.scores import (
+from hub.scores.alerts import evaluate
+from hub.scores.credibility import Answered, find_bursts, skewed
+from hub.scores.scores import (
     breakdown,
     factor_scores,
     office_scores,
@@ -19,8 +19,8 @@ from hub.scores import (
     reasons_ranking,
     response_rate,
 )
-from hub.seqgaps import add_seqs, missing_count
 from hub.settings import AlertRule
+from hub.store.seqgaps import add_seqs, missing_count
 
 
 def dist_row(question: str, d: list[int], **extra: object) -> dict[str, object]:

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import text
 
-from hub import tables as t
 from hub.roster import Counter, Kiosk, Office, Officer, Roster
 from hub.store import Rejection, Store, head_revision
+from hub.store import tables as t
 from tests.hubdata import NOW, accepted, response, status, status_update
 
 
@@ -41,7 +41,7 @@ def test_each_response_is_stored_once_with_its_rollups(database_url: str) -> Non
     assert result.offices == {"ubnd-a"}
     result = store.write_batch([accepted(second), accepted(conflict)], [])
     assert result.outcomes == ["duplicate", "conflict"]
-    assert sorted(store.response_ids()) == sorted([first["id"], second["id"]])
+    assert sorted(store.read.response_ids()) == sorted([first["id"], second["id"]])
 
     day = date(2026, 11, 23)
     rows = {r["question"]: r for r in store.read.rating_sums("ubnd-a", day, day)}
@@ -52,7 +52,7 @@ def test_each_response_is_stored_once_with_its_rollups(database_url: str) -> Non
                                                                           "officer")}
     assert by_officer == {"": 1, "cb-1": 1}
     assert store.read.choice_sums("ubnd-a", day, day)[0]["choice"] == "wait"
-    _, rejected = store.rejected(10)
+    _, rejected = store.read.rejected(10)
     assert [r["reason"].split(":")[0] for r in rejected] == ["conflict", "conflict"]
     store.close()
 
@@ -107,7 +107,7 @@ def test_the_roster_registers_and_unregisters(database_url: str) -> None:
                     kiosks=[Kiosk(office="ubnd-a", id="k01", counter="1")])
     store.apply_roster(roster)
     store.apply_roster(roster)  # idempotent
-    offices = {o["id"]: o for o in store.offices()}
+    offices = {o["id"]: o for o in store.read.offices()}
     assert offices["ubnd-a"]["registered"] and offices["ubnd-a"]["gating"]
     assert not offices["seen"]["registered"]
     assert store.read.names(t.officers, "code", "ubnd-a") == {"cb-1": "Lan"}
@@ -132,4 +132,13 @@ def test_one_open_alert_per_counter_and_dossier_counts(database_url: str) -> Non
     assert store.set_dossier_counts([("ubnd-a", day, 40), ("ubnd-a", day + timedelta(1), 10)]) == 2
     store.set_dossier_counts([("ubnd-a", day, 45)])
     assert [r["count"] for r in store.read.dossiers("ubnd-a", day, day + timedelta(1))] == [45, 10]
+    store.close()
+
+
+def test_a_rejected_message_alone_never_makes_a_kiosk(database_url: str) -> None:
+    store = Store(database_url)
+    store.record_rejections([Rejection("hailong/v1/ubnd-a/phantom/response", "bad", b"x", NOW)])
+    assert store.read.kiosks("ubnd-a") == []
+    _, rejected = store.read.rejected(10)
+    assert [r["topic"] for r in rejected] == ["hailong/v1/ubnd-a/phantom/response"]
     store.close()

@@ -50,7 +50,7 @@ def test_200_responses_given_while_the_broker_is_down_arrive_exactly_once(
         broker.start()
         wait_until(lambda: app.service.outbox.stats().depth == 0, 90, interval=0.2,
                    message="the backlog delivered")
-    stored = hub.hub.store.response_ids("ubnd-a")
+    stored = hub.hub.store.read.response_ids("ubnd-a")
     assert len(stored) == 200 == len(set(stored))
     assert ids <= set(stored)
     _, scores = hub.get("/api/v1/offices/ubnd-a/scores")
@@ -107,7 +107,7 @@ def test_a_kiosk_killed_right_after_thank_you_delivers_after_restart(
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         assert listener.recv(100) == b"READY=1"  # systemd's readiness, once the idle screen is up
-        wait_until(lambda: response_id in hub.hub.store.response_ids("ubnd-a"), 30,
+        wait_until(lambda: response_id in hub.hub.store.read.response_ids("ubnd-a"), 30,
                    message="the response stored before the kill")
         kiosk.send_signal(signal.SIGTERM)
         assert kiosk.wait(PATIENCE) == 0
@@ -118,7 +118,7 @@ def test_a_kiosk_killed_right_after_thank_you_delivers_after_restart(
         listener.close()
     output = kiosk.stdout.read() if kiosk.stdout else ""
     assert "Traceback" not in output, output
-    assert hub.hub.store.response_ids("ubnd-a") == [response_id]
+    assert hub.hub.store.read.response_ids("ubnd-a") == [response_id]
 
 
 def test_a_bad_pushed_config_is_refused_and_reported_and_a_good_one_applied(

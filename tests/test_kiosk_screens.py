@@ -14,11 +14,11 @@ import pytest
 from argon2 import PasswordHasher
 
 from kiosk import flow, layout
-from kiosk.drive import Driver
 from kiosk.i18n import catalogue
 from kiosk.receipt import Receipt
 from tests.kiosk_support import kiosk_settings, recording_speaker, running_app
 from tests.support import wait_until
+from tools.drive import Driver
 
 PIN_1234 = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1).hash("1234")
 SIZES = [(800, 480), (1024, 600), (1280, 800), (1920, 1080), (1080, 1920)]

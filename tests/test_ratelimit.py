@@ -11,7 +11,7 @@ def test_failures_lock_a_name_for_the_rest_of_the_window() -> None:
         assert limiter.retry_after("lan", "10.0.0.1", second) == 0
         limiter.failed("lan", "10.0.0.1", second)
     assert limiter.retry_after("lan", "10.0.0.1", 3) == 57  # until the first failure expires
-    assert limiter.retry_after("lan", "10.0.0.9", 3) == 57  # another address: still locked
+    assert limiter.retry_after("lan", "10.0.0.9", 3) == 0  # the user elsewhere: never locked
     assert limiter.retry_after("minh", "10.0.0.9", 3) == 0  # another name: free
     assert limiter.retry_after("lan", "10.0.0.1", 60) == 0
 
@@ -19,7 +19,7 @@ def test_failures_lock_a_name_for_the_rest_of_the_window() -> None:
 def test_success_clears_the_name_but_not_the_address() -> None:
     limiter = SigninLimiter(max_failures=2, window=60)
     limiter.failed("lan", "a", 0)
-    limiter.succeeded("lan")
+    limiter.succeeded("lan", "a")
     limiter.failed("lan", "a", 1)
     assert limiter.retry_after("lan", "a", 2) == 0
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from hub.scores import office_scores, rating_score, wilson
+from hub.scores.scores import office_scores, rating_score, wilson
 
 
 def test_wilson_matches_hand_computation() -> None:

@@ -106,3 +106,13 @@ def test_configuration_doc_is_current() -> None:
     current = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
     assert current == configuration_markdown(), (
         "docs/configuration.md is out of date: run `python -m hailong.docs`")
+
+
+def test_demo_children_take_the_generated_files_as_the_whole_truth(tmp_path: Path) -> None:
+    from hailong.demo import env_without_overrides_of
+
+    hub = tmp_path / "hub.toml"
+    hub.write_text('[data]\ndir = "/srv/demo"\n\n[http]\nport = 8081\n', encoding="utf-8")
+    env = {"HAILONG_DATA_DIR": "/elsewhere", "HAILONG_HTTP_PORT": "9", "HAILONG_KIOSK_ID": "k",
+           "PATH": "/bin"}
+    assert env_without_overrides_of(env, hub) == {"HAILONG_KIOSK_ID": "k", "PATH": "/bin"}

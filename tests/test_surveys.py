@@ -13,11 +13,12 @@ from openpyxl import Workbook
 from sqlalchemy import select, text
 
 from hailong.questionnaire import load_catalog, parse_questionnaire
-from hub import tables as t
+from hub.admin.survey_imports import import_survey_file, scale_labels
+from hub.admin.surveys import SurveyRejected, SurveyRules, parse_survey
 from hub.roster import Office, Roster
+from hub.scores.kinds import questionnaires_by_kind
 from hub.store import Store, head_revision
-from hub.survey_imports import import_survey_file, scale_labels
-from hub.surveys import SurveyRejected, SurveyRules, parse_survey, questionnaires_by_kind
+from hub.store import tables as t
 from tests.hubdata import accepted, response
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "config" / "surveys"

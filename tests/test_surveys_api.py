@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from hailong.broker import Broker
-from hub.accounts import Accounts
+from hub.admin.accounts import Accounts
 from tests.hubdata import accepted, response
 from tests.support import RunningHub, hailong_cli, hub_settings, write_toml
 

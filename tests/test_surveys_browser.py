@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from hailong.broker import Broker
-from hub.accounts import Accounts
+from hub.admin.accounts import Accounts
 from tests.support import RunningHub, hub_settings, write_toml
 from tests.test_dashboard_browser import PASSWORD, Tab
 from tests.test_surveys_api import EXAMPLE, ROSTER, seed_kiosk

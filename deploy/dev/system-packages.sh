@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system programs `make run` / `make test` need, from Debian's packages, when they
-# are missing: Mosquitto always; PostgreSQL, Chromium, espeak-ng, systemd-analyze, cage and
-# shellcheck for the tests. Without root (or password-less sudo) it prints the one command to
+# are missing: Mosquitto always; PostgreSQL, Chromium, espeak-ng, systemd-analyze, cage,
+# shellcheck and nginx for the tests. Without root (or password-less sudo) it prints the one command to
 # run and stops.
 set -euo pipefail
 
@@ -21,6 +21,7 @@ if [ "$purpose" = test ]; then
   have cage || need+=(cage)
   have shellcheck || need+=(shellcheck)
   have espeak-ng || need+=(espeak-ng)  # the kiosk's read-aloud, tested by speaking into a file
+  have nginx || need+=(nginx-light)  # the documented proxy in front of the hub (sign-in limits)
 fi
 
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -1,7 +1,7 @@
 """Who is asking and what they may see: bearer tokens and browser sessions, CSRF, cookies.
 
 The JSON API accepts ``Authorization: Bearer <token>`` and the signed-in browser session alike,
-with the same per-office rights (:func:`api_access`, applied to the whole app by hub/api.py).
+with the same per-office rights (:func:`api_access`, applied to the whole app by hub/web/dashboard.py).
 Pages accept the session only. A path parameter named ``office`` is always checked against the
 caller's offices; paths under :data:`ADMIN_PATHS` need an admin.
 """
@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
-from hub.accounts import Accounts, Principal, Session
+from hub.admin.accounts import Accounts, Principal, Session
 from hub.web.ratelimit import SigninLimiter
 from hub.web.settings import WebSection
 
@@ -123,6 +123,13 @@ def api_access(request: Request) -> None:
                            f"{office!r}", "office")
     if admin_only(path) and not principal.is_admin:
         raise AccessDenied(403, "only an admin may see this", None)
+    session = session_of(request) if bearer(request) is None else None
+    if session is not None:  # a browser's cookie: writes must come from the dashboard
+        from hub.web.csrf import cookie_write_refusal
+
+        refusal = cookie_write_refusal(request, session)
+        if refusal is not None:
+            raise AccessDenied(403, refusal, None)
     request.state.principal = principal
 
 

@@ -13,11 +13,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from hub.api import KINDS, ApiError, day_range
-from hub.fleet import FleetError, fleet_document, push_kiosk_config
+from hub.admin.fleet import FleetError, fleet_document, push_kiosk_config
 from hub.web.access import admin_session, csrf_ok, session_of
-from hub.web.dashboard import dashboard_of
-from hub.web.pages import render, texts_of
+from hub.web.context import dashboard_of
+from hub.web.params import KINDS, ApiError, day_range
+from hub.web.render import render, texts_of
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -30,7 +30,7 @@ PAYLOAD_SHOWN = 300
 def fleet_page(request: Request) -> Response:
     session = admin_session(request)
     dashboard = dashboard_of(request.app)
-    fleet = fleet_document(dashboard.documents, dashboard.store.office_ids(), dashboard.pusher)
+    fleet = fleet_document(dashboard.documents, dashboard.store.read.office_ids(), dashboard.pusher)
     notice = request.query_params.get("pushed")
     failed = request.query_params.get("failed")
     return render(request, "fleet.html", {"fleet": fleet, "notice": notice, "failed": failed,
@@ -64,7 +64,7 @@ def rejected_page(request: Request) -> Response:
         offset = max(0, int(request.query_params.get("offset") or 0))
     except ValueError:
         offset = 0
-    total, rows = dashboard.store.rejected(REJECTED_PAGE, offset)
+    total, rows = dashboard.store.read.rejected(REJECTED_PAGE, offset)
     items = []
     for row in rows:
         raw: bytes = row["payload"]

@@ -13,7 +13,7 @@ from typing import Literal
 
 from markupsafe import Markup, escape
 
-from hub.web.i18n import Texts
+from hub.i18n import Texts
 
 Band = Literal["good", "fair", "poor", "none"]
 # National SIPAS results run at 80-85 % satisfied; under 60 % many citizens leave unhappy.

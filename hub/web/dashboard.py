@@ -1,31 +1,38 @@
-"""Puts the dashboard on the hub's app: access state, pages, live events, static files, headers.
+"""Makes the hub's web app: the API's routers and the dashboard's pages, access, live events,
+static files, headers.
 
-``install_dashboard`` is the one call the hub makes; everything the pages need (store, time
-zones, question wording, minimum n, live events) is kept on ``app.state.dashboard``.
+:func:`create_app` is the one call the hub makes; everything the routes need (store, documents,
+time zones, question wording, live events) is kept on ``app.state.dashboard``
+(hub/web/context.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hailong import __version__, resources
-from hailong.questionnaire import load_catalog
-from hub.accounts import Accounts
-from hub.documents import Documents
-from hub.pushconfig import ConfigPusher
+from hub.admin.accounts import Accounts
+from hub.admin.fleet import FleetError
+from hub.admin.pushconfig import ConfigPusher
 from hub.roster import Roster
+from hub.scores.documents import Documents
 from hub.store import Store
-from hub.web.access import AccessDenied, Gate, PageDenied, access_denied
+from hub.web import admin_pages, pages, report_pages, survey_pages
+from hub.web.access import AccessDenied, Gate, PageDenied, access_denied, api_access
+from hub.web.api import events, fleet, offices, provinces, surveys, system
+from hub.web.bodies import BodyLimit
+from hub.web.context import Dashboard
 from hub.web.events import LiveEvents
+from hub.web.params import ApiError, api_error, http_error, validation_error
 from hub.web.settings import WebSection
 from hub.web.views import QuestionLabels
 
@@ -42,24 +49,6 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
 ]
-
-
-@dataclass
-class Dashboard:
-    store: Store
-    timezone_of: Callable[[str], ZoneInfo]
-    min_n: int
-    labels: QuestionLabels
-    events: LiveEvents
-    gate: Gate
-    templates: Jinja2Templates
-    documents: Documents
-    roster: Roster
-    pusher: ConfigPusher | None = None
-
-    def close(self) -> None:
-        """End the live streams so that the web server can stop at once."""
-        self.events.close()
 
 
 class SecurityHeaders:
@@ -84,34 +73,40 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def install_dashboard(app: FastAPI, store: Store, timezone_of: Callable[[str], ZoneInfo],
-                      settings: WebSection, min_n: int, questionnaire_dirs: list[Path],
-                      documents: Documents, roster: Roster | None = None,
-                      pusher: ConfigPusher | None = None) -> Dashboard:
-    from hub.web import admin_pages, pages, report_pages  # the routes need the types above
-
+def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], ZoneInfo],
+               settings: WebSection, roster: Roster | None = None,
+               pusher: ConfigPusher | None = None,
+               mqtt_connected: Callable[[], bool] = lambda: False,
+               survey_channels: Sequence[str] = (),
+               ingest_trouble: Callable[[], str | None] = lambda: None) -> FastAPI:
+    app = FastAPI(title="hailong hub", version=__version__, docs_url=None, redoc_url=None,
+                  description="Scores of the one-stop counters' feedback kiosks (SIPAS scale). "
+                  "Days are in each office's time zone; see docs/api.md.",
+                  dependencies=[Depends(api_access)])  # tokens and sessions: hub/web/access.py
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["version"] = __version__
     dashboard = Dashboard(
-        store=store, timezone_of=timezone_of, min_n=min_n,
-        labels=QuestionLabels(load_catalog(questionnaire_dirs).values()),
+        store=store, timezone_of=timezone_of, min_n=documents.min_n,
+        labels=QuestionLabels(documents.catalog.values()),
         events=LiveEvents(), gate=Gate(Accounts(store.engine), settings), templates=templates,
-        documents=documents, roster=roster if roster is not None else Roster(), pusher=pusher)
+        documents=documents, roster=roster if roster is not None else Roster(), pusher=pusher,
+        mqtt_connected=mqtt_connected, survey_channels=tuple(survey_channels),
+        ingest_trouble=ingest_trouble)
     app.state.dashboard = dashboard
     app.state.gate = dashboard.gate
+    app.add_exception_handler(ApiError, api_error)
+    app.add_exception_handler(FleetError, api_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(AccessDenied, access_denied)
     app.add_exception_handler(PageDenied, pages.page_denied)
     app.add_exception_handler(report_pages.PeriodError, report_pages.period_failed)
-    app.include_router(pages.router)
-    app.include_router(report_pages.router)
-    app.include_router(admin_pages.router)
+    for module in (system, offices, events, provinces, surveys, fleet,
+                   pages, report_pages, admin_pages, survey_pages):
+        app.include_router(module.router)
     fonts = Path(str(resources.font_path())).parent
     app.mount("/static/fonts", StaticFiles(directory=fonts), name="fonts")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_middleware(BodyLimit)  # hub/web/bodies.py: sizes checked before bodies are read
     app.add_middleware(SecurityHeaders)
-    return dashboard
-
-
-def dashboard_of(app: Any) -> Dashboard:
-    dashboard: Dashboard = app.state.dashboard
-    return dashboard
+    return app

@@ -17,9 +17,13 @@ from typing import Any
 
 # A page needs only the newest document; a few queued ones absorb bursts.
 QUEUE_SIZE = 8
-# A comment line this often keeps proxies from closing an idle stream and lets the hub notice
-# a session that ended.
+# A comment line this often keeps proxies from closing an idle stream.
 HEARTBEAT = 15.0
+# The stream's credentials (session or token) are checked again this often, busy or idle: a
+# signed-out, removed or revoked caller stops receiving within about this long. Sign-out,
+# `user remove` and `token revoke` may happen in another process (the CLI writes the database),
+# so this is a poll: one indexed lookup per open page per second.
+RECHECK = 1.0
 # How long the browser waits before reconnecting after the stream ends (milliseconds).
 RETRY_MS = 1000
 
@@ -82,13 +86,21 @@ class LiveEvents:
         try:
             yield f"retry: {RETRY_MS}\n\n"
             yield encode_event("scores", first)
+            clock = asyncio.get_running_loop().time
+            checked = beat = clock()
             while not self._closed:
                 try:
-                    item = await asyncio.wait_for(queue.get(), HEARTBEAT)
+                    item: object | None = await asyncio.wait_for(queue.get(), RECHECK)
                 except TimeoutError:
+                    item = None
+                if clock() - checked >= RECHECK:
                     if not await still_allowed():
                         return
-                    yield ": keep-alive\n\n"
+                    checked = clock()
+                if item is None:
+                    if clock() - beat >= HEARTBEAT:
+                        beat = clock()
+                        yield ": keep-alive\n\n"
                     continue
                 if item is _CLOSED:
                     return

@@ -1,31 +1,28 @@
 """The dashboard's pages: sign-in and sign-out, the offices a user may see, an office's live page.
 
-Handlers that read the database are plain functions (FastAPI runs them in its thread pool);
-only the event stream is async. Every text comes from the catalogue (hub/web/i18n.py).
+Handlers that read the database are plain functions (FastAPI runs them in its thread pool).
+Every text comes from the catalogue (hub/i18n.py); what every page needs, from hub/web/render.py;
+the live page's event stream is hub/web/api/events.py.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import re
 import time
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from hailong.settings import ID_PATTERN
-from hub.accounts import Session
-from hub.api import ApiError
-from hub.documents import withhold_small_officers
-from hub.live import scores_for
+from hailong.logsafe import printable, typed_name
+from hub.i18n import Texts
+from hub.scores.documents import withhold_small_officers
 from hub.web.access import (
     CSRF_FIELD,
-    LANG_COOKIE,
     SESSION_COOKIE,
     SIGNIN_COOKIE,
     PageDenied,
@@ -33,65 +30,32 @@ from hub.web.access import (
     gate_of,
     office_session,
     page_session,
-    principal_of,
     session_of,
     set_cookie,
     signin_token,
 )
-from hub.web.charts import FAIR, GOOD, band, daily_chart, distribution_bar
-from hub.web.dashboard import Dashboard, dashboard_of
-from hub.web.events import LiveEvents
-from hub.web.i18n import LANGS, Texts, pick_lang
+from hub.web.charts import FAIR, GOOD
+from hub.web.context import Dashboard, dashboard_of
+from hub.web.render import (
+    headings,
+    known_office,
+    office_row,
+    render,
+    safe_next,
+    texts_of,
+    today_in,
+)
+from hub.web.survey_pages import office_page_channels
 from hub.web.views import LiveView, cell_rows, live_view
 
 log = logging.getLogger(__name__)
 router = APIRouter()
-_OFFICE = re.compile(ID_PATTERN)
 # The live page's chart: this many days up to today.
 HISTORY_DAYS = 30
 # Open alerts listed on the live page: more than a screenful is one message, "too many".
 LIVE_ALERTS = 20
 # How long the sign-in form's token cookie lives: a form left open longer is simply re-shown.
 SIGNIN_COOKIE_AGE = 12 * 3600
-
-
-def texts_of(request: Request) -> Texts:
-    chosen = request.query_params.get("lang")
-    return Texts(pick_lang(chosen if chosen in LANGS else request.cookies.get(LANG_COOKIE)))
-
-
-def lang_url(request: Request, lang: str) -> str:
-    query = {k: v for k, v in request.query_params.items() if k != "lang"}
-    query["lang"] = lang
-    return f"{request.url.path}?{urlencode(query)}"
-
-
-def safe_next(value: str | None) -> str:
-    """Only a path on this hub: never an absolute URL someone slipped into the link."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return "/"
-
-
-def render(request: Request, name: str, context: dict[str, Any], status: int = 200,
-           session: Session | None = None) -> HTMLResponse:
-    dashboard = dashboard_of(request.app)
-    texts = texts_of(request)
-    response = dashboard.templates.TemplateResponse(request, name, {
-        "t": texts.t, "texts": texts, "session": session,
-        "lang_urls": {lang: lang_url(request, lang) for lang in LANGS},
-        "distribution_bar": lambda dist: distribution_bar(dist, texts),
-        "daily_chart": lambda days: daily_chart(days, dashboard.min_n, texts),
-        "band": lambda share, n: band(share, n, dashboard.min_n),
-        **context}, status_code=status)
-    remember_lang(request, response)
-    return response  # type: ignore[no-any-return]
-
-
-def remember_lang(request: Request, response: Response) -> None:
-    chosen = request.query_params.get("lang")
-    if chosen in LANGS and chosen != request.cookies.get(LANG_COOKIE):
-        set_cookie(response, request, LANG_COOKIE, str(chosen), max_age=365 * 86400)
 
 
 # -- sign-in -------------------------------------------------------------------------------
@@ -131,7 +95,9 @@ async def signin(request: Request) -> Response:
     address = request.client.host if request.client else "?"
     wait = gate.limiter.retry_after(name, address, time.monotonic())
     if wait > 0:
-        log.warning("sign-in refused: too many failures for %r or from %s", name, address)
+        known = await run_in_threadpool(gate.accounts.user_exists, name)
+        log.warning("sign-in refused: too many failures for %s or from %s",
+                    typed_name(name, known), printable(address))
         response = signin_page(request, texts.t("signin.locked", minutes=math.ceil(wait / 60)),
                                429, name=name)
         response.headers["Retry-After"] = str(math.ceil(wait))
@@ -139,10 +105,12 @@ async def signin(request: Request) -> Response:
     principal = await run_in_threadpool(gate.accounts.verify_password, name, password)
     if principal is None:
         gate.limiter.failed(name, address, time.monotonic())
-        log.warning("sign-in refused: wrong password or unknown user %r from %s", name, address)
+        known = await run_in_threadpool(gate.accounts.user_exists, name)
+        log.warning("sign-in refused: %s from %s", f"wrong password for {typed_name(name, True)}"
+                    if known else typed_name(name, False), printable(address))
         return signin_page(request, texts.t("signin.wrong"), 200, name=name)
-    gate.limiter.succeeded(name)
-    log.info("sign-in: %s (%s) from %s", name, principal.role, address)
+    gate.limiter.succeeded(name, address)
+    log.info("sign-in: %s (%s) from %s", name, principal.role, printable(address))
     await run_in_threadpool(gate.accounts.purge_sessions, gate.idle)
     old = (await run_in_threadpool(session_of, request)
            if request.cookies.get(SESSION_COOKIE) else None)
@@ -183,31 +151,13 @@ async def page_denied(request: Request, exc: Exception) -> Response:
 
 
 # -- offices -------------------------------------------------------------------------------
-def office_row(dashboard: Dashboard, office: str) -> dict[str, Any] | None:
-    return dashboard.store.office(office) if _OFFICE.match(office) else None
-
-
-def known_office(dashboard: Dashboard, session: Session, office: str) -> dict[str, Any]:
-    """The office's row; an office assigned to a head but never seen yet is known, and empty."""
-    row = office_row(dashboard, office)
-    if row is not None:
-        return row
-    if _OFFICE.match(office) and office in session.principal.offices:
-        return {"id": office, "name": "", "province": "", "registered": False}
-    raise PageDenied(404, office)
-
-
-def today_in(dashboard: Dashboard, office: str) -> date:
-    return datetime.now(dashboard.timezone_of(office)).date()
-
-
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def home(request: Request) -> Response:
     session = page_session(request)
     dashboard = dashboard_of(request.app)
     principal = session.principal
     if principal.is_admin:
-        rows = dashboard.store.offices()
+        rows = dashboard.store.read.offices()
     else:
         rows = [office_row(dashboard, o) or {"id": o, "name": "", "province": "",
                                              "registered": False}
@@ -216,24 +166,22 @@ def home(request: Request) -> Response:
     offices = []
     for row in rows:
         day = today_in(dashboard, row["id"])
-        view = live_view(scores_for(dashboard.store, row["id"], day, day), (), dashboard.labels,
+        view = live_view(dashboard.documents.scores(row["id"], day, day), (), dashboard.labels,
                          texts.lang, dashboard.min_n, headings(texts), row.get("kind", "admin"))
         offices.append({"row": row, "view": view})
     return render(request, "home.html", {"offices": offices, "min_n": dashboard.min_n}, 200,
                   session)
 
 
-def headings(texts: Texts) -> dict[str, str]:
-    return {"overall": texts.t("live.overall"), "factor": texts.t("live.factor", factor="{factor}")}
-
-
 def office_live_view(dashboard: Dashboard, office: str, texts: Texts) -> LiveView:
+    documents = dashboard.documents
     day = today_in(dashboard, office)
-    history = [scores_for(dashboard.store, office, d, d)
-               for d in (day - timedelta(days=back) for back in range(HISTORY_DAYS - 1, -1, -1))]
+    # the chart: one cell per day of the day breakdown, the API's ``by=day`` document
+    history = documents.breakdown(office, day - timedelta(days=HISTORY_DAYS - 1), day, "day")
     row = office_row(dashboard, office)
-    return live_view(history[-1], history, dashboard.labels, texts.lang, dashboard.min_n,
-                     headings(texts), str(row["kind"]) if row else "admin")
+    return live_view(documents.scores(office, day, day), history["cells"], dashboard.labels,
+                     texts.lang, dashboard.min_n, headings(texts),
+                     str(row["kind"]) if row else "admin")
 
 
 def live_context(dashboard: Dashboard, office: str, texts: Texts, admin: bool
@@ -261,8 +209,6 @@ def office_page(request: Request, office: str) -> Response:
     dashboard = dashboard_of(request.app)
     row = known_office(dashboard, session, office)
     context = live_context(dashboard, office, texts_of(request), session.principal.is_admin)
-    from hub.web.surveys import office_page_channels  # it builds on this module's helpers
-
     channels = office_page_channels(request, office, context["today"])
     return render(request, "office.html", {"office": row, **context, **channels}, 200, session)
 
@@ -278,35 +224,6 @@ def office_live(request: Request, office: str) -> Response:
                                    session.principal.is_admin), 200, session)
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-@router.get("/api/v1/offices/{office}/events", tags=["live"],
-            summary="Server-sent events: today's scores of the office, on every change")
-async def office_events(request: Request, office: str) -> Response:
-    """A ``text/event-stream``: an ``event: scores`` at once and after every new rating, whose
-    data is the same document as ``GET /api/v1/offices/{office}/scores`` for today."""
-    dashboard = dashboard_of(request.app)
-    principal = request.state.principal  # set by the API's access check
-    known = await run_in_threadpool(office_row, dashboard, office)
-    if known is None and not (_OFFICE.match(office) and office in principal.offices):
-        raise ApiError(404, f"no office {office!r} is configured or has been seen", "office")
-    day = today_in(dashboard, office)
-    first = await run_in_threadpool(scores_for, dashboard.store, office, day, day)
-
-    async def still_allowed() -> bool:
-        current = await run_in_threadpool(recheck, request)
-        return current is not None and current.may_see(office)
-
-    events: LiveEvents = dashboard.events
-    return StreamingResponse(events.stream(office, first, still_allowed),
-                             media_type="text/event-stream",
-                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
-
-
-def recheck(request: Request) -> Any:
-    """The caller again, without the per-request cache: a long stream outlives sessions."""
-    request.scope.get("state", {}).pop("session", None)
-    return principal_of(request)
 
 
 __all__ = ["CSRF_FIELD", "router"]

@@ -1,5 +1,10 @@
 """Sign-in attempts per user name and per address: too many failures lock both for a while.
 
+Both locks hold for the address that failed only: a name guessed from one address is locked
+there (``name@address``), and an address that tried many names is locked for every name; the
+same user signing in from another address (the office's PC) is never refused because of them.
+The address is the browser's, as the trusted proxy reports it (``[http] forwarded_allow_ips``).
+
 Pure and in memory (time is passed in): a hub process forgets on restart, which costs an
 attacker a restart they cannot cause, and several hub processes each count their own.
 """
@@ -39,7 +44,7 @@ class SigninLimiter:
         """Seconds until another attempt is allowed; 0 when one is allowed now."""
         with self._lock:
             wait = 0.0
-            for key, limit in ((f"name:{name}", self.max_failures),
+            for key, limit in ((f"name:{name}@{address}", self.max_failures),
                                (f"addr:{address}", self.max_failures * PER_ADDRESS_FACTOR)):
                 times = self._recent(key, now)
                 if len(times) >= limit:
@@ -51,10 +56,10 @@ class SigninLimiter:
             if len(self._failures) >= MAX_KEYS:
                 for key in list(self._failures):
                     self._recent(key, now)
-            for key in (f"name:{name}", f"addr:{address}"):
+            for key in (f"name:{name}@{address}", f"addr:{address}"):
                 self._recent(key, now)
                 self._failures.setdefault(key, deque()).append(now)
 
-    def succeeded(self, name: str) -> None:
+    def succeeded(self, name: str, address: str) -> None:
         with self._lock:
-            self._failures.pop(f"name:{name}", None)
+            self._failures.pop(f"name:{name}@{address}", None)

@@ -15,8 +15,8 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 
-from hub.api import ApiError, parse_day
-from hub.reports import (
+from hub.i18n import Texts
+from hub.scores.reports import (
     PERIODS,
     TRANSLATED,
     Column,
@@ -24,20 +24,19 @@ from hub.reports import (
     build_report,
     gather,
     grouped,
-    report_xlsx,
 )
-from hub.reports import section_csv as csv_of
 from hub.web.access import office_session, session_of
 from hub.web.charts import DayPoint, band
-from hub.web.dashboard import dashboard_of
-from hub.web.i18n import Texts
-from hub.web.pages import known_office, render, texts_of, today_in
-from hub.web.surveys import side_by_side
+from hub.web.context import dashboard_of
+from hub.web.params import MAX_RANGE_DAYS, ApiError, parse_day
+from hub.web.render import known_office, render, texts_of, today_in
+from hub.web.report_files import report_xlsx
+from hub.web.report_files import section_csv as csv_of
+from hub.web.survey_pages import side_by_side
 
 router = APIRouter()
 # The period page opens on the last 30 days.
 DEFAULT_DAYS = 30
-MAX_DAYS = 3660  # as the API: a longer range is a typo
 
 
 class PeriodError(Exception):
@@ -56,8 +55,8 @@ def period_of(request: Request, today: date) -> tuple[date, date, str]:
         raise PeriodError(exc.message) from None
     if last < first:
         raise PeriodError(f"the range is reversed: from {first} is after to {last}")
-    if (last - first).days > MAX_DAYS:
-        raise PeriodError(f"the range is longer than {MAX_DAYS} days")
+    if (last - first).days > MAX_RANGE_DAYS:
+        raise PeriodError(f"the range is longer than {MAX_RANGE_DAYS} days")
     by = query.get("by") or "day"
     if by not in PERIODS:
         raise PeriodError(f"by must be one of {', '.join(PERIODS)}, got {by!r}")

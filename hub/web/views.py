@@ -12,9 +12,10 @@ from datetime import date
 from typing import Any
 
 from hailong.questionnaire import Questionnaire
-from hub.reports import headline
+from hub.i18n import Lang
+from hub.scores.kinds import questionnaires_by_kind
+from hub.scores.reports import cell_rows as report_rows
 from hub.web.charts import Band, DayPoint, band
-from hub.web.i18n import Lang
 
 OVERALL = "overall"
 DEFAULT_KIND = "admin"  # offices of a kind without a questionnaire read as the SIPAS ones
@@ -32,8 +33,6 @@ class QuestionLabels:
     read as the hospital questionnaire words them, an admin office's as SIPAS does."""
 
     def __init__(self, questionnaires: Iterable[Questionnaire]) -> None:
-        from hub.surveys import questionnaires_by_kind
-
         every = list(questionnaires)
         own = questionnaires_by_kind(every)
         # The default SIPAS questionnaire's wording wins over other files using the same ids.
@@ -153,17 +152,15 @@ class CellRow:
 
 
 def cell_rows(document: Mapping[str, Any], min_n: int) -> tuple[CellRow, ...]:
-    """The cells of a ``by=counter|officer|day|week|month`` document, each read by its overall
-    question (or its largest); withheld cells (a head's small officer cells) carry no figure."""
+    """The cells of a ``by=counter|officer|day|week|month`` document as the report's rows
+    (:func:`hub.scores.reports.cell_rows`: each read by its overall question, or its largest),
+    with their colour band; withheld cells (a head's small officer cells) carry no figure."""
     rows = []
-    for cell in document["cells"]:
-        score = headline(cell["questions"])
-        n = int(score["n"]) if score else 0
-        satisfied = score.get("satisfied") if score else None
+    for row, cell in zip(report_rows(document), document["cells"], strict=True):
+        n = int(row["n"] or 0)
+        ci = (float(row["ci_low"]), float(row["ci_high"])) if row["ci_low"] is not None else None
         rows.append(CellRow(
-            key="—" if cell["key"] is None else str(cell["key"]), name=str(cell.get("name", "")),
-            responses=cell["responses"], n=n, satisfied=satisfied,
-            ci=_ci(score.get("satisfied_ci95")) if score else None,
-            band=band(satisfied, n, min_n), too_few=bool(cell["too_few"]),
-            withheld=bool(cell.get("withheld"))))
+            key=str(row["key"]), name=str(row["name"]), responses=row["responses"], n=n,
+            satisfied=row["satisfied"], ci=ci, band=band(row["satisfied"], n, min_n),
+            too_few=bool(row["too_few"]), withheld=bool(cell.get("withheld"))))
     return tuple(rows)

@@ -1,0 +1,383 @@
+"""An office's report for a period: the API's documents turned into tables, CSV and XLSX.
+
+``gather`` asks :class:`hub.documents.Documents` for exactly the documents the API serves
+(scores, breakdowns, reasons, flags, alerts); ``build_report`` is a pure function of them into
+sections, each a title, typed columns, rows and notes. The dashboard's period page, the printed
+A4 report, the CSV and the XLSX are all written from these sections, so their numbers are the
+API's by construction. Sections come from :data:`SECTIONS`, one builder each: a new dimension
+(a channel, a grouping of questions) is one more builder, not a new report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+from hub.scores.documents import Documents, withhold_small_officers
+from hub.scores.scores import headline_n
+
+ColumnKind = Literal["text", "int", "share", "number", "flag"]
+# The 2023 method's three aspects, in the report's order; headings "report.aspect.<key>".
+ASPECTS = ("perceptions", "satisfaction", "needs")
+PERIODS = ("day", "week", "month")
+OVERALL = "overall"
+# Most alerts a report lists; an office with more in one period has a bigger problem than a table.
+MAX_ALERTS = 1000
+Translate = Callable[..., str]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    label: str  # a catalogue key (hub/messages.toml)
+    kind: ColumnKind = "text"
+
+
+@dataclass(slots=True)
+class Section:
+    key: str
+    title: str  # a catalogue key
+    columns: tuple[Column, ...]
+    rows: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)  # catalogue keys
+    # Which of the method's three aspects (ASPECTS) the section belongs to; None for the
+    # summary before them and the notes on the data after them.
+    aspect: str | None = None
+    # Values the notes' texts need besides min_n (e.g. the perceptions' denominator).
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportInputs:
+    """The API's documents for one office and period."""
+
+    office: Mapping[str, Any]
+    first: date
+    last: date
+    period: str
+    scores: dict[str, Any]
+    questions: dict[str, Any]
+    counters: dict[str, Any]
+    officers: dict[str, Any]
+    periods: dict[str, Any]
+    reasons: dict[str, Any]
+    flags: dict[str, Any]
+    alerts: list[dict[str, Any]]
+    factor_names: Mapping[str, Mapping[str, str]]
+    aspects: dict[str, Any]
+    channels: dict[str, Any]
+    lang: str = "vi"
+    # The channel of every breakdown (the report is the kiosks'; surveys are side by side in
+    # the channels section).
+    channel: str = "kiosk"
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    inputs: ReportInputs
+    sections: tuple[Section, ...]
+
+    def section(self, key: str) -> Section:
+        return next(s for s in self.sections if s.key == key)
+
+
+def gather(documents: Documents, office: Mapping[str, Any], first: date, last: date,
+           period: str = "day", lang: str = "vi", admin: bool = True) -> ReportInputs:
+    """The documents of ``GET /api/v1/offices/{office}/…`` for this range, as the caller sees
+    them (a head's officer table keeps only cells above the minimum n)."""
+    office_id = str(office["id"])
+    officers = documents.breakdown(office_id, first, last, "officer")
+    if not admin:
+        withhold_small_officers(officers)
+    zone = documents.timezone_of(office_id)
+    alerts = [a for a in documents.alerts(office_id, "all", MAX_ALERTS)["alerts"]
+              if first <= datetime.fromisoformat(a["opened_at"]).astimezone(zone).date() <= last]
+    names: dict[str, dict[str, str]] = {}
+    # the office's own questionnaire names the factors (a hospital's sections, not SIPAS's)
+    for questionnaire in [*documents.questionnaires_of(office_id), *documents.catalog.values()]:
+        for key, text in questionnaire.factors.items():
+            names.setdefault(key, {"vi": text.vi, "en": text.en})
+    return ReportInputs(
+        office=office, first=first, last=last, period=period,
+        scores=documents.scores(office_id, first, last),
+        questions=documents.breakdown(office_id, first, last, "question"),
+        counters=documents.breakdown(office_id, first, last, "counter"),
+        officers=officers,
+        periods=documents.breakdown(office_id, first, last, period),
+        reasons=documents.reasons(office_id, first, last),
+        flags=documents.flags(office_id, first, last),
+        alerts=alerts, factor_names=names, lang=lang,
+        aspects=documents.aspects(office_id, first, last),
+        channels=documents.channels(office_id, first, last))
+
+
+# -- sections ------------------------------------------------------------------------------
+SHARE_COLUMNS = (Column("n", "report.col.n", "int"),
+                 Column("satisfied", "report.col.satisfied", "share"),
+                 Column("ci_low", "report.col.ci_low", "share"),
+                 Column("ci_high", "report.col.ci_high", "share"))
+TOO_FEW = Column("too_few", "report.col.too_few", "flag")
+CHANNEL = Column("channel", "report.col.channel")
+
+
+def share_values(score: Mapping[str, Any] | None) -> dict[str, Any]:
+    """n, satisfied share and its interval of one score, as the API gives them."""
+    if not score:
+        return {"n": 0, "satisfied": None, "ci_low": None, "ci_high": None}
+    ci = score.get("satisfied_ci95") or (None, None)
+    return {"n": int(score["n"]), "satisfied": score.get("satisfied"), "ci_low": ci[0],
+            "ci_high": ci[1]}
+
+
+def headline(questions: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The score a cell is read by: its overall question, or its largest."""
+    if OVERALL in questions:
+        return questions[OVERALL]  # type: ignore[no-any-return]
+    n = headline_n(questions)
+    return next((q for q in questions.values() if int(q["n"]) == n), None)
+
+
+def summary_section(inputs: ReportInputs) -> Section:
+    scores = inputs.scores
+    overall = share_values(scores["questions"].get(OVERALL))
+    rate = scores.get("response_rate") or {}
+    rows = [
+        {"measure": "report.m.responses", "value": scores["responses"]},
+        {"measure": "report.m.complete", "value": scores["complete"]},
+        {"measure": "report.m.overall_n", "value": overall["n"]},
+        {"measure": "report.m.satisfied", "value": overall["satisfied"], "kind": "share"},
+        {"measure": "report.m.ci_low", "value": overall["ci_low"], "kind": "share"},
+        {"measure": "report.m.ci_high", "value": overall["ci_high"], "kind": "share"},
+        {"measure": "report.m.dossiers", "value": rate.get("dossiers")},
+        {"measure": "report.m.response_rate", "value": rate.get("rate"), "kind": "share"},
+        {"measure": "report.m.days_known", "value": rate.get("days_known", 0)},
+        {"measure": "report.m.days", "value": (inputs.last - inputs.first).days + 1},
+    ]
+    notes = ["report.note.min_n"]
+    if scores["questions"].get(OVERALL, {}).get("too_few", True):
+        notes.append("report.note.overall_too_few")
+    if not rate:
+        notes.append("report.note.no_dossiers")
+    return Section("summary", "report.s.summary",
+                   (Column("measure", "report.col.measure"),
+                    Column("value", "report.col.value", "number")), rows, notes)
+
+
+def factor_section(inputs: ReportInputs) -> Section:
+    rows = []
+    overall: dict[str, Any] = next((c for c in inputs.questions["cells"] if c["key"] == OVERALL), {})
+    for key, score in inputs.scores["factors"].items():
+        # The overall "factor" is the overall question: its wording names it.
+        name = ((overall.get("text") or {}).get(inputs.lang, "") if key == OVERALL
+                else inputs.factor_names.get(key, {}).get(inputs.lang, ""))
+        rows.append({"factor": key, "name": name, **share_values(score),
+                     "items_mean": score.get("items_mean"),
+                     "too_few": int(score["n"]) < inputs.scores["min_n"]})
+    return Section("factors", "report.s.factors",
+                   (Column("factor", "report.col.factor"), Column("name", "report.col.name"),
+                    *SHARE_COLUMNS, Column("items_mean", "report.col.items_mean", "share"),
+                    TOO_FEW, CHANNEL), with_channel(rows, inputs), ["report.note.items_mean"],
+                   "satisfaction")
+
+
+def item_section(inputs: ReportInputs) -> Section:
+    rows = []
+    for cell in inputs.questions["cells"]:
+        if cell["type"] != "rating":
+            continue
+        text = (cell.get("text") or {}).get(inputs.lang, "")
+        rows.append({"question": cell["key"], "factor": cell.get("factor") or "", "text": text,
+                     **share_values(cell), "mean": cell.get("mean"), "too_few": cell["too_few"]})
+    return Section("items", "report.s.items",
+                   (Column("question", "report.col.question"),
+                    Column("factor", "report.col.factor"), Column("text", "report.col.text"),
+                    *SHARE_COLUMNS, Column("mean", "report.col.mean", "number"), TOO_FEW, CHANNEL),
+                   with_channel(rows, inputs), aspect="satisfaction")
+
+
+def period_section(inputs: ReportInputs) -> Section:
+    rows = [{"key": cell["key"], "from": cell["from"], "to": cell["to"],
+             "responses": cell["responses"], **share_values(headline(cell["questions"])),
+             "too_few": cell["too_few"]} for cell in inputs.periods["cells"]]
+    return Section("periods", f"report.s.by_{inputs.period}",
+                   (Column("key", f"report.col.{inputs.period}"),
+                    Column("from", "report.col.from"), Column("to", "report.col.to"),
+                    Column("responses", "report.col.responses", "int"), *SHARE_COLUMNS, TOO_FEW,
+                    CHANNEL), with_channel(rows, inputs), aspect="satisfaction")
+
+
+def cell_rows(document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One row per cell of a breakdown: its key, name, responses and headline share."""
+    rows = []
+    for cell in document["cells"]:
+        row = {"key": cell["key"] if cell["key"] is not None else "—", "name": cell.get("name", ""),
+               "responses": cell["responses"], **share_values(headline(cell["questions"])),
+               "too_few": cell["too_few"]}
+        if cell.get("withheld"):
+            row["n"] = None
+        rows.append(row)
+    return rows
+
+
+def counter_section(inputs: ReportInputs) -> Section:
+    return Section("counters", "report.s.counters",
+                   (Column("key", "report.col.counter"), Column("name", "report.col.name"),
+                    Column("responses", "report.col.responses", "int"), *SHARE_COLUMNS, TOO_FEW,
+                    CHANNEL), with_channel(cell_rows(inputs.counters), inputs),
+                   aspect="satisfaction")
+
+
+def officer_section(inputs: ReportInputs) -> Section:
+    notes = ["report.note.officers"]
+    if any(cell.get("withheld") for cell in inputs.officers["cells"]):
+        notes.append("report.note.withheld")
+    return Section("officers", "report.s.officers",
+                   (Column("key", "report.col.officer"), Column("name", "report.col.name"),
+                    Column("responses", "report.col.responses", "int"), *SHARE_COLUMNS, TOO_FEW,
+                    CHANNEL), with_channel(cell_rows(inputs.officers), inputs), notes,
+                   "satisfaction")
+
+
+def reason_section(inputs: ReportInputs) -> Section:
+    rows = [{"reason": r["reason"], "text": (r.get("text") or {}).get(inputs.lang, ""),
+             "count": r["count"], "share": r["share"], "sensitive": r["sensitive"]}
+            for r in inputs.reasons["reasons"]]
+    return Section("reasons", "report.s.reasons",
+                   (Column("reason", "report.col.reason"), Column("text", "report.col.text"),
+                    Column("count", "report.col.count", "int"),
+                    Column("share", "report.col.share_low", "share"),
+                    Column("sensitive", "report.col.sensitive", "flag"), CHANNEL),
+                   with_channel(rows, inputs), ["report.note.reasons"], "perceptions")
+
+
+def alert_section(inputs: ReportInputs) -> Section:
+    rows = [{"id": a["id"], "counter": a["counter"], "opened_at": a["opened_at"],
+             "n": a["n"], "low": a["low"], "share": a["share"], "state": a["state"],
+             "note": a["note"]} for a in inputs.alerts]
+    return Section("alerts", "report.s.alerts",
+                   (Column("id", "report.col.id", "int"), Column("counter", "report.col.counter"),
+                    Column("opened_at", "report.col.opened_at"), Column("n", "report.col.n", "int"),
+                    Column("low", "report.col.low", "int"),
+                    Column("share", "report.col.share_low_answers", "share"),
+                    Column("state", "report.col.state"), Column("note", "report.col.note")),
+                   rows, ["report.note.alerts"], "satisfaction")
+
+
+def flag_section(inputs: ReportInputs) -> Section:
+    flags = inputs.flags
+    rows = [
+        {"flag": "report.flag.bursts", "count": len(flags["bursts"]),
+         "responses": flags["in_bursts"], "meaning": "report.flag.bursts_meaning"},
+        {"flag": "report.flag.no_transaction", "count": flags["no_transaction"],
+         "responses": flags["no_transaction"], "meaning": "report.flag.no_transaction_meaning"},
+        {"flag": "report.flag.clock_skew", "count": len(flags["clock_skew"]["kiosks"]),
+         "responses": flags["clock_skew"]["responses"],
+         "meaning": "report.flag.clock_skew_meaning"},
+        {"flag": "report.flag.unknown_questions", "count": flags["unknown_questions"],
+         "responses": flags["unknown_questions"],
+         "meaning": "report.flag.unknown_questions_meaning"},
+        {"flag": "report.flag.small_officers", "count": len(flags["small_officer_cells"]),
+         "responses": None, "meaning": "report.flag.small_officers_meaning"},
+    ]
+    return Section("flags", "report.s.flags",
+                   (Column("flag", "report.col.flag"), Column("count", "report.col.count", "int"),
+                    Column("responses", "report.col.responses", "int"),
+                    Column("meaning", "report.col.meaning")), rows, ["report.note.flags"])
+
+
+def with_channel(rows: list[dict[str, Any]], inputs: ReportInputs) -> list[dict[str, Any]]:
+    """Rows of a breakdown whose figures depend on the channel, each saying which it is."""
+    for row in rows:
+        row["channel"] = inputs.channel
+    return rows
+
+
+def perception_section(inputs: ReportInputs) -> Section:
+    """Sensitive reasons per 100 overall answers: the ``perceptions`` of the aspects document."""
+    seen = inputs.aspects["perceptions"]
+    rows = []
+    for entry in seen["reasons"]:
+        ci = entry["per_100_ci95"] or (None, None)
+        rows.append({"reason": entry["reason"],
+                     "text": (entry.get("text") or {}).get(inputs.lang, ""),
+                     "count": entry["count"], "ratings": seen["ratings"],
+                     "per_100": entry["per_100"], "ci_low": ci[0], "ci_high": ci[1],
+                     "channel": inputs.aspects["channel"]})
+    return Section("perceptions", "report.s.perceptions",
+                   (Column("reason", "report.col.reason"), Column("text", "report.col.text"),
+                    Column("count", "report.col.count", "int"),
+                    Column("ratings", "report.col.ratings", "int"),
+                    Column("per_100", "report.col.per_100", "number"),
+                    Column("ci_low", "report.col.per_100_low", "number"),
+                    Column("ci_high", "report.col.per_100_high", "number"), CHANNEL),
+                   rows, ["report.note.perceptions"], "perceptions",
+                   {"ratings": seen["ratings"]})
+
+
+def needs_section(inputs: ReportInputs) -> Section:
+    """The needs question ranked: the ``needs`` of the aspects document."""
+    needs = inputs.aspects["needs"]
+    rows = [{"choice": entry["choice"], "text": (entry.get("text") or {}).get(inputs.lang, ""),
+             "count": entry["count"], "answered": needs["answered"], "share": entry["share"],
+             "channel": inputs.aspects["channel"]} for entry in needs["choices"]]
+    notes = ["report.note.needs"] if needs["asked"] else ["report.note.needs_not_asked"]
+    return Section("needs", "report.s.needs",
+                   (Column("choice", "report.col.choice"), Column("text", "report.col.text"),
+                    Column("count", "report.col.count", "int"),
+                    Column("answered", "report.col.answered", "int"),
+                    Column("share", "report.col.share_answered", "share"), CHANNEL),
+                   rows, notes, "needs",
+                   {"answered": needs["answered"], "max_choices": needs["max_choices"] or 1})
+
+
+def channel_section(inputs: ReportInputs) -> Section:
+    """Kiosk and survey channels side by side (the channels document): a row per factor or
+    question and channel, with whether it differs from the kiosk (intervals apart)."""
+    document = inputs.channels
+    rows = []
+    for level, items in (("factor", document.get("factors", [])),
+                         ("question", document["questions"])):
+        for item in items:
+            for channel in document["channels"]:
+                entry = item["channels"][channel]
+                rows.append({"level": level, "key": item["key"], "channel": channel,
+                             **share_values(entry),
+                             "differs": item["differs"].get(channel) or False,
+                             "too_few": entry["n"] < document["min_n"]})
+    return Section("channels", "report.s.channels",
+                   (Column("level", "report.col.level"), Column("key", "report.col.question"),
+                    CHANNEL, *SHARE_COLUMNS, Column("differs", "report.col.differs", "flag"),
+                    TOO_FEW), rows, ["report.note.channels"], "satisfaction")
+
+
+# The report's sections, in order; each says its aspect, and the pages group them under the
+# three aspects' headings in ASPECTS order (summary before, flags after). Texts in the
+# ``flag``, ``measure`` and ``meaning`` columns are catalogue keys, translated when written.
+SECTIONS: tuple[Callable[[ReportInputs], Section], ...] = (
+    summary_section, perception_section, reason_section, factor_section, item_section,
+    channel_section, period_section, counter_section, officer_section, alert_section,
+    needs_section, flag_section)
+TRANSLATED = ("measure", "flag", "meaning")
+
+
+def build_report(inputs: ReportInputs,
+                 sections: Sequence[Callable[[ReportInputs], Section]] = SECTIONS) -> Report:
+    return Report(inputs, tuple(build(inputs) for build in sections))
+
+
+def grouped(report: Report) -> list[tuple[str | None, list[Section]]]:
+    """The sections under their aspects, in ASPECTS order: ``(None, [summary…])`` first, then
+    one group per aspect, then ``(None, [flags…])``; a section keeps its order in its group."""
+    groups: list[tuple[str | None, list[Section]]] = [(None, [])]
+    groups += [(aspect, []) for aspect in ASPECTS]
+    after: list[Section] = []
+    seen_aspect = False
+    for section in report.sections:
+        if section.aspect is None:
+            (after if seen_aspect else groups[0][1]).append(section)
+        else:
+            seen_aspect = True
+            groups[1 + ASPECTS.index(section.aspect)][1].append(section)
+    return [*groups, (None, after)]

@@ -1,0 +1,221 @@
+"""Read-only queries of the hub's tables: plain rows for the API, live scores and alerts.
+
+Scores read the daily rollups, never the rows, so a 90-day range of a busy office is a few
+thousand small rows whatever the number of responses; the few reads of rows (bursts, the alert
+window) are bounded by an office and a day range.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from hub.store import tables as t
+
+_DIST = ("d1", "d2", "d3", "d4", "d5")
+Dimension = str  # "counter", "officer", "day", "channel" or "" (the whole office)
+# Which channels a read covers: one channel ("kiosk", "phone" …) or None for all of them.
+Channel = str | None
+KIOSK = t.KIOSK_CHANNEL
+
+
+def _sums(table: Any, names: Sequence[str]) -> list[Any]:
+    return list(_sum_columns(table, tuple(names)))
+
+
+@functools.cache
+def _sum_columns(table: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
+    # Built once per table and columns: making these expressions cost ~3 ms per scores document.
+    return tuple(func.coalesce(func.sum(table.c[name]), 0).label(name) for name in names)
+
+
+def _cells(table: Any, office: str, first: date, last: date, channel: Channel) -> list[Any]:
+    """The conditions of an office's rollup cells over a range of days, in one or all channels."""
+    conditions = [table.c.office == office, table.c.day >= first, table.c.day <= last]
+    if channel is not None:
+        conditions.append(table.c.channel == channel)
+    return conditions
+
+
+class Reader:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _all(self, query: Any) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(query).mappings()]
+
+    # -- registry -------------------------------------------------------------------------
+    def office_ids(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(t.offices.c.id).order_by(t.offices.c.id)).scalars())
+
+    def offices(self, province: str | None = None) -> list[dict[str, Any]]:
+        query = select(t.offices).order_by(t.offices.c.id)
+        if province is not None:
+            query = query.where(t.offices.c.province == province)
+        return self._all(query)
+
+    def office(self, office_id: str) -> dict[str, Any] | None:
+        rows = self._all(select(t.offices).where(t.offices.c.id == office_id))
+        return rows[0] if rows else None
+
+    def provinces(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(t.offices.c.province).distinct()
+                                     .where(t.offices.c.province != "")).scalars())
+
+    def names(self, table: Any, key: str, office: str) -> dict[str, str]:
+        """Registered names of an office's counters or officers."""
+        rows = self._all(select(table.c[key], table.c.name).where(table.c.office == office))
+        return {row[key]: row["name"] for row in rows}
+
+    # -- rollups --------------------------------------------------------------------------
+    def response_totals(self, office: str, first: date, last: date,
+                        channel: Channel = KIOSK) -> dict[str, int]:
+        r = t.rollup_responses
+        rows = self._all(select(*_sums(r, ("n", "complete", "skewed", "ungated", "unknown")))
+                         .where(*_cells(r, office, first, last, channel)))
+        return {k: int(v) for k, v in rows[0].items()}
+
+    def rating_sums(self, office: str, first: date, last: date,
+                    by: Dimension = "", channel: Channel = KIOSK) -> list[dict[str, Any]]:
+        """Per (dimension,) questionnaire and question: the distribution summed over the range."""
+        r = t.rollup_ratings
+        group = [r.c.questionnaire, r.c.question]
+        if by:
+            group.insert(0, r.c[by])
+        return self._all(select(*group, *_sums(r, ("n", *_DIST)))
+                         .where(*_cells(r, office, first, last, channel)).group_by(*group))
+
+    def response_sums(self, office: str, first: date, last: date,
+                      by: Dimension, channel: Channel = KIOSK) -> list[dict[str, Any]]:
+        r = t.rollup_responses
+        return self._all(select(r.c[by], *_sums(r, ("n",)))
+                         .where(*_cells(r, office, first, last, channel)).group_by(r.c[by]))
+
+    def choice_sums(self, office: str, first: date, last: date,
+                    channel: Channel = KIOSK) -> list[dict[str, Any]]:
+        c = t.rollup_choices
+        group = [c.c.questionnaire, c.c.question, c.c.choice]
+        return self._all(select(*group, *_sums(c, ("n",)))
+                         .where(*_cells(c, office, first, last, channel)).group_by(*group))
+
+    def province_dists(self, province: str, question: str, first: date, last: date,
+                       channel: Channel = KIOSK) -> list[dict[str, Any]]:
+        """Per office of the province: the distribution of one question over the range."""
+        r, o = t.rollup_ratings, t.offices
+        conditions = [o.c.province == province, r.c.question == question, r.c.day >= first,
+                      r.c.day <= last]
+        if channel is not None:
+            conditions.append(r.c.channel == channel)
+        return self._all(select(r.c.office, *_sums(r, _DIST))
+                         .join(o, o.c.id == r.c.office).where(*conditions)
+                         .group_by(r.c.office))
+
+    def dossiers(self, office: str, first: date, last: date) -> list[dict[str, Any]]:
+        d = t.dossier_counts
+        return self._all(select(d.c.day, d.c.count).where(
+            d.c.office == office, d.c.day >= first, d.c.day <= last).order_by(d.c.day))
+
+    def responses_on(self, office: str, days: Sequence[date], channel: Channel = KIOSK) -> int:
+        r = t.rollup_responses
+        if not days:
+            return 0
+        conditions = [r.c.office == office, r.c.day.in_(days)]
+        if channel is not None:
+            conditions.append(r.c.channel == channel)
+        rows = self._all(select(*_sums(r, ("n",))).where(*conditions))
+        return int(rows[0]["n"])
+
+    def channels(self, office: str, first: date, last: date) -> dict[str, int]:
+        """Responses per channel over the range (kiosk first, then the others by name)."""
+        r = t.rollup_responses
+        rows = self._all(select(r.c.channel, *_sums(r, ("n",)))
+                         .where(*_cells(r, office, first, last, None)).group_by(r.c.channel))
+        counts = {row["channel"]: int(row["n"]) for row in rows if int(row["n"])}
+        return dict(sorted(counts.items(), key=lambda kv: (kv[0] != KIOSK, kv[0])))
+
+    def survey_imports(self, limit: int = 200) -> list[dict[str, Any]]:
+        si = t.survey_imports
+        return self._all(select(si).order_by(si.c.id.desc()).limit(limit))
+
+    def survey_import(self, import_id: int) -> dict[str, Any] | None:
+        rows = self._all(select(t.survey_imports).where(t.survey_imports.c.id == import_id))
+        return rows[0] if rows else None
+
+    # -- rows -----------------------------------------------------------------------------
+    def answered(self, office: str, first: date, last: date) -> list[dict[str, Any]]:
+        """Kiosk, time and answers of each response in the range (burst detection)."""
+        r = t.responses
+        return self._all(select(r.c.kiosk, r.c.submitted_at, r.c.answers)
+                         .where(r.c.office == office, r.c.day >= first, r.c.day <= last,
+                                r.c.channel == KIOSK))
+
+    def answering(self, office: str, first: date, last: date, question: str,
+                  channel: Channel = KIOSK) -> int:
+        """How many responses of the range answered a choice question (chose at least one
+        choice). The rollups count choices, not respondents, so this reads the rows, bounded by
+        an office and a day range as the burst check is; ``LIKE`` keeps most rows unread."""
+        r = t.responses
+        conditions = [r.c.office == office, r.c.day >= first, r.c.day <= last,
+                      r.c.answers.like(f'%"{question}"%')]
+        if channel is not None:
+            conditions.append(r.c.channel == channel)
+        with self.engine.connect() as conn:
+            texts = conn.execute(select(r.c.answers).where(*conditions)).scalars()
+            return sum(1 for text in texts
+                       if isinstance(answer := json.loads(text).get(question), list) and answer)
+
+    def recent(self, office: str, days: Sequence[date], since: datetime, until: datetime
+               ) -> list[dict[str, Any]]:
+        """Counter and answers of the responses submitted in a window (the alert rule's)."""
+        r = t.responses
+        return self._all(select(r.c.counter, r.c.answers, r.c.submitted_at)
+                         .where(r.c.office == office, r.c.day.in_(days), r.c.channel == KIOSK,
+                                r.c.submitted_at >= since, r.c.submitted_at <= until))
+
+    def response_ids(self, office: str | None = None) -> list[str]:
+        with self.engine.connect() as conn:
+            stmt = select(t.responses.c.id)
+            if office is not None:
+                stmt = stmt.where(t.responses.c.office == office)
+            return list(conn.execute(stmt).scalars())
+
+    def response_count_all(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(t.responses)).scalar_one())
+
+    # -- fleet and events -------------------------------------------------------------------
+    def kiosks(self, office: str) -> list[dict[str, Any]]:
+        return self._all(select(t.kiosks).where(t.kiosks.c.office == office)
+                         .order_by(t.kiosks.c.kiosk))
+
+    def gaps(self, office: str) -> list[dict[str, Any]]:
+        g = t.kiosk_gaps
+        return self._all(select(g).where(g.c.office == office).order_by(g.c.kiosk, g.c.first))
+
+    def alerts(self, office: str, state: str, limit: int) -> list[dict[str, Any]]:
+        a = t.alerts
+        query = select(a).where(a.c.office == office)
+        if state == "open":
+            query = query.where(a.c.closed_at.is_(None))
+        elif state == "closed":
+            query = query.where(a.c.closed_at.is_not(None))
+        return self._all(query.order_by(a.c.opened_at.desc(), a.c.id.desc()).limit(limit))
+
+    def rejected(self, limit: int, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+        with self.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(t.rejected)).scalar_one()
+            rows = conn.execute(select(t.rejected).order_by(t.rejected.c.id.desc())
+                                .limit(limit).offset(offset)).mappings().all()
+        return int(total), [dict(row) for row in rows]
+
+    def alert(self, alert_id: int) -> dict[str, Any]:
+        return self._all(select(t.alerts).where(t.alerts.c.id == alert_id))[0]

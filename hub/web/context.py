@@ -1,0 +1,50 @@
+"""The web side's context, kept on ``app.state.dashboard``: what every API route and page reads.
+
+hub/web/dashboard.py builds it once (:func:`hub.web.dashboard.create_app`); routes reach it with
+:func:`dashboard_of` and never through an import of the hub's wiring.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi.templating import Jinja2Templates
+
+from hub.admin.pushconfig import ConfigPusher
+from hub.roster import Roster
+from hub.scores.documents import Documents
+from hub.store import Store
+from hub.web.access import Gate
+from hub.web.events import LiveEvents
+from hub.web.views import QuestionLabels
+
+
+@dataclass
+class Dashboard:
+    store: Store
+    timezone_of: Callable[[str], ZoneInfo]
+    min_n: int
+    labels: QuestionLabels
+    events: LiveEvents
+    gate: Gate
+    templates: Jinja2Templates
+    documents: Documents
+    roster: Roster
+    pusher: ConfigPusher | None = None
+    mqtt_connected: Callable[[], bool] = lambda: False
+    # Survey channels declared beside the standard ones ([hub] survey_channels).
+    survey_channels: tuple[str, ...] = ()
+    # Why the ingest cannot store responses right now (None while it can).
+    ingest_trouble: Callable[[], str | None] = lambda: None
+
+    def close(self) -> None:
+        """End the live streams so that the web server can stop at once."""
+        self.events.close()
+
+
+def dashboard_of(app: Any) -> Dashboard:
+    dashboard: Dashboard = app.state.dashboard
+    return dashboard
