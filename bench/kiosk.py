@@ -1,6 +1,8 @@
-"""Kiosk benchmark: start-up, idle CPU, memory, frame time, tap-to-disk, and a 50,000-row drain.
+"""Kiosk benchmark: start-up, idle CPU, memory, frame time, tap-to-disk, a 50,000-row drain,
+and the screens and key presses a rating takes at each tested size.
 
-    .venv/bin/python bench/kiosk.py            # prints a Markdown table for docs/performance.md
+    .venv/bin/python bench/kiosk.py                    # every phase; prints JSON
+    .venv/bin/python bench/kiosk.py --phases screens   # only some: start, frames, drain, screens
 
 Runs the real kiosk (``hailong kiosk run`` in a child process for start-up, idle CPU and
 memory; the real KioskApp in this process, driven by posted pygame events, for frames and
@@ -37,6 +39,13 @@ from hailong.broker import Broker, free_port  # noqa: E402
 TICKS = os.sysconf("SC_CLK_TCK")
 BUDGET_MS = 16.0  # the issue's frame budget (60 Hz)
 LOOP_MS = 1000 / 30  # the app's loop period
+PHASES = ("start", "frames", "drain", "screens")
+# The sizes the layouts are tested at (docs/kiosk.md, "Any screen").
+SIZES = ((800, 480), (1024, 600), (1280, 800), (1920, 1080), (1080, 1920))
+# A one-tap rating (Enter, a face, Send), a full one, and a full one after a low overall answer
+# (which adds the reasons): the overall answer of each, and whether every question is answered
+# (False: Send on the screen after the overall answer).
+RATINGS = {"one tap": (4, False), "full": (4, True), "full with reasons": (2, True)}
 
 
 def pct(values: list[float], q: float) -> float:
@@ -123,13 +132,20 @@ def open_app(folder: Path, broker: Broker | None, size: tuple[int, int]):  # typ
     return app
 
 
-CITIZEN = "\n" "2" "1" "8" "\n" "4" "3" "5" "0" "4" "1" "7" "\n" "2"  # faces, chips, choices
+# A full rating after a low overall answer at a size that groups (sipas@3): Enter, overall 2, two
+# reasons, the five factors (one skipped), the integrity pair, two needs, the number of visits.
+CITIZEN = "\n" "2" "18" "\n" "43504" "21" "27" "\n" "2"
 
 
-def idle_warm_up(drive, seconds: float = 3.0) -> None:  # type: ignore[no-untyped-def]
-    """The kiosk idles before its first citizen, as after any start: it caches its screens."""
+def idle_warm_up(drive, seconds: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    """The kiosk idles before its first citizen, as after any start, until it has drawn every
+    screen off-screen (one per loop iteration: about 4 s at 1920×1080)."""
     for _ in range(int(seconds * 30)):
+        if not drive.app.warming:
+            return
         drive.step(1 / 30)
+        time.sleep(1 / 30)  # the loop's pace: delivery (in the drain) runs meanwhile
+    raise RuntimeError("the warm-up did not finish")
 
 
 def frames_and_taps(folder: Path, citizens: int) -> dict[str, float]:
@@ -139,7 +155,7 @@ def frames_and_taps(folder: Path, citizens: int) -> dict[str, float]:
     app = open_app(folder / "cold", None, (1920, 1080))
     try:  # a citizen arriving the very moment the kiosk started: nothing cached yet
         drive = Driver(app)
-        drive.step()
+        drive.start()
         drive.keys(CITIZEN)
         cold = list(app.frame_ms)
     finally:
@@ -147,22 +163,89 @@ def frames_and_taps(folder: Path, citizens: int) -> dict[str, float]:
     app = open_app(folder / "warm", None, (1920, 1080))
     try:
         drive = Driver(app)
-        drive.step()
+        drive.start()
         idle_warm_up(drive)
         app.frame_ms.clear()
+        app.frame_cpu_ms.clear()
         for _ in range(citizens):
             drive.keys(CITIZEN)
             drive.step(6)  # the thank-you ends
         frames = list(app.frame_ms)
+        frames_cpu = list(app.frame_cpu_ms)
         taps = list(app.durable_ms)
     finally:
         app.close()
     return {"frames": len(frames), "frame_p50_ms": pct(frames, 50),
             "frame_p95_ms": pct(frames, 95), "frame_max_ms": max(frames),
             "frames_over_budget": sum(f > BUDGET_MS for f in frames),
+            "frame_cpu_p95_ms": pct(frames_cpu, 95), "frame_cpu_max_ms": max(frames_cpu),
             "cold_frame_p50_ms": pct(cold, 50), "cold_frame_max_ms": max(cold),
             "taps": len(taps), "tap_p50_ms": pct(taps, 50), "tap_p95_ms": pct(taps, 95),
             "tap_max_ms": max(taps)}
+
+
+def citizen_key(app, overall: int) -> str:  # type: ignore[no-untyped-def]
+    """The key a citizen reading the screen presses next to answer everything: ``overall`` on
+    the opening question, 4 on the other faces, "Không" on yes/no, the first choice of a single
+    choice, the first chip then Enter on a multi-select."""
+    from kiosk import flow
+
+    state, rules = app.state, app.rules
+    if flow.on_stage_screen(state):
+        return "1"
+    question = flow.current_question(state, rules)
+    assert question is not None, state.screen
+    if question.is_rating:
+        return str(overall) if question.id == flow.overall_id(rules.questionnaire) else "4"
+    if question.type == "yesno":
+        return "2"
+    if question.type == "multi":
+        return "1" if not state.session.answers.get(question.id) else "enter"
+    return "1"
+
+
+def one_rating(drive, overall: int, full: bool) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """(screens the citizen answered on, key presses including the Enter that starts) for one
+    rating, by real key events through the real app, until the thank-you."""
+    from kiosk import flow
+
+    app = drive.app
+    assert app.state.screen == "idle"
+    drive.key("enter")
+    presses, answered, screen = 1, set(), None
+    while app.state.screen == "question":
+        assert presses < 60, "the rating does not end"
+        screen = flow.screen_of(app.rules, app.state.session)
+        if not full and app.state.session.answers:
+            drive.key("-")  # Send: the answers so far, complete
+        else:
+            before = app.state.session.answers
+            drive.key(citizen_key(app, overall))
+            if app.state.session is None or app.state.session.answers != before:
+                answered.add(screen)
+        presses += 1
+    assert app.state.screen == "thanks", app.state.screen
+    drive.step(10)  # the thank-you ends
+    return len(answered), presses
+
+
+def screens_and_presses(folder: Path) -> list[dict[str, object]]:
+    """Screens and key presses of each rating in :data:`RATINGS` at each size in :data:`SIZES`."""
+    from tools.drive import Driver
+
+    rows: list[dict[str, object]] = []
+    for width, height in SIZES:
+        app = open_app(folder / f"{width}x{height}", None, (width, height))
+        try:
+            drive = Driver(app)
+            drive.start()
+            for name, (overall, full) in RATINGS.items():
+                screens, presses = one_rating(drive, overall, full)
+                rows.append({"size": f"{width}x{height}", "rating": name, "grouped":
+                             app.rules.grouped, "screens": screens, "presses": presses})
+        finally:
+            app.close()
+    return rows
 
 
 def prefill(folder: Path, count: int) -> None:
@@ -228,8 +311,11 @@ def drain(folder: Path, broker: Broker, count: int, limit: float) -> dict[str, f
     try:
         from tools.drive import Driver
 
-        idle_warm_up(Driver(app))  # (delivery starts draining during these 3 s too)
+        drive = Driver(app)
+        drive.start()
+        idle_warm_up(drive)  # (delivery starts draining meanwhile)
         frames_before = len(app.frame_ms)
+        app.frame_cpu_ms.clear()
         began = time.perf_counter()
         clock = pygame.time.Clock()
         presses = 0
@@ -238,7 +324,7 @@ def drain(folder: Path, broker: Broker, count: int, limit: float) -> dict[str, f
         while depth > 0 and time.perf_counter() - began < limit:
             now = time.perf_counter()
             if now - checked > 0.5:  # outside the timed step: the app itself never asks
-                depth, checked = app.service.outbox.stats().depth, now
+                depth, checked = app.desk.stats().depth, now
             if now >= next_press:  # a citizen pressing a key every half second
                 key, char = KEYS[{"\n": "enter"}.get(CITIZEN[presses % len(CITIZEN)],
                                                      CITIZEN[presses % len(CITIZEN)])]
@@ -251,8 +337,9 @@ def drain(folder: Path, broker: Broker, count: int, limit: float) -> dict[str, f
             iterations.append((time.perf_counter() - started) * 1000)
             clock.tick(30)
         elapsed = time.perf_counter() - opened
-        left = app.service.outbox.stats().depth
+        left = app.desk.stats().depth
         frames = list(app.frame_ms)[frames_before:]
+        frames_cpu = list(app.frame_cpu_ms)
         rss = rss_mb(os.getpid())
     finally:
         app.close()
@@ -262,6 +349,8 @@ def drain(folder: Path, broker: Broker, count: int, limit: float) -> dict[str, f
             "drain_per_s": (count - left) / elapsed, "drain_frames": len(frames),
             "drain_frame_p95_ms": pct(frames, 95), "drain_frame_max_ms": max(frames),
             "drain_frames_over_budget": sum(f > BUDGET_MS for f in frames),
+            "drain_frame_cpu_p95_ms": pct(frames_cpu, 95),
+            "drain_frame_cpu_max_ms": max(frames_cpu),
             "drain_iterations": len(iterations), "drain_iteration_p95_ms": pct(iterations, 95),
             "drain_iterations_over_loop": sum(i > LOOP_MS for i in iterations),
             "bench_process_rss_mb": rss}
@@ -274,27 +363,60 @@ def main() -> int:
     parser.add_argument("--citizens", type=int, default=40, help="questionnaires for frames/taps")
     parser.add_argument("--queued", type=int, default=50_000, help="responses queued for the drain")
     parser.add_argument("--limit", type=float, default=600.0, help="longest drain allowed (s)")
+    parser.add_argument("--phases", default=",".join(PHASES),
+                        help=f"comma-separated phases to run (default: all of {', '.join(PHASES)})")
     args = parser.parse_args()
+    phases = [p.strip() for p in args.phases.split(",") if p.strip()]
+    unknown = sorted(set(phases) - set(PHASES))
+    if unknown:
+        parser.error(f"unknown phase {unknown[0]!r}: choose among {', '.join(PHASES)}")
     results: dict[str, object] = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, "
                                   f"Python {platform.python_version()}",
-                                  "video": os.environ["SDL_VIDEODRIVER"]}
+                                  "video": os.environ["SDL_VIDEODRIVER"],
+                                  "load_average_at_start": os.getloadavg()}
     with tempfile.TemporaryDirectory(prefix="hailong-bench-") as tmp:
         folder = Path(tmp)
         broker = Broker(folder / "broker").start()
         try:
-            (folder / "start").mkdir()
-            results.update(start_idle_cpu_memory(folder / "start", broker, args.starts, args.idle))
-            (folder / "frames").mkdir()
-            results.update(frames_and_taps(folder / "frames", args.citizens))
-            (folder / "drain").mkdir()
-            results.update(drain(folder / "drain", broker, args.queued, args.limit))
+            for phase in phases:
+                (folder / phase).mkdir()
+                if phase == "start":
+                    results.update(start_idle_cpu_memory(folder / phase, broker, args.starts,
+                                                         args.idle))
+                elif phase == "frames":
+                    results.update(frames_and_taps(folder / phase, args.citizens))
+                elif phase == "drain":
+                    results.update(drain(folder / phase, broker, args.queued, args.limit))
+                else:
+                    results["screens"] = screens_and_presses(folder / phase)
         finally:
             broker.stop()
+    results["load_average_at_end"] = os.getloadavg()
     print(json.dumps(results, indent=2))
-    if results["left"]:  # its own check: the whole queue drained within --limit
+    if "screens" in results:
+        print(screens_table(results["screens"]))  # type: ignore[arg-type]
+    if results.get("left"):  # its own check: the whole queue drained within --limit
         print(f"CHECK FAILED: {results['left']} responses still queued after {args.limit:.0f} s")
         return 1
     return 0
+
+
+def screens_table(rows: list[dict[str, object]]) -> str:
+    """The screens-and-presses rows as the Markdown table of docs/performance.md."""
+    lines = ["| size | groups on one screen | " + " | ".join(RATINGS) + " |",
+             "|---|---|" + "---|" * len(RATINGS)]
+    for size in dict.fromkeys(str(row["size"]) for row in rows):
+        cells = {str(r["rating"]): r for r in rows if r["size"] == size}
+        first = next(iter(cells.values()))
+        lines.append(f"| {size.replace('x', '×')} | {'yes' if first['grouped'] else 'no'} | "
+                     + " | ".join(f"{_count(cells[n]['screens'], 'screen')}, "
+                                  f"{_count(cells[n]['presses'], 'press')}"
+                                  for n in RATINGS) + " |")
+    return "\n".join(lines)
+
+
+def _count(n: object, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}{'es' if noun.endswith('s') else 's'}"
 
 
 if __name__ == "__main__":

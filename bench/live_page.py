@@ -56,7 +56,7 @@ def measure(count: int) -> list[float]:
     from playwright.sync_api import sync_playwright
 
     from hailong.questionnaire import find_questionnaire
-    from kiosk.service import KioskService
+    from kiosk.recorder import ResponseDesk
     from kiosk.settings import KioskSettings
     from kiosk.simulate import pretend_citizen
 
@@ -68,7 +68,7 @@ def measure(count: int) -> list[float]:
                 "HAILONG_KIOSK_OFFICE": OFFICE, "HAILONG_KIOSK_ID": "k01",
                 "HAILONG_MQTT_URL": broker.url, "HAILONG_DATA_DIR": str(home / "kiosk")})
             questionnaire = find_questionnaire("sipas")
-            kiosk = KioskService(settings, questionnaire.ref)
+            kiosk = ResponseDesk(settings, questionnaire.ref)
             kiosk.start()
             browser = launch_chromium(playwright)
             try:
@@ -122,7 +122,7 @@ def report(runs: list[list[float]]) -> str:
         f"({os.cpu_count()} cores, shared with other work while it ran), {len(runs)} runs of "
         f"{len(runs[0])} ratings {SPACING_S} s apart (median and range over the runs), headless "
         "Chromium, SQLite, hub and broker on loopback.",
-        "From `KioskService.submit` (the kiosk's outbox commit included) to the page's "
+        "From `ResponseDesk.submit` (the kiosk's outbox commit included) to the page's "
         "\"responses today\" changing, without a reload.",
         "",
         "| median | p95 | max | target |",

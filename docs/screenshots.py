@@ -62,26 +62,43 @@ def kiosk(out: Path) -> list[Path]:
         app = kiosk_app(Path(tmp), (1024, 600))
         try:
             drive = Driver(app)
-            drive.step()
+            drive.start()
             save(app, "kiosk-idle")
             drive.key("enter")
             save(app, "kiosk")  # the README picture: the overall question
             drive.keys("2")
             drive.keys("18")
             save(app, "kiosk-reasons")
-            drive.keys("\n" "4" "3" "5")
-            save(app, "kiosk-result")
-            drive.keys("0" "4" "1" "7")
-            save(app, "kiosk-needs")
+            drive.keys("\n" "4" "3")  # the five factors on one screen, by keypad
+            save(app, "kiosk-factors")
+            drive.keys("5" "0" "4")
+            save(app, "kiosk-integrity")  # the integrity questions, asked of everyone
+            drive.keys("2" "2")
+            drive.keys("17")
+            save(app, "kiosk-needs")  # needs and visits together
             drive.keys("\n" "2")
             save(app, "kiosk-thanks")
+        finally:
+            app.close()
+    with tempfile.TemporaryDirectory() as tmp:
+        app = kiosk_app(Path(tmp), (1024, 600))
+        try:
+            from kiosk import flow
+            from kiosk.receipt import Receipt
+
+            drive = Driver(app)
+            drive.start()
+            app.dispatch(flow.Scan("receipt", Receipt("c" * 64, "H21.65", "2026-11-23"),
+                                   now=drive.now))
+            drive.keys("4")
+            save(app, "kiosk-stage")  # after a scan at a kiosk of stage "any"
         finally:
             app.close()
     with tempfile.TemporaryDirectory() as tmp:
         app = kiosk_app(Path(tmp), (1080, 1920), language="en")
         try:
             drive = Driver(app)
-            drive.step()
+            drive.start()
             drive.key("enter")
             save(app, "kiosk-portrait")
         finally:

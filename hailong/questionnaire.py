@@ -31,6 +31,8 @@ CHOICE_ID = r"^[A-Za-z0-9][A-Za-z0-9_+-]{0,62}$"
 FACTORS = ("overall", "1", "2", "3", "4", "5")
 # Keys 1-9 pick a choice on a keypad; more choices are still reachable by touch.
 MAX_CHOICES = 32
+# The moments of a dossier a response can be about (see shared/domain.md, "Two moments").
+Stage = Literal["receive", "result"]
 OfficeKind = Literal["admin", "hospital", "school"]
 # The bundled questionnaire a kiosk shows when its settings name none: by its office's kind.
 KIND_QUESTIONNAIRES: dict[str, str] = {"admin": DEFAULT_ID, "hospital": "hospital",
@@ -78,6 +80,20 @@ class Choice(_Strict):
     sensitive: bool = False
 
 
+# The three answers of a ``yesno`` question, in key order 1/2/3, unless the file lists its own.
+YESNO_CHOICES = (
+    Choice(id="yes", text=Text(vi="Có", en="Yes")),
+    Choice(id="no", text=Text(vi="Không", en="No")),
+    Choice(id="decline", text=Text(vi="Không muốn trả lời", en="I prefer not to say")),
+)
+
+
+class Group(_Strict):
+    """Questions shown together on one screen where the screen can hold them."""
+
+    note: Text | None = Field(None, description="a sentence shown under the group's questions")
+
+
 class Condition(_Strict):
     """Show a question only when an earlier rating lies within [min, max]."""
 
@@ -92,7 +108,7 @@ class Condition(_Strict):
 
 class Question(_Strict):
     id: Annotated[str, _match(QUESTION_ID, "a question id")]
-    type: Literal["rating", "single", "multi"]
+    type: Literal["rating", "single", "multi", "yesno"]
     text: Text
     factor: Annotated[str | None, BeforeValidator(_to_str)] = None
     choices: list[Choice] = Field(default_factory=list, max_length=MAX_CHOICES)
@@ -100,6 +116,22 @@ class Question(_Strict):
     not_yet: Text | None = None
     show_if: Condition | None = None
     enabled: bool = True
+    group: str | None = Field(None, description="questions of one group share a screen where "
+                              "it can hold them; a group's questions follow one another")
+    stage: Stage | None = Field(None, description="asked only at this moment of the dossier "
+                                "(or when the moment is not known)")
+    sensitive: bool = Field(False, description="an integrity question: the hub keeps its answers "
+                            "only as counts per office, day and channel")
+    replaces_choice: str | None = Field(
+        None, description="a reason chip of earlier versions that this question replaces: a "
+        "response of those versions with the chip counts here as a \"yes\"")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yesno_choices(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and data.get("type") == "yesno" and not data.get("choices"):
+            return {**data, "choices": [c.model_dump() for c in YESNO_CHOICES]}
+        return data
 
     @model_validator(mode="after")
     def _check(self) -> Question:
@@ -109,6 +141,8 @@ class Question(_Strict):
             raise ValueError("a rating question has no choices (the 5-level scale is fixed)")
         if self.type != "rating" and not self.choices:
             raise ValueError(f"a {self.type} question needs choices")
+        if self.type == "yesno" and [c.id for c in self.choices] != [c.id for c in YESNO_CHOICES]:
+            raise ValueError("a yesno question's choices are yes, no, decline (in this order)")
         if self.type != "rating" and self.not_yet is not None:
             raise ValueError("not_yet is only for rating questions")
         if self.max_choices is not None and self.type != "multi":
@@ -137,12 +171,21 @@ class Questionnaire(_Strict):
     example: bool = Field(False, description="an example to adapt, not an official form")
     title: Text
     factors: dict[str, Text] = Field(default_factory=dict)
+    groups: dict[str, Group] = Field(default_factory=dict)
     questions: list[Question] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _check(self) -> Questionnaire:
         seen: dict[str, Question] = {}
+        closed: set[str] = set()
+        previous: str | None = None
         for question in self.questions:
+            if question.group != previous and previous is not None:
+                closed.add(previous)
+            if question.group in closed:
+                raise ValueError(f"question {question.id!r}: the questions of group "
+                                 f"{question.group!r} must follow one another")
+            previous = question.group
             if question.id in seen:
                 raise ValueError(f"question id {question.id!r} appears twice")
             cond = question.show_if
@@ -173,6 +216,10 @@ class Questionnaire(_Strict):
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
+
+    def group_note(self, group: str | None) -> Text | None:
+        info = self.groups.get(group) if group else None
+        return info.note if info else None
 
     def rating_ids(self) -> list[str]:
         return [q.id for q in self.questions if q.is_rating]

@@ -4,7 +4,8 @@ Each iteration turns touches, keys and scans into flow events, performs the flow
 (storing a response durably before the thank-you is drawn, speaking, checking the PIN), applies
 a pushed config when the idle screen shows, and redraws only when what is shown changed, so
 an idle kiosk costs almost nothing. Everything slow (MQTT, the serial port, speech) runs
-elsewhere and meets the loop through queues.
+elsewhere and meets the loop through queues; the outbox, MQTT and the scanner are opened on a
+thread once the idle screen is up (kiosk/opening.py), and no rating is taken before.
 """
 
 from __future__ import annotations
@@ -13,26 +14,32 @@ import logging
 import os
 import re
 import signal
+import threading
 import time
 from collections import deque
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pygame
 
-from hailong import __version__, sdnotify
+from hailong import sdnotify
 from hailong.questionnaire import Questionnaire
-from kiosk import flow, keys, layout, view
-from kiosk.i18n import other, t
-from kiosk.pinlock import PinLock
+from kiosk import flow, grid_layout, keys, layout, view
+from kiosk.opening import Opened, Opening, open_desk
 from kiosk.pushed import ConfigKeeper
 from kiosk.receipt import classify, load_or_create_key
-from kiosk.scanner import ScannerReader
-from kiosk.service import KioskService
+from kiosk.scene import officer_photo
+from kiosk.service_rows import service_rows
 from kiosk.settings import KioskSettings
 from kiosk.speech import Speaker
+from kiosk.warmup import warm_up_states
+
+if TYPE_CHECKING:  # imported on the opening thread, after the idle screen is drawn
+    from kiosk.pinlock import PinLock
+    from kiosk.recorder import ResponseDesk
+    from kiosk.scanner import ScannerReader
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +50,8 @@ FPS = 30
 SERVICE_REFRESH = 1.0
 # Frame and tap-to-disk timings kept for the benchmark and the service screen.
 TIMINGS_KEPT = 20_000
+# Longest a closing kiosk waits for an opening still under way (SQLite's busy timeout is 5 s).
+OPENING_WAIT = 10.0
 
 
 def _now() -> datetime:
@@ -61,24 +70,24 @@ class KioskApp:
         self.settings = settings
         self.questionnaire = questionnaire
         self.speaker = speaker or Speaker(settings.kiosk.read_aloud)
+        # all built by the opening, after the first idle frame (see render)
         self.scanner: ScannerReader | None = None
-        if settings.scanner.port:
-            self.scanner = ScannerReader(settings.scanner.port, settings.scanner.baudrate,
-                                         on_state=lambda _state: self._status_changed())
-        self.service = KioskService(settings, questionnaire.ref, status_extra=self._status_fields,
-                                    on_config=self.keeper.received)
+        self._desk: ResponseDesk | None = None
+        self._pin_lock: PinLock | None = None  # the PIN's lockout, kept in the outbox's database
+        self._opening: Opening[Opened] | None = None
         self.receipt_key = self._receipt_key(settings)
         self._patterns = self._compile_patterns(settings)
-        self.rules = self._rules()
-        self.state = flow.initial_state(self.rules, officer=settings.kiosk.officer)
-        self.pin_lock = PinLock(self.service.outbox.engine)  # survives restarts
-        self.state = replace(self.state, pin_locked_until=self.pin_lock.locked_until(_now()))
-        self.running = True
         self.screen: pygame.Surface | None = None
+        self.rules = self._rules()
+        self.state = flow.initial_state(self.rules, officer=settings.kiosk.officer,
+                                        outbox_open=False)
+        self.running = True
         self.layout: layout.Layout | None = None
         self.painter: view.Painter | None = None
         self.unmatched = 0
         self.frame_ms: deque[float] = deque(maxlen=TIMINGS_KEPT)
+        # the same frames' CPU time on this thread: what the frame cost, whatever else ran
+        self.frame_cpu_ms: deque[float] = deque(maxlen=TIMINGS_KEPT)
         self.durable_ms: deque[float] = deque(maxlen=TIMINGS_KEPT)
         self.stored: list[dict[str, Any]] = []  # the last responses stored (ids and seqs only)
         self._shown_state: flow.State | None = None
@@ -91,6 +100,9 @@ class KioskApp:
         self._ready = False
         self._connected = False
         self._watchdog = sdnotify.Watchdog()
+        # cleared while a frame is drawn: delivery gives way to it (kiosk/delivery.py)
+        self._screen_idle = threading.Event()
+        self._screen_idle.set()
 
     # -- configuration ---------------------------------------------------------------------
     @staticmethod
@@ -118,7 +130,9 @@ class KioskApp:
             reasons_threshold=section.reasons_threshold,
             complaint_threshold=section.complaint_threshold, gating=section.gating,
             language=section.language, service_enabled=bool(section.service_pin_hash),
-            debounce_radius=layout.MIN_TARGET_MM * section.pixels_per_mm)
+            debounce_radius=layout.MIN_TARGET_MM * section.pixels_per_mm, stage=section.stage,
+            grouped=self.screen is not None and grid_layout.holds_groups(
+                layout.metrics(self.screen.get_size(), section.pixels_per_mm)))
 
     def _apply_pending_config(self) -> None:
         pushed = self.keeper.take_pending()
@@ -126,7 +140,8 @@ class KioskApp:
             return
         before = self.settings.kiosk.officer
         self.settings, self.questionnaire = pushed.settings, pushed.questionnaire
-        self.service.reconfigure(self.settings, self.questionnaire.ref)
+        if self._desk is not None:
+            self._desk.reconfigure(self.settings, self.questionnaire.ref)
         self.speaker = Speaker(self.settings.kiosk.read_aloud)
         self.rules = self._rules()
         if self.settings.kiosk.officer != before:
@@ -145,7 +160,40 @@ class KioskApp:
         return fields
 
     def _status_changed(self) -> None:
-        self.service.delivery.nudge()
+        if self._desk is not None:
+            self._desk.nudge()
+
+    # -- the outbox, MQTT and the scanner: opened once the idle screen is up ------------------
+    @property
+    def desk(self) -> ResponseDesk:
+        """The response desk; the flow asks for it only after ``OutboxOpened``."""
+        if self._desk is None:
+            raise RuntimeError("the outbox is not open yet")
+        return self._desk
+
+    @property
+    def pin_lock(self) -> PinLock:
+        """The PIN's lockout; the flow shows no PIN screen before ``OutboxOpened`` either."""
+        if self._pin_lock is None:
+            raise RuntimeError("the outbox is not open yet")
+        return self._pin_lock
+
+    def wait_until_open(self, timeout: float) -> bool:
+        """Block until the opening is done (tests, screenshots, benchmarks); the loop never does."""
+        return self._opening is not None and self._opening.wait(timeout)
+
+    def _take_opened(self, now: datetime) -> None:
+        opening = self._opening
+        if opening is None or self._desk is not None or not opening.done:
+            return
+        try:
+            opened = opening.result()
+        except Exception:
+            log.exception("could not open the outbox %s", self.settings.database_url())
+            raise
+        self._desk, self.scanner, self._pin_lock = opened.desk, opened.scanner, opened.pin_lock
+        log.info("outbox open")
+        self.dispatch(flow.OutboxOpened(pin_locked_until=opened.pin_lock.locked_until(now), now=now))
 
     # -- lifecycle -------------------------------------------------------------------------
     def open(self, connect: bool = True) -> None:
@@ -161,21 +209,22 @@ class KioskApp:
             self.screen = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
             pygame.mouse.set_visible(False)  # a touch screen: no pointer over the faces
         pygame.display.set_caption("hailong")
-        self._connected = connect
-        if connect:
-            self.service.start()
-            if self.scanner is not None:
-                self.scanner.start()
+        self.rules = self._rules()  # screens of several questions only where they fit
+        self._connected = connect  # the opening starts delivery and the scanner when True
 
     def close(self) -> None:
         sdnotify.notify("STOPPING=1")
-        if self.scanner is not None:
-            self.scanner.stop()
         self.speaker.stop()
-        if self._connected:
-            self.service.stop()
-        else:
-            self.service.outbox.close()
+        opening, self._opening = self._opening, None
+        if opening is not None and opening.wait(OPENING_WAIT):
+            try:
+                opened: Opened | None = opening.result()
+            except Exception:  # already logged by the loop, or never taken: nothing to close
+                opened = None
+            if opened is not None:
+                if opened.scanner is not None:
+                    opened.scanner.stop()
+                opened.desk.stop() if self._connected else opened.desk.close()
         view.forget_cached()
         pygame.quit()
 
@@ -200,6 +249,7 @@ class KioskApp:
         self._step_started = time.perf_counter()
         for event in pygame.event.get():
             self.handle(event, now)
+        self._take_opened(now)
         self._drain_scanner(now)
         self.dispatch(flow.Tick(now=now))
         if self.state.screen == "idle":
@@ -238,9 +288,9 @@ class KioskApp:
             del code  # the clear code goes no further than this line
             if scanned.kind == "unknown":
                 self.unmatched += 1
-            already = (scanned.receipt is not None
-                       and self.service.outbox.already_rated(scanned.receipt.h))
-            self.dispatch(flow.Scan(scanned.kind, scanned.receipt, scanned.officer, already,
+            rated = (self.desk.rated_stages(scanned.receipt.h) if scanned.receipt is not None
+                     else frozenset())
+            self.dispatch(flow.Scan(scanned.kind, scanned.receipt, scanned.officer, rated,
                                     now=now))
 
     def dispatch(self, event: flow.Event) -> None:
@@ -251,7 +301,7 @@ class KioskApp:
     def perform(self, effect: flow.Effect, now: datetime) -> None:
         if isinstance(effect, flow.Submit):
             try:
-                document = self.service.submit(effect.draft)
+                document = self.desk.submit(effect.draft)
             except Exception:  # nothing to retry: the draft is invalid or the disk is gone
                 log.exception("could not store a response")
                 return
@@ -268,17 +318,9 @@ class KioskApp:
             self.running = False
 
     def check_pin(self, pin: str) -> bool:
-        from argon2 import PasswordHasher
-        from argon2.exceptions import InvalidHashError, VerificationError
+        from kiosk.pinlock import verify_pin  # already imported by the opening
 
-        try:
-            return PasswordHasher().verify(self.settings.kiosk.service_pin_hash, pin)
-        except VerificationError:
-            return False
-        except InvalidHashError:
-            log.warning("[kiosk] service_pin_hash is not an argon2 hash: make one with "
-                        "`hailong kiosk hash-pin`")
-            return False
+        return verify_pin(self.settings.kiosk.service_pin_hash, pin)
 
     # -- drawing ---------------------------------------------------------------------------
     def scene(self, state: flow.State | None = None) -> view.Scene:
@@ -289,49 +331,10 @@ class KioskApp:
         return view.Scene(
             state=state, rules=self.rules, office_name=section.office_name,
             counter=section.counter, officer_name=names.get(officer, officer) if officer else "",
-            photo=self._photo_path(officer), scanner=self.scanner is not None,
+            photo=officer_photo(section, officer), scanner=bool(self.settings.scanner.port),
             speaker=self.speaker.available, complaint_url=section.complaint_url,
-            complaint_hotline=section.complaint_hotline,
+            complaint_hotline=section.complaint_hotline, receipt_name=section.receipt_name,
             service_rows=self._service_rows if state.screen == "service" else ())
-
-    def _photo_path(self, officer: str | None) -> str:
-        section = self.settings.kiosk
-        if officer and section.officer_photos:
-            for suffix in (".png", ".jpg", ".jpeg"):
-                candidate = Path(section.officer_photos) / f"{officer}{suffix}"
-                if candidate.is_file():
-                    return str(candidate)
-        if officer and officer == section.officer:
-            return section.officer_photo
-        return ""
-
-    def _read_service_rows(self) -> tuple[tuple[str, str], ...]:
-        """Counts and states only: never an answer, never a code."""
-        lang, section = self.state.lang, self.settings.kiosk
-        stats = self.service.outbox.stats()
-        connected = self.service.publisher.connected
-        scanner = self.scanner.state if self.scanner else "absent"
-        last_scan = self.scanner.last_scan if self.scanner else None
-        report = self.keeper.status()
-        never = t(lang, "service.never")
-
-        def row(key: str, value: str) -> tuple[str, str]:
-            return t(lang, f"service.{key}"), value
-
-        return (
-            row("kiosk", section.id), row("office", section.office), row("counter", section.counter),
-            row("broker", f"{self.settings.mqtt.effective_url} · "
-                + t(lang, "service.broker_ok" if connected else "service.broker_down")),
-            row("outbox", str(stats.depth)), row("oldest", stats.oldest or t(lang, "service.none")),
-            row("rejected", str(stats.rejected)), row("sent", str(stats.last_seq)),
-            row("scanner", t(lang, f"service.scanner_{scanner}")),
-            row("last_scan", datetime.fromtimestamp(last_scan).strftime("%H:%M:%S")
-                if last_scan else never),
-            row("garbage", str(self.unmatched + (self.scanner.dropped if self.scanner else 0))),
-            row("questionnaire", self.questionnaire.ref),
-            row("config", f"{report['version']} ({report['state']})" if report else never),
-            row("version", __version__),
-        )
 
     def render(self, force: bool = False) -> bool:
         """Draw when what is shown changed; True when a frame was drawn."""
@@ -339,25 +342,42 @@ class KioskApp:
             return False
         size = self.screen.get_size()
         if self.state.screen == "service" and time.monotonic() - self._service_read > SERVICE_REFRESH:
-            self._service_rows = self._read_service_rows()
+            self._service_rows = service_rows(
+                self.state.lang, self.settings, self.questionnaire.ref, self._desk,
+                self.scanner, self.unmatched, self.keeper.status())
             self._service_read = time.monotonic()
             self._dirty = True
         # flow.step hands back the very same state object when nothing changed
         if not (force or self._dirty) and self._shown_state is self.state and self._shown_size == size:
             self._warm_up(size)
             return False
-        started = time.perf_counter()
-        self.layout, self.painter = view.draw(self.screen, self.scene(),
-                                              self.settings.kiosk.pixels_per_mm)
-        pygame.display.flip()
+        started, cpu = time.perf_counter(), time.thread_time()
+        self._screen_idle.clear()
+        try:
+            self.layout, self.painter = view.draw(self.screen, self.scene(),
+                                                  self.settings.kiosk.pixels_per_mm)
+            pygame.display.flip()
+        finally:
+            self._screen_idle.set()
         self.frame_ms.append((time.perf_counter() - started) * 1000)
+        self.frame_cpu_ms.append((time.thread_time() - cpu) * 1000)
         self._shown_state, self._shown_size, self._dirty = self.state, size, False
         if not self._ready and self.state.screen == "idle":
             self._ready = True
             sdnotify.notify("READY=1")
             log.info("kiosk %s/%s ready", self.settings.kiosk.office, self.settings.kiosk.id)
             self._warm = warm_up_states(self.rules, self.state)
+            self._opening = Opening(lambda: open_desk(
+                self.settings, self.questionnaire.ref, self._status_fields, self.keeper.received,
+                lambda _state: self._status_changed(), connect=self._connected,
+                screen_idle=self._screen_idle))
+            self._opening.start()
         return True
+
+    @property
+    def warming(self) -> bool:
+        """Screens are still being drawn off-screen (the first seconds of idle after a start)."""
+        return bool(self._warm)
 
     def _warm_up(self, size: tuple[int, int]) -> None:
         """While idle, draw one not-yet-seen screen off-screen, so fonts and text are cached
@@ -366,42 +386,6 @@ class KioskApp:
             return
         scratch = pygame.Surface(size)
         view.draw(scratch, self.scene(self._warm.pop()), self.settings.kiosk.pixels_per_mm)
-
-
-def warm_up_states(rules: flow.Rules, idle: flow.State) -> list[flow.State]:
-    """The screens one citizen would see in each language (low answers: reasons and complaint)."""
-    states: list[flow.State] = []
-    at = datetime.now().astimezone()
-    for lang in (idle.lang, other(idle.lang)):
-        state = replace(idle, lang=lang)
-        for name in ["enter", "1", "1", "2", "enter", *["3"] * 8, "1", "1"]:
-            at += timedelta(seconds=1)
-            state, _ = flow.step(state, flow.Key(name, now=at), rules)
-            states.append(state)
-            states += _chosen_variants(state, rules)
-            if state.screen == "thanks":
-                break
-        states.append(replace(state, screen="notice", notice="notice.already_rated"))
-    return states
-
-
-def _chosen_variants(state: flow.State, rules: flow.Rules) -> list[flow.State]:
-    """The question as it looks with answers chosen (bold labels, ticked chips, every page)."""
-    question = flow.current_question(state, rules)
-    session = state.session
-    if question is None or session is None:
-        return []
-    if question.is_rating:
-        if question.id != flow.overall_id(rules.questionnaire):
-            return []  # the five labels are the same on every rating question
-        return [replace(state, session=replace(session, answers={**session.answers,
-                                                                   question.id: level}))
-                for level in range(1, 6)]
-    every = tuple(choice.id for choice in question.choices)
-    answers = {**session.answers, question.id: every}
-    # layout.choices wraps the page number, so four covers any screen's pages
-    return [replace(state, session=replace(session, answers=answers, page=page))
-            for page in range(4)]
 
 
 def has_display() -> bool:

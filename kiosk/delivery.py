@@ -53,6 +53,13 @@ PRUNE_EVERY = 3600.0
 # response is stored or an ack arrives, and at least this often (a safety net; each query
 # costs CPU that an idle kiosk should not spend ten times a second).
 QUIET_MAX = 5.0
+# While the screen draws a frame (2-5 ms of CPU at 1920x1080), this thread waits at its next
+# checkpoint instead of taking the interpreter lock from it: a drain of 50,000 rows otherwise
+# stretches frames past 16 ms, each blit handing the lock over for up to 5 ms (Python's switch
+# interval). Never longer than this, so a frame that hangs cannot stall delivery.
+GIVE_WAY_MAX = 0.05
+# Publishes between two checkpoints: about a millisecond of Python.
+PUBLISH_CHUNK = 20
 # The wall clock moving this much more or less than the monotonic clock between two rounds is a
 # jump (a step by NTP or by hand), not drift: NTP slews drift far more slowly than this.
 CLOCK_JUMP = 30.0
@@ -76,8 +83,10 @@ class Delivery:
                  retention_days: int = 30,
                  on_config: Callable[[bytes], None] | None = None,
                  clock: Callable[[], float] = time.time,
-                 monotonic: Callable[[], float] | None = None) -> None:
+                 monotonic: Callable[[], float] | None = None,
+                 screen_idle: threading.Event | None = None) -> None:
         self.outbox = outbox
+        self._screen_idle = screen_idle  # cleared by the screen while it draws a frame
         self.office = office
         self.kiosk = kiosk
         self.transport: Transport | None = None
@@ -160,7 +169,13 @@ class Delivery:
             self._wake.wait(TICK)
             self._wake.clear()
 
+    def _give_way(self) -> None:
+        """Let a frame being drawn finish first (see GIVE_WAY_MAX)."""
+        if self._screen_idle is not None:
+            self._screen_idle.wait(GIVE_WAY_MAX)
+
     def step(self) -> None:
+        self._give_way()
         now = self._monotonic()
         self._notice_clock_jump(now)
         self._settle_incoming()
@@ -222,6 +237,7 @@ class Delivery:
             acked.extend(ack["ids"])
             rejected.extend((item["id"], item["reason"]) for item in ack["rejected"])
         if acked:
+            self._give_way()
             self.acked += self.outbox.acknowledge(acked)
         if rejected:
             self.outbox.reject(rejected)
@@ -273,12 +289,15 @@ class Delivery:
             self._quiet_until = now + wait if not due else 0.0
         sent: list[str] = []
         topic = kiosk_topic(self.office, self.kiosk, "response")
-        for item in due:
+        for index, item in enumerate(due):
+            if index % PUBLISH_CHUNK == 0:
+                self._give_way()
             if not transport.publish(topic, item.payload):
                 break
             sent.append(item.id)
             self._inflight[item.id] = now + RESEND_FIRST
         if sent:
+            self._give_way()
             self.outbox.mark_sent(sent, wall)
             self.sent += len(sent)
 

@@ -22,4 +22,5 @@ class Draft:
     receipt: Receipt | None = None
     officer: str | None = None
     counter: str | None = None
+    stage: str | None = None  # "receive" or "result" when known
     extra: dict[str, Any] = field(default_factory=dict)

@@ -34,8 +34,11 @@ def catalogue(lang: str) -> dict[str, str]:
 
 
 def t(lang: str, key: str, **values: object) -> str:
-    """The text of ``key`` in ``lang``, with ``{name}`` fields filled in."""
+    """The text of ``key`` in ``lang``, with ``{name}`` fields filled in (``{receipt}``: the
+    catalogue's name of the receipt, unless a ``receipt`` value is given)."""
     text = catalogue(lang)[key]
+    if "{receipt}" in text:
+        values = {"receipt": catalogue(lang)["receipt_name"], **values}
     return text.format(**values) if values else text
 
 

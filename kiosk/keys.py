@@ -9,17 +9,19 @@ from __future__ import annotations
 
 # The names the flow understands: digits "0"-"9" and these.
 ENTER, BACK, LANG, READ, OFFICER, ESCAPE = "enter", "back", "lang", "read", "officer", "escape"
+# The keypad's minus (and the main row's): "Gửi đánh giá", send what was answered now.
+SEND = "send"
 
-_CHARS = {"/": LANG, "*": READ, "+": OFFICER, "\r": ENTER, "\n": ENTER, "\b": BACK,
+_CHARS = {"/": LANG, "*": READ, "+": OFFICER, "-": SEND, "\r": ENTER, "\n": ENTER, "\b": BACK,
           "\x1b": ESCAPE, **{str(d): str(d) for d in range(10)}}
 
 # USB HID keypad scancodes (SDL uses the same numbers): they identify the key with NumLock
 # off too, when SDL reports it as End, Down, Page Down… and types no character.
-_KEYPAD_SCANCODES = {84: LANG, 85: READ, 87: OFFICER, 88: ENTER, 98: "0",
+_KEYPAD_SCANCODES = {84: LANG, 85: READ, 86: SEND, 87: OFFICER, 88: ENTER, 98: "0",
                      **{89 + i: str(i + 1) for i in range(9)}}
 
 _NAMES = {"return": ENTER, "enter": ENTER, "backspace": BACK, "escape": ESCAPE,
-          "[/]": LANG, "[*]": READ, "[+]": OFFICER, "keypad enter": ENTER,
+          "[/]": LANG, "[*]": READ, "[+]": OFFICER, "[-]": SEND, "-": SEND, "keypad enter": ENTER,
           **{f"[{d}]": str(d) for d in range(10)}, **{f"keypad {d}": str(d) for d in range(10)}}
 
 

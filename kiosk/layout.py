@@ -165,22 +165,28 @@ def idle(m: Metrics, scanner: bool, photo: bool) -> Layout:
     return Layout(boxes, ("corner", "lang", "start"))
 
 
-def _question_frame(m: Metrics, speaker: bool, bottom: list[str]
-                    ) -> tuple[dict[str, Box], Box]:
+def question_frame(m: Metrics, speaker: bool, bottom: list[str], text_share: float | None = None
+                   ) -> tuple[dict[str, Box], Box]:
+    """Top bar, bottom bar of ``bottom`` buttons, the question's text (``text_share`` of the
+    rest; none at 0) and the banner over it; returns the boxes and the area left for answers."""
     boxes: dict[str, Box] = {}
     area = _top_bar(m, boxes, speaker)
     area, placed = _bottom_bar(m, area, bottom)
     boxes.update(placed)
-    text_h = round(area.h * (0.26 if m.portrait else 0.3))
-    boxes["question"] = area.top(text_h)
-    boxes["banner"] = Box(area.x + area.w // 8, area.y, area.w * 3 // 4, max(m.target, text_h // 2))
-    return boxes, area.below(text_h, m.gap)
+    share = (0.26 if m.portrait else 0.3) if text_share is None else text_share
+    text_h = round(area.h * share)
+    if text_h:
+        boxes["question"] = area.top(text_h)
+    boxes["banner"] = Box(area.x + area.w // 8, area.y, area.w * 3 // 4,
+                          max(m.target, text_h // 2, round(area.h * 0.15)))
+    return boxes, area.below(text_h, m.gap) if text_h else area
 
 
-def rating(m: Metrics, speaker: bool, not_yet: bool, back: bool) -> Layout:
+def rating(m: Metrics, speaker: bool, not_yet: bool, back: bool, send: bool = False) -> Layout:
     names = ["back"] if back else []
     names += ["not-yet", "skip"] if not_yet else ["skip"]
-    boxes, area = _question_frame(m, speaker, names)
+    names += ["send"] if send else []
+    boxes, area = question_frame(m, speaker, names)
     cells = area.columns(FACES, m.gap)
     label_h = max(round(area.h * 0.22), m.font(0.036) * 3)
     d = max(m.target, min(round(cells[0].w * 0.86), area.h - label_h))
@@ -194,10 +200,13 @@ def rating(m: Metrics, speaker: bool, not_yet: bool, back: bool) -> Layout:
     return Layout(boxes, targets)
 
 
-def choices(m: Metrics, speaker: bool, count: int, multi: bool, page: int, back: bool) -> Layout:
+def choices(m: Metrics, speaker: bool, count: int, multi: bool, page: int, back: bool,
+            send: bool = False) -> Layout:
     """Choice buttons (chips for multi-select), as many per page as fit at full target size."""
     names = ["back"] if back else []
-    boxes, area = _question_frame(m, speaker, [*names, "more", "continue" if multi else "skip"])
+    sends = ["send"] if send else []
+    boxes, area = question_frame(m, speaker,
+                                 [*names, "more", "continue" if multi else "skip", *sends])
     if multi:
         hint = area.top(max(m.font(0.03) + 8, round(area.h * 0.1)))
         boxes["hint"] = hint
@@ -231,7 +240,7 @@ def choices(m: Metrics, speaker: bool, count: int, multi: bool, page: int, back:
         boxes.pop("more", None)
     action = "continue" if multi else "skip"
     targets = (*[f"choice:{i}" for i in shown], *names, *(("more",) if pages > 1 else ()),
-               action, "speak", "lang")
+               action, *sends, "speak", "lang")
     return Layout(boxes, targets, pages)
 
 

@@ -62,8 +62,10 @@ responses = Table(
 
 _LAST_SEQ = select(counters.c.value).where(counters.c.name == "seq")
 
-# Hashes of dossier codes already rated here ("one rating per dossier"); kept longer than the
-# responses themselves, and only ever as the keyed hash.
+# Hashes of dossier codes already rated here ("one rating per dossier and stage"); kept longer
+# than the responses themselves, and only ever as the keyed hash. ``h`` is "<hash>:<stage>"; a
+# bare hash (written before stages, or a response whose stage the citizen did not say) stands for
+# the receiving stage, the first moment of a dossier.
 rated_receipts = Table(
     "rated_receipts", metadata,
     Column("h", String(64), primary_key=True),
@@ -124,7 +126,7 @@ class Outbox:
         self.engine.dispose()
 
     def store(self, build: Callable[[int], dict[str, Any]], receipt_hash: str | None = None,
-              now: float | None = None) -> dict[str, Any]:
+              now: float | None = None, stage: str | None = None) -> dict[str, Any]:
         """Allocate the next seq, build the response with it, validate and commit; return it."""
         now = time.time() if now is None else now
         with self.engine.begin() as conn:
@@ -138,14 +140,21 @@ class Outbox:
                 submitted_at=document["submitted_at"], created_at=now, state="pending",
                 attempts=0, next_attempt_at=0.0))
             if receipt_hash:
+                key = receipt_hash if stage in (None, "receive") else f"{receipt_hash}:{stage}"
                 conn.execute(sqlite_insert(rated_receipts)
-                             .values(h=receipt_hash, rated_at=now).on_conflict_do_nothing())
+                             .values(h=key, rated_at=now).on_conflict_do_nothing())
         return document
 
-    def already_rated(self, receipt_hash: str) -> bool:
+    def rated_stages(self, receipt_hash: str) -> frozenset[str]:
+        """The stages at which this dossier was rated here."""
+        keys = {receipt_hash: "receive", f"{receipt_hash}:result": "result"}
         with self.engine.connect() as conn:
-            row = conn.execute(select(rated_receipts.c.h).where(rated_receipts.c.h == receipt_hash))
-            return row.first() is not None
+            rows = conn.execute(select(rated_receipts.c.h).where(rated_receipts.c.h.in_(keys)))
+            return frozenset(keys[row.h] for row in rows)
+
+    def already_rated(self, receipt_hash: str) -> bool:
+        """Whether this dossier was rated here at any stage."""
+        return bool(self.rated_stages(receipt_hash))
 
     def due(self, now: float, limit: int, exclude: Iterable[str] = ()) -> list[Pending]:
         """Pending responses whose next attempt is due, oldest first."""

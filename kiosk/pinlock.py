@@ -3,18 +3,21 @@ failed round of guesses locks the PIN screen twice as long as the one before.
 
 Rounds of ``ROUND`` wrong PINs lock for 5, 10, 20 … minutes, at most a day: a guesser gets about
 50 tries in the first two days, then 5 a day, so a 4-digit PIN holds years on average and a
-6-digit one centuries (docs/kiosk.md). A right PIN starts afresh. The flow (kiosk/flow.py) only
-shows what this module decides: the app asks :meth:`PinLock.check` and hands the verdict on.
+6-digit one centuries (docs/kiosk.md). A right PIN starts afresh. The flow (kiosk/technician.py)
+only shows what this module decides: the app asks :meth:`PinLock.check` and hands the verdict on.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Column, Float, Integer, MetaData, Table, select
 from sqlalchemy.engine import Engine
+
+log = logging.getLogger(__name__)
 
 # Wrong PINs allowed in one round before the screen locks.
 ROUND = 5
@@ -33,6 +36,21 @@ pin_lock = Table(
     Column("rounds", Integer, nullable=False),
     Column("locked_until", Float),
 )
+
+
+def verify_pin(pin_hash: str, pin: str) -> bool:
+    """Whether ``pin`` matches [kiosk] service_pin_hash (an argon2 hash); a bad hash is logged."""
+    from argon2 import PasswordHasher  # imported at the first PIN, not at every start
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    try:
+        return PasswordHasher().verify(pin_hash, pin)
+    except VerificationError:
+        return False
+    except InvalidHashError:
+        log.warning("[kiosk] service_pin_hash is not an argon2 hash: make one with "
+                    "`hailong kiosk hash-pin`")
+        return False
 
 
 def lockout(rounds: int) -> timedelta:

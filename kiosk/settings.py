@@ -40,9 +40,18 @@ class KioskSection(Section):
         "", description="Questionnaire id (a bundled one) or path of a questionnaire TOML file; "
         "empty: the bundled one of `kind` (sipas, hospital, school)")
     language: Literal["vi", "en"] = Field("vi", description="Language each citizen starts in")
+    # 20 s: one tap already counts and a scan or the officer's "+" ends a response at once, so
+    # the time-out only guards a kiosk without either; 20 s still outlasts reading the longest
+    # screen (the integrity questions and their note) at a slow pace, and halves the 30 s in
+    # which the next citizen's taps could join a response left behind.
     idle_timeout: int = Field(
-        30, ge=5, le=600,
-        description="Seconds without a touch before the kiosk returns to idle, keeping the answers")
+        20, ge=5, le=600,
+        description="Seconds without a touch before the kiosk stores what was answered "
+        "(complete: false) and returns to idle")
+    stage: Literal["receive", "result", "any"] = Field(
+        "any", description="The moment of the dossier this kiosk rates: receive (beside the "
+        "receiving counter), result (where results are handed back) or any (it asks, after a "
+        "receipt scan, when it has to)")
     min_interval: float = Field(
         5.0, ge=0, le=300,
         description="Seconds after a stored response during which a new start or scan is ignored")
@@ -55,6 +64,11 @@ class KioskSection(Section):
         description="Overall answers at or below this show the complaint channel (0 never)")
     complaint_url: str = Field("", description="Official complaint channel URL, shown as a QR code")
     complaint_hotline: str = Field("", description="Official complaint hotline shown after a low rating")
+    receipt_name: str = Field(
+        "", max_length=80,
+        description="The province's Vietnamese name of the receipt, used wherever the kiosk "
+        "names it (e.g. \"giấy biên nhận\"); empty: the term of kiosk/locale/vi.toml, "
+        "\"giấy hẹn trả kết quả\"")
     gating: bool = Field(
         False, description="Open the questionnaire only after a receipt scan or the officer's signal")
     receipt_key: SecretStr = Field(

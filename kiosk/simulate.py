@@ -12,7 +12,7 @@ import threading
 from datetime import datetime, timedelta
 
 from hailong.questionnaire import Questionnaire
-from kiosk.service import Answer, Draft, KioskService
+from kiosk.recorder import Answer, Draft, ResponseDesk
 from kiosk.settings import KioskSettings
 
 log = logging.getLogger(__name__)
@@ -47,10 +47,10 @@ def pretend_citizen(questionnaire: Questionnaire, rng: random.Random,
 def run_simulated_kiosks(base: KioskSettings, questionnaire: Questionnaire, count: int,
                          interval: float, stop: threading.Event, seed: int | None = None) -> None:
     """Run ``count`` kiosks (ids kiosk-1 … kiosk-N) until ``stop`` is set."""
-    services: list[KioskService] = []
+    services: list[ResponseDesk] = []
     for index in range(count):
         settings = simulated_settings(base, index)
-        service = KioskService(settings, questionnaire.ref)
+        service = ResponseDesk(settings, questionnaire.ref)
         service.start()
         services.append(service)
     rng = random.Random(seed)

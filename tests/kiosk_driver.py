@@ -29,8 +29,8 @@ def main() -> int:
                    size=(800, 480), speaker=Speaker("off"))
     app.open()
     drive = Driver(app)
-    drive.step()
-    drive.keys("\n" "2" "3" "\n" "4" "4" "5" "0" "3" "\n" "1")
+    drive.start()
+    drive.keys("\n" "2" "3" "\n" "4" "4" "5" "0" "3" "-")
     assert app.state.screen == "thanks", app.state.screen
     print(f"THANKS {app.stored[-1]['id']}", flush=True)
     while True:

@@ -50,7 +50,7 @@ def running_app(settings: KioskSettings, size: tuple[int, int] = (1024, 600), co
     app.open(connect=connect)
     try:
         drive = Driver(app)
-        drive.step()
+        drive.start()
         yield drive
     finally:
         app.close()

@@ -12,7 +12,7 @@ from hailong import contract
 from hailong.settings import load_settings
 from hailong.topics import kiosk_topic, office_topic, parse_kiosk_topic
 from kiosk.receipt import Receipt
-from kiosk.service import Draft, response_document
+from kiosk.recorder import Draft, response_document
 from kiosk.settings import KioskSettings
 
 VN = timezone(timedelta(hours=7))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from hailong.questionnaire import load_catalog
 from hub.i18n import LANGS, Texts, catalogue
-from hub.scores.reports import ASPECTS, PERIODS
+from hub.scores.report_model import ASPECTS, PERIODS
 from hub.scores.scores import office_scores
 from hub.web.charts import COLOURS, DayPoint, band, daily_chart, distribution_bar
 from hub.web.params import KINDS

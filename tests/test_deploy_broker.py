@@ -18,7 +18,7 @@ from hailong.provision import provision_kiosk
 from hailong.settings import load_settings
 from hailong.topics import HUB_STATUS_FILTER, hub_status_topic, kiosk_topic
 from hub.settings import HubSettings
-from kiosk.service import Draft, KioskService
+from kiosk.recorder import Draft, ResponseDesk
 from kiosk.settings import KioskSettings
 from tests.deploy_support import (
     PRODUCTION_CONF,
@@ -78,7 +78,7 @@ def test_a_provisioned_kiosk_and_the_hub_work_end_to_end_over_tls(
     assert password not in (Path(deployment.settings.password_file)).read_text()
 
     hub = secure_hub(deployment, tmp_path / "hub")
-    service = KioskService(settings, "sipas@1")
+    service = ResponseDesk(settings, "sipas@1")
     service.start()
     try:
         stored = service.submit(rating(5))
@@ -128,7 +128,7 @@ def test_kiosk_a_can_neither_publish_as_kiosk_b_nor_read_its_acks_or_config(
     a_password = bundle_settings(deployment, "ubnd-a", "k01", tmp_path).mqtt.password
     b_configs: list[bytes] = []
     b_settings = bundle_settings(deployment, "ubnd-a", "k02", tmp_path / "b")
-    b_service = KioskService(b_settings, "sipas@1", on_config=b_configs.append)
+    b_service = ResponseDesk(b_settings, "sipas@1", on_config=b_configs.append)
     hub = secure_hub(deployment, tmp_path / "hub")
     intruder = TlsClient(deployment, a.username, a_password.get_secret_value())
     try:
@@ -286,7 +286,7 @@ def test_kiosks_read_the_hubs_presence_hold_without_it_and_cannot_forge_it(
     topic = hub_status_topic("hailong-hub")
     hub = secure_hub(deployment, tmp_path / "hub")
     hub.stop()  # "offline", retained, written under the hub's own user
-    service = KioskService(settings, "sipas@2")
+    service = ResponseDesk(settings, "sipas@2")
     service.start()
     intruder = TlsClient(deployment, other.username, other_password.get_secret_value())
     try:

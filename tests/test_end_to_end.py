@@ -18,7 +18,7 @@ from hailong import contract
 from hailong.broker import Broker, free_port
 from hailong.settings import load_settings
 from hailong.topics import kiosk_topic, office_topic
-from kiosk.service import Draft, KioskService
+from kiosk.recorder import Draft, ResponseDesk
 from kiosk.settings import KioskSettings
 from tests.support import (
     PATIENCE,
@@ -68,7 +68,7 @@ def test_a_rating_travels_from_kiosk_to_api_and_the_kiosk_gets_its_ack(
         tmp_path: Path, broker: Broker, hub: RunningHub) -> None:
     watcher = RawClient(broker.url, subscribe=(office_topic("ubnd-a", "scores"),
                                                kiosk_topic("ubnd-a", "k01", "ack")))
-    service = KioskService(kiosk_settings(tmp_path / "kiosk", broker), "sipas@1")
+    service = ResponseDesk(kiosk_settings(tmp_path / "kiosk", broker), "sipas@1")
     service.start()
     try:
         stored = service.submit(draft(overall=5))

@@ -111,7 +111,7 @@ def what_the_hub_shows(store: Store) -> dict[str, Any]:
         shown[office] = {
             "scores": documents.scores(office, DAY, DAY),
             **{f"by {by}": documents.breakdown(office, DAY, DAY, by)
-               for by in ("counter", "officer", "question")},
+               for by in ("counter", "officer", "question", "stage")},
             "flags": documents.flags(office, DAY, DAY),
             "kiosks": documents.kiosks(office),
             "rejected": store.read.rejected(100)[0],

@@ -35,7 +35,7 @@ def push(version: str, settings: dict[str, object] | None = None,
 def test_a_pushed_config_overrides_kiosk_keys_and_can_carry_a_questionnaire(tmp_path: Path) -> None:
     base = kiosk_settings(tmp_path)
     short = sipas_document()
-    short["version"] = "2-short"
+    short["version"] = "3-short"
     for question in short["questions"]:  # type: ignore[union-attr]
         if question["id"] in ("visits", "officer", "needs"):
             question["enabled"] = False
@@ -44,9 +44,10 @@ def test_a_pushed_config_overrides_kiosk_keys_and_can_carry_a_questionnaire(tmp_
     assert pushed.settings.kiosk.counter == "Quầy 5"
     assert pushed.settings.kiosk.idle_timeout == 45
     assert pushed.settings.kiosk.office == base.kiosk.office
-    assert pushed.questionnaire.ref == "sipas@2-short"
+    assert pushed.questionnaire.ref == "sipas@3-short"
     assert [q.id for q in pushed.questionnaire.enabled_questions] == [
-        "overall", "reasons", "access", "procedure", "result", "feedback"]
+        "overall", "reasons", "access", "procedure", "result", "feedback", "integrity-harassment",
+        "integrity-payment"]
 
 
 @pytest.mark.parametrize(("payload", "expected"), [
@@ -100,9 +101,8 @@ def test_the_app_applies_a_pushed_config_only_at_idle(tmp_path: Path) -> None:
         assert app.settings.kiosk.counter == "Quầy 9" and app.state.lang == "en"
         assert app._status_fields()["config"] == {"version": "v7", "state": "applied", "error": None}
         drive.key("enter")
-        drive.keys("5000000")
-        drive.key("0")
-        document = json.loads(app.service.outbox.due(1e12, 10)[-1].payload)
+        drive.keys("5-")  # one tap, then Send
+        document = json.loads(app.desk.outbox.due(1e12, 10)[-1].payload)
         assert document["counter"] == "Quầy 9" and document["lang"] == "en"
 
 

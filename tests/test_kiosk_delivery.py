@@ -50,3 +50,23 @@ def test_a_change_signalled_while_a_status_is_read_goes_out_in_the_next_one(
     delivery.step()
     states = [doc["config"]["state"] for topic, doc in transport.sent if topic.endswith("/status")]
     assert states == ["pending", "applied"]
+
+
+def test_a_frame_that_never_ends_does_not_stall_delivery(tmp_path: Path) -> None:
+    """While the screen draws (its event cleared) delivery waits at each checkpoint, at most
+    GIVE_WAY_MAX: every due response still goes out, in order."""
+    import threading
+
+    from kiosk.delivery import PUBLISH_CHUNK
+    from tests.test_outbox import build
+
+    outbox = Outbox(f"sqlite:///{tmp_path / 'outbox.db'}")
+    for _ in range(PUBLISH_CHUNK * 2 + 1):
+        outbox.store(build)
+    screen_idle = threading.Event()  # cleared: a frame is being drawn, and never ends
+    delivery = Delivery(outbox, "o", "k", dict, screen_idle=screen_idle)
+    transport = RecordingTransport()
+    delivery.transport = transport
+    delivery.step()
+    sent = [doc["seq"] for topic, doc in transport.sent if topic.endswith("/response")]
+    assert sent == list(range(1, PUBLISH_CHUNK * 2 + 2))

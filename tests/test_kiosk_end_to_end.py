@@ -21,9 +21,9 @@ from tests.support import PATIENCE, RawClient, RunningHub, wait_until
 def test_answers_given_by_key_events_arrive_at_the_hub(tmp_path: Path, broker: Broker,
                                                         hub: RunningHub) -> None:
     with running_app(kiosk_settings(tmp_path, broker.url), connect=True) as drive:
-        drive.keys("\n" "2" "1" "8" "\n" "4" "3" "5" "0" "4" "1" "7" "\n" "2")
+        drive.keys("\n" "2" "1" "8" "\n" "4" "3" "5" "0" "4" "2" "2" "1" "7" "\n" "2")
         assert drive.app.state.screen == "thanks"
-        wait_until(lambda: drive.app.service.outbox.stats().depth == 0, message="the ack")
+        wait_until(lambda: drive.app.desk.stats().depth == 0, message="the ack")
     status, scores = hub.get("/api/v1/offices/ubnd-a/scores")
     assert status == 200 and scores["responses"] == 1
     questions = scores["questions"]
@@ -37,18 +37,18 @@ def test_200_responses_given_while_the_broker_is_down_arrive_exactly_once(
         tmp_path: Path, broker: Broker, hub: RunningHub) -> None:
     with running_app(kiosk_settings(tmp_path, broker.url), connect=True) as drive:
         app = drive.app
-        wait_until(lambda: app.service.publisher.connected, message="kiosk connected")
+        wait_until(lambda: app.desk.connected, message="kiosk connected")
         broker.stop()
-        wait_until(lambda: not app.service.publisher.connected, message="kiosk sees it")
+        wait_until(lambda: not app.desk.connected, message="kiosk sees it")
         for index in range(200):
             drive.key("enter")
             drive.key(str(index % 5 + 1))
             drive.step(31)  # the citizen walks away: kept, incomplete
             drive.step(6)  # the thank-you ends
-        assert app.service.outbox.stats().depth == 200
+        assert app.desk.stats().depth == 200
         ids = {row["id"] for row in app.stored[-100:]}
         broker.start()
-        wait_until(lambda: app.service.outbox.stats().depth == 0, 90, interval=0.2,
+        wait_until(lambda: app.desk.stats().depth == 0, 90, interval=0.2,
                    message="the backlog delivered")
     stored = hub.hub.store.read.response_ids("ubnd-a")
     assert len(stored) == 200 == len(set(stored))
@@ -138,7 +138,7 @@ def test_a_bad_pushed_config_is_refused_and_reported_and_a_good_one_applied(
     try:
         with running_app(kiosk_settings(tmp_path, broker.url), connect=True) as drive:
             app = drive.app
-            wait_until(lambda: app.service.publisher.connected, message="connected")
+            wait_until(lambda: app.desk.connected, message="connected")
             watcher.publish(config_topic, contract.encode(
                 {"v": 1, "version": "bad-1", "settings": {"idle_timeout": 1}}), retain=True)
             report = wait_until(lambda: (last_config() or {}).get("state") == "refused"
@@ -146,7 +146,7 @@ def test_a_bad_pushed_config_is_refused_and_reported_and_a_good_one_applied(
             assert report["version"] == "bad-1"
             assert "[kiosk] idle_timeout: expected greater than or equal to 5" in report["error"]
             drive.step(1)
-            assert app.settings.kiosk.idle_timeout == 30  # the previous config is kept
+            assert app.settings.kiosk.idle_timeout == 20  # the previous config is kept
             watcher.publish(config_topic, contract.encode(
                 {"v": 1, "version": "good-2", "settings": {"idle_timeout": 60}}), retain=True)
             wait_until(lambda: app.keeper.status() == {"version": "good-2", "state": "pending",

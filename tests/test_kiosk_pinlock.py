@@ -8,14 +8,20 @@ pygame key events; its clock is the driver's.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from argon2 import PasswordHasher
 from sqlalchemy import create_engine
 
+from hailong.questionnaire import find_questionnaire
+from kiosk import flow
+from kiosk.app import KioskApp
 from kiosk.pinlock import FIRST_LOCKOUT, MAX_LOCKOUT, ROUND, PinLock, lockout
+from kiosk.speech import Speaker
 from tests.kiosk_support import kiosk_settings, running_app
+from tools.drive import Driver
 
 PIN = "482915"
 PIN_HASH = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1).hash(PIN)
@@ -72,6 +78,41 @@ def test_a_restarted_kiosk_keeps_its_pin_screen_locked(tmp_path: Path) -> None:
         assert drive.app.state.pin_message == "pin.locked"
         drive.keys(PIN + "\n")
         assert drive.app.state.screen == "pin" and drive.app.state.pin_message == "pin.locked"
+
+
+def test_the_pin_screen_waits_for_the_outbox_and_its_lock(tmp_path: Path) -> None:
+    """A corner held while the outbox is still opening (held by another writer, as a slow disk
+    would) shows "one moment"; the PIN screen opens once the outbox is, already locked."""
+    settings = kiosk_settings(tmp_path, service_pin_hash=PIN_HASH)
+    with running_app(settings) as drive:  # lock the PIN screen, on disk
+        open_pin_screen(drive)
+        for _ in range(ROUND):
+            drive.keys("1234\n")
+        assert drive.app.state.pin_message == "pin.locked"
+    path = Path(settings.database_url().removeprefix("sqlite:///"))
+    holder = sqlite3.connect(path, isolation_level=None)
+    # out of WAL, so that even reading the outbox (and the lock's table) waits for the holder
+    assert holder.execute("PRAGMA journal_mode=DELETE").fetchone() == ("delete",)
+    holder.execute("BEGIN EXCLUSIVE")
+    app = KioskApp(settings, find_questionnaire(settings.kiosk.questionnaire_name()),
+                   size=(1024, 600), speaker=Speaker("off"))
+    app.open(connect=False)
+    try:
+        drive = Driver(app)
+        drive.step()  # the idle screen; the opening starts behind it
+        drive.tap((5, 5), hold=3.1)
+        assert (app.state.screen, app.state.notice) == ("notice", flow.OPENING)
+        drive.keys(PIN + "\n")
+        assert app.state.screen == "notice"  # no PIN tried before its lock is known
+        holder.execute("COMMIT")
+        assert app.wait_until_open(30)
+        drive.step()
+        assert app.state.screen == "pin" and app.state.pin_message == "pin.locked"
+        drive.keys(PIN + "\n")
+        assert app.state.screen == "pin" and app.state.pin_message == "pin.locked"
+    finally:
+        holder.close()
+        app.close()
 
 
 def test_a_six_digit_pin_opens_the_service_screen(tmp_path: Path) -> None:

@@ -157,19 +157,29 @@ def test_scans_drive_the_kiosk_and_a_dossier_is_rated_once(tmp_path: Path, pty: 
         wait_until(lambda: drive.step() or app.state.screen == "question",
                    message="the scan to open the questionnaire")
         assert app.state.session is not None and app.state.session.trigger == "scan"
-        drive.keys("5")
-        drive.step(40)  # walked away after one answer
+        drive.keys("5")  # at the kiosk's default stage "any": receipt or result?
+        assert flow.on_stage_screen(app.state)
+        drive.step(40)  # walked away: the stage not said counts as receiving
         assert app.state.screen == "thanks"
         document = _stored(app)[-1]
         assert document["trigger"] == "scan" and document["complete"] is False
         assert document["receipt"] == {"h": receipt_hash("H21.65-220914-0011", RECEIPT_KEY),
                                        "unit": "H21.65", "date": "2022-09-14"}
+        assert "stage" not in document
         drive.step(6)
-        pty.send(b"H21.65-220914-0011\r")  # the same dossier again
+        pty.send(b"H21.65-220914-0011\r")  # back to collect the result: rated again, no question
+        wait_until(lambda: drive.step() or app.state.screen == "question", message="result")
+        drive.keys("4-")
+        document = _stored(app)[-1]
+        assert document["stage"] == "result" and document["answers"] == {"overall": 4}
+        assert document["receipt"]["h"] == receipt_hash("H21.65-220914-0011", RECEIPT_KEY)
+        drive.step(6)
+        pty.send(b"H21.65-220914-0011\r")  # the same dossier at the same stage: nothing opens
         wait_until(lambda: drive.step() or app.state.screen == "notice", message="the notice")
         assert app.state.notice == "notice.already_rated"
         texts = [d.text for d in app.painter.drawn]  # type: ignore[union-attr]
         assert "Hồ sơ này đã được đánh giá" in texts
+        assert len(_stored(app)) == 2
         drive.step(5)
         pty.send(b"CB:cb-020\r")  # officer card: the officer on duty, and the next citizen
         wait_until(lambda: drive.step() or app.state.screen == "question", message="officer")
@@ -182,12 +192,35 @@ def test_scans_drive_the_kiosk_and_a_dossier_is_rated_once(tmp_path: Path, pty: 
     assert b"220914-0011" not in db  # never stored in clear
 
 
+def test_two_citizens_back_to_back_by_their_receipts(tmp_path: Path, pty: Pty) -> None:
+    settings = kiosk_settings(tmp_path, scanner__port=str(pty.link), stage="receive")
+    with running_app(settings, connect=True) as drive:
+        app = drive.app
+        wait_until(lambda: app.scanner is not None and app.scanner.state == "ok",
+                   message="scanner ok")
+        pty.send(b"H21.65-220914-0011\r")
+        wait_until(lambda: drive.step() or app.state.screen == "question", message="first")
+        drive.keys("5")  # the first citizen rates, then leaves without sending
+        drive.step(5)
+        pty.send(b"H21.65-220914-0012\r")  # the next citizen's receipt, 5 s later
+        wait_until(lambda: drive.step() or len(_stored(app)) == 1, message="first stored")
+        assert app.state.screen == "question" and app.state.session is not None
+        assert app.state.session.answers == {}
+        drive.keys("2-")
+        first, second = _stored(app)
+    assert first["answers"] == {"overall": 5} and first["complete"] is False
+    assert first["receipt"]["h"] == receipt_hash("H21.65-220914-0011", RECEIPT_KEY)
+    assert second["answers"] == {"overall": 2} and second["complete"] is True
+    assert second["receipt"]["h"] == receipt_hash("H21.65-220914-0012", RECEIPT_KEY)
+    assert first["stage"] == second["stage"] == "receive"
+
+
 def _stored(app) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
     import json
 
-    return [json.loads(p.payload) for p in app.service.outbox.due(1e12, 100)]
+    return [json.loads(p.payload) for p in app.desk.outbox.due(1e12, 100)]
 
 
 def test_scan_event_carries_no_clear_code() -> None:
     fields = {f for f in flow.Scan.__dataclass_fields__}
-    assert fields == {"now", "target", "pos", "kind", "receipt", "officer", "already_rated"}
+    assert fields == {"now", "target", "pos", "kind", "receipt", "officer", "rated"}

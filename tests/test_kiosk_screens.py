@@ -13,9 +13,10 @@ import pygame
 import pytest
 from argon2 import PasswordHasher
 
-from kiosk import flow, layout
+from kiosk import flow, layout, view
 from kiosk.i18n import catalogue
 from kiosk.receipt import Receipt
+from kiosk.warmup import warm_up_states
 from tests.kiosk_support import kiosk_settings, recording_speaker, running_app
 from tests.support import wait_until
 from tools.drive import Driver
@@ -48,6 +49,31 @@ def check_frame(drive: Driver, shots: Path, name: str) -> None:
             assert not overlap, f"{name}: targets {a} and {b} overlap"
 
 
+def walk_to_thanks(drive: Driver, shots: Path) -> None:
+    """Answer every screen after the reasons by keypad, checking each frame: a factor 4, the
+    integrity questions "No", two needs (the others dimmed), the 2nd number of visits."""
+    app = drive.app
+    for press in range(40):
+        if app.state.screen != "question":
+            return
+        question = flow.current_question(app.state, app.rules)
+        assert question is not None and app.layout is not None
+        check_frame(drive, shots, f"step-{press}-{question.id}")
+        if question.type == "multi":
+            prefix = "choice:" if len(flow.current_questions(app.state, app.rules)) == 1 \
+                else "choice:needs:"
+            assert "more" not in app.layout.boxes
+            assert all(f"{prefix}{i}" in app.layout.boxes for i in range(8))
+            drive.keys("27")
+            check_frame(drive, shots, "needs-full")  # two chosen: the others dimmed
+            drive.key("enter")
+        elif question.is_rating:
+            drive.key("4")
+        else:
+            drive.key("2")
+    raise AssertionError("the questionnaire never ended")
+
+
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_every_screen_fits_at_every_size(tmp_path: Path, size: tuple[int, int], lang: str) -> None:
@@ -72,17 +98,8 @@ def test_every_screen_fits_at_every_size(tmp_path: Path, size: tuple[int, int], 
         if "more" in drive.app.layout.boxes:  # type: ignore[union-attr]
             drive.tap_target("more")
             check_frame(drive, shots, "reasons-page-2")
-        drive.keys("\n" "444")
-        check_frame(drive, shots, "result")  # with "not received yet"
-        drive.keys("05")
-        check_frame(drive, shots, "needs")
-        assert "more" not in drive.app.layout.boxes  # type: ignore[union-attr]
-        assert all(f"choice:{i}" in drive.app.layout.boxes for i in range(8))  # type: ignore[union-attr]
-        drive.keys("27")
-        check_frame(drive, shots, "needs-full")  # two chosen: the others dimmed
         drive.key("enter")
-        check_frame(drive, shots, "visits")
-        drive.key("2")
+        walk_to_thanks(drive, shots)
         assert drive.app.state.screen == "thanks" and drive.app.state.complaint
         check_frame(drive, shots, "thanks-complaint")
         drive.step(6)
@@ -90,8 +107,8 @@ def test_every_screen_fits_at_every_size(tmp_path: Path, size: tuple[int, int], 
         drive.key("5")
         drive.step(40)  # walked away: kept as incomplete
         drive.step(6)
-        drive.app.dispatch(flow.Scan("receipt", Receipt("b" * 64, None, None), None, True,
-                                     now=drive.now))
+        drive.app.dispatch(flow.Scan("receipt", Receipt("b" * 64, None, None), None,
+                                     frozenset({"receive", "result"}), now=drive.now))
         drive.step()
         check_frame(drive, shots, "notice")
         drive.step(5)
@@ -108,33 +125,90 @@ def test_every_screen_fits_at_every_size(tmp_path: Path, size: tuple[int, int], 
 
 
 def test_faces_and_buttons_answer_to_the_mouse(tmp_path: Path) -> None:
-    with running_app(kiosk_settings(tmp_path)) as drive:
-        drive.tap((500, 300))  # anywhere on idle starts
+    # 800×480: one question per screen
+    with running_app(kiosk_settings(tmp_path), (800, 480)) as drive:
+        drive.tap((400, 240))  # anywhere on idle starts
         assert drive.app.state.screen == "question"
+        assert not drive.app.rules.grouped
         drive.tap_target("face:2")
         assert drive.app.state.session is not None
         assert drive.app.state.session.current == "reasons"
         drive.tap_target("choice:0")
-        drive.tap_target("choice:7")
+        drive.tap_target("choice:1")
         drive.tap_target("continue")
         drive.tap_target("face:4")
         drive.tap_target("back")
         assert drive.app.state.session.current == "access"
         drive.tap_target("face:3")
-        for _ in range(3):
-            drive.tap_target("skip")
         drive.tap_target("skip")
-        assert drive.app.state.session.current == "needs"
-        for chip in (6, 0, 3):  # the third is one too many: nothing happens
-            drive.tap_target(f"choice:{chip}")
-        drive.tap_target("continue")
+        drive.tap_target("skip")
+        drive.tap_target("not-yet")  # result: not received yet
+        drive.tap_target("not-yet")  # feedback: I have not given any
+        assert drive.app.state.session.current == "integrity-harassment"
         drive.tap_target("choice:1")
+        drive.tap_target("send")
         assert drive.app.state.screen == "thanks"
-        [row] = drive.app.service.outbox.due(1e12, 10)
+        [row] = drive.app.desk.outbox.due(1e12, 10)
         document = json.loads(row.payload)
-        assert document["answers"] == {"overall": 2, "reasons": ["wait", "impolite"], "access": 3,
-                                       "needs": ["shorter-wait", "faster-result"], "visits": ["2"]}
+        assert document["answers"] == {"overall": 2, "reasons": ["wait", "facilities"],
+                                       "access": 3, "integrity-harassment": ["no"]}
         assert document["trigger"] == "tap" and document["complete"] is True
+        assert document["questionnaire"] == "sipas@3" and "stage" not in document
+
+
+def test_the_factors_on_one_screen_by_touch_then_send(tmp_path: Path) -> None:
+    with running_app(kiosk_settings(tmp_path), (1024, 600)) as drive:
+        drive.key("enter")
+        drive.tap_target("face:4")
+        assert drive.app.rules.grouped
+        boxes = drive.app.layout.boxes  # type: ignore[union-attr]
+        assert all(f"face:{q}:{n}" in boxes for q in ("access", "procedure", "officer", "result",
+                                                      "feedback") for n in range(1, 6))
+        shown = " ".join(d.text for d in drive.app.painter.drawn)  # type: ignore[union-attr]
+        assert "Chưa nhận kết quả" in shown and "Tôi chưa góp ý" in shown
+        assert "Gửi đánh giá" in shown and "Rất không hài lòng" in shown
+        for target in ("face:officer:5", "face:access:2", "not-yet:result", "face:feedback:3"):
+            drive.tap_target(target)
+        assert drive.app.state.session is not None
+        assert drive.app.state.session.current == "access"  # touches stay on the screen
+        drive.tap_target("continue")
+        shown = " ".join(d.text for d in drive.app.painter.drawn)  # type: ignore[union-attr]
+        assert "Ông/Bà có bị gây phiền hà, sách nhiễu không?" in shown and "giữ kín" in shown
+        drive.tap_target("choice:integrity-payment:2")
+        drive.tap_target("send")
+        assert drive.app.state.screen == "thanks"
+        [row] = drive.app.desk.outbox.due(1e12, 10)
+        document = json.loads(row.payload)
+    assert document["answers"] == {"overall": 4, "officer": 5, "access": 2, "feedback": 3,
+                                   "integrity-payment": ["decline"]}
+    assert document["complete"] is True
+
+
+def test_the_factors_on_one_screen_by_keypad_and_the_minus_key(tmp_path: Path) -> None:
+    with running_app(kiosk_settings(tmp_path), (1280, 800)) as drive:
+        drive.keys("\n" "4" "54" "0")  # overall 4; access 5, procedure 4, officer skipped
+        drive.key("back")  # up a row, to officer
+        drive.keys("2")
+        assert drive.app.state.session is not None and drive.app.state.session.row == 3
+        keypad(drive, pygame.K_KP_MINUS, "-", 86)  # the keypad's minus: send now
+        assert drive.app.state.screen == "thanks"
+        [row] = drive.app.desk.outbox.due(1e12, 10)
+        document = json.loads(row.payload)
+    assert document["answers"] == {"overall": 4, "access": 5, "procedure": 4, "officer": 2}
+    assert document["complete"] is True
+
+
+def test_one_tap_then_walking_away_is_stored_incomplete(tmp_path: Path) -> None:
+    with running_app(kiosk_settings(tmp_path)) as drive:
+        drive.key("enter")
+        drive.key("5")
+        drive.step(19)
+        assert drive.app.state.screen == "question"
+        drive.step(1.5)  # 20 s after the last touch
+        assert drive.app.state.screen == "thanks"
+        [row] = drive.app.desk.outbox.due(1e12, 10)
+        document = json.loads(row.payload)
+    assert document["answers"] == {"overall": 5} and document["complete"] is False
 
 
 def test_a_drumming_finger_on_a_face_is_one_answer(tmp_path: Path) -> None:
@@ -230,7 +304,7 @@ def test_a_hospital_kiosk_shows_the_hospital_questionnaire(tmp_path: Path) -> No
         assert "Biển báo, chỉ dẫn đường đến các khoa, phòng rõ ràng, dễ tìm" in shown
         drive.keys("55555")
         assert drive.app.state.screen == "thanks"
-        [row] = drive.app.service.outbox.due(1e12, 10)
+        [row] = drive.app.desk.outbox.due(1e12, 10)
         document = json.loads(row.payload)
     assert document["questionnaire"] == "hospital@1"
     assert document["answers"] == {"overall": 4, "reach": 5, "information": 5, "amenities": 5,
@@ -239,3 +313,40 @@ def test_a_hospital_kiosk_shows_the_hospital_questionnaire(tmp_path: Path) -> No
     with running_app(kiosk_settings(tmp_path / "named", kind="hospital", questionnaire="school")
                      ) as drive:
         assert drive.app.questionnaire.ref == "school@1"
+
+
+def test_the_receipt_has_the_provinces_name_wherever_it_is_named(tmp_path: Path) -> None:
+    """``[kiosk] receipt_name`` on the idle screen, the gating notice and the scanner test;
+    the catalogue's term appears nowhere, and English keeps its own word."""
+    default = catalogue("vi")["receipt_name"]
+    settings = kiosk_settings(tmp_path, receipt_name="giấy biên nhận", gating="true",
+                              scanner__port=str(tmp_path / "absent"),
+                              service_pin_hash=PIN_1234)
+    drawn: list[str] = []
+
+    def texts(drive: Driver) -> list[str]:
+        assert drive.app.painter is not None
+        shown = [item.text for item in drive.app.painter.drawn]
+        drawn.extend(shown)
+        return shown
+
+    with running_app(settings) as drive:
+        assert "Quét mã trên giấy biên nhận" in texts(drive)
+        assert "Mời Ông/Bà quét mã trên giấy biên nhận để đánh giá" in texts(drive)
+        drive.key("enter")  # gated: the notice asks for the receipt
+        assert "Mời Ông/Bà quét mã trên giấy biên nhận" in texts(drive)
+        drive.step(5)
+        drive.tap((5, 5), hold=3.1)
+        drive.keys("1234\n")
+        drive.tap_target("service:test-scanner")
+        drive.app.dispatch(flow.Scan("receipt", Receipt("c" * 64, None, None), now=drive.now))
+        drive.step()
+        assert any(text.startswith("Đã nhận mã giấy biên nhận lúc") for text in texts(drive))
+        drive.tap_target("service:close")
+        drive.key("/")  # the language switch
+        assert "Scan the code on your receipt" in texts(drive)
+        app = drive.app
+        for state in warm_up_states(app.rules, app.state):  # every other screen, both languages
+            _, painter = view.draw(pygame.Surface((1024, 600)), app.scene(state), 6.0)
+            drawn.extend(item.text for item in painter.drawn)
+    assert not [text for text in drawn if default in text]

@@ -52,8 +52,8 @@ def test_a_valid_file_gives_one_respondent_per_row() -> None:
                            "bv-1,2026-11-21,phone,,4,,\n").encode(), "survey.csv", RULES)
     assert [(r.row, r.office, r.day, r.channel, r.respondent, r.questionnaire, dict(r.answers))
             for r in survey.respondents] == [
-        (2, "ubnd-a", date(2026, 11, 20), "phone", "P1", "sipas@2", {"overall": 5, "officer": 4}),
-        (3, "ubnd-a", date(2026, 11, 21), "paper", None, "sipas@2", {"overall": 2, "access": 3}),
+        (2, "ubnd-a", date(2026, 11, 20), "phone", "P1", "sipas@3", {"overall": 5, "officer": 4}),
+        (3, "ubnd-a", date(2026, 11, 21), "paper", None, "sipas@3", {"overall": 2, "access": 3}),
         (4, "bv-1", date(2026, 11, 21), "phone", None, "test-hospital@1", {"overall": 4})]
     assert survey.channels == ["paper", "phone"] and survey.offices == ["bv-1", "ubnd-a"]
 
@@ -247,6 +247,20 @@ def test_a_rejected_file_imports_nothing(database_url: str) -> None:
     store.close()
 
 
+def test_integrity_columns_in_a_survey_file_are_refused_with_the_reason(
+        database_url: str) -> None:
+    store = Store(database_url)
+    store.upgrade()
+    store.apply_roster(ROSTER)
+    with pytest.raises(SurveyRejected) as refused:
+        do_import(store, ("office,date,channel,overall,integrity-harassment\n"
+                          "ubnd-a,2026-11-20,phone,5,Không\n").encode())
+    assert "'integrity-harassment' is an integrity question" in str(refused.value)
+    assert "remove the column" in str(refused.value)
+    assert store.read.survey_imports() == [] and store.read.response_count_all() == 0
+    store.close()
+
+
 def test_the_migration_keeps_kiosk_rollups_as_the_kiosk_channel(database_url: str) -> None:
     store = Store(database_url)
     store.upgrade()
@@ -259,7 +273,7 @@ def test_the_migration_keeps_kiosk_rollups_as_the_kiosk_channel(database_url: st
     with store.engine.connect() as conn:
         assert conn.execute(text("SELECT d4 FROM rollup_ratings")).scalar_one() == 1
     store.upgrade()
-    assert store.current_revision() == head_revision() == "0200"
+    assert store.current_revision() == head_revision() == "0400"
     with store.engine.connect() as conn:
         rows = conn.execute(text("SELECT channel, d4 FROM rollup_ratings")).all()
         assert [tuple(r) for r in rows] == [("kiosk", 1)]

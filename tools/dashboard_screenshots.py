@@ -69,7 +69,7 @@ def seeded_kiosks(broker_url: str, home: Path, days: int, per_day: tuple[int, in
     """Rate through three simulated kiosks over the last ``days`` days; yields how many were
     sent, with the kiosks still online (the pages show them so) until the block ends."""
     from hailong.questionnaire import find_questionnaire
-    from kiosk.service import KioskService
+    from kiosk.recorder import ResponseDesk
     from kiosk.settings import KioskSettings
     from kiosk.simulate import PROFILES, pretend_citizen, simulated_settings
 
@@ -77,7 +77,7 @@ def seeded_kiosks(broker_url: str, home: Path, days: int, per_day: tuple[int, in
         "HAILONG_KIOSK_OFFICE": OFFICE, "HAILONG_MQTT_URL": broker_url,
         "HAILONG_DATA_DIR": str(home / "kiosks")})
     questionnaire = find_questionnaire("sipas")
-    services = [KioskService(simulated_settings(base, i), questionnaire.ref) for i in range(KIOSKS)]
+    services = [ResponseDesk(simulated_settings(base, i), questionnaire.ref) for i in range(KIOSKS)]
     for service in services:
         service.start()
     rng = random.Random(seed)

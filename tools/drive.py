@@ -14,6 +14,7 @@ from kiosk.app import KioskApp
 
 KEYS = {"enter": (pygame.K_RETURN, "\r"), "back": (pygame.K_BACKSPACE, "\b"),
         "/": (pygame.K_SLASH, "/"), "*": (pygame.K_8, "*"), "+": (pygame.K_KP_PLUS, "+"),
+        "-": (pygame.K_MINUS, "-"),
         "escape": (pygame.K_ESCAPE, "\x1b"),
         **{str(d): (getattr(pygame, f"K_{d}"), str(d)) for d in range(10)}}
 
@@ -29,6 +30,15 @@ class Driver:
 
     def step(self, seconds: float = 0.0) -> None:
         self.app.step(self.advance(seconds))
+
+    def start(self, timeout: float = 60.0) -> None:
+        """The first idle frame, then the outbox opened (as a citizen arriving a second after
+        start-up finds it): waits for the opening thread, not for a fixed time."""
+        self.step()
+        if not self.app.wait_until_open(timeout):
+            raise TimeoutError(f"the outbox did not open within {timeout:.0f} s")
+        self.step()
+        assert self.app.state.outbox_open, "OutboxOpened was not dispatched"
 
     def key(self, name: str, gap: float = 0.5) -> None:
         """Press and release a key (by its :data:`KEYS` name), then run one loop iteration."""

@@ -21,6 +21,7 @@ from typing import Any
 
 from hailong.questionnaire import Questionnaire
 from hailong.settings import check_id
+from hub.store import integrity
 from hub.store.surveys import Respondent, SurveyFile
 from hub.store.tables import KIOSK_CHANNEL
 
@@ -245,7 +246,14 @@ def parse_survey(data: bytes, file_name: str, rules: SurveyRules) -> SurveyFile:
             continue
         seen[key] = index
         question = known.get(key)
-        if question is None:
+        if integrity.is_sensitive(key, {key} if question is not None and question.sensitive
+                                  else ()):
+            problems.append(Problem(header_row, label(index), f"{name!r} is an integrity "
+                                    "question (harassment, payments outside the rules): a survey "
+                                    "row keeps its respondent reference and could tie the answer "
+                                    "to a person, so these answers are not imported; remove the "
+                                    "column (docs/survey-import.md)"))
+        elif question is None:
             listed = ", ".join(sorted(q.id for q in known.values() if q.is_rating))
             problems.append(Problem(header_row, label(index), f"unknown question {name!r}: "
                                     f"a column is office, date, channel, respondent or a rating "

@@ -16,7 +16,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,7 +28,7 @@ from hailong.contract import SKEW_FUTURE, SKEW_PAST
 from hailong.questionnaire import Questionnaire
 from hailong.topics import kiosk_topic, parse_kiosk_topic
 from hub.ingest.subscriber import Message
-from hub.store import Accepted, Rejection, StatusUpdate, Store
+from hub.store import Accepted, Rejection, StatusUpdate, Store, integrity
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,8 @@ class AnswerChecks:
     def __init__(self, catalog: dict[str, Questionnaire],
                  gated: Callable[[str, str], bool] = lambda office, kiosk: False) -> None:
         self._gated = gated
+        # integrity questions: their answers never reach a stored row (hub/store/integrity.py)
+        self.sensitive = integrity.sensitive_questions(catalog)
         self._questions = {ref: {q.id: (q.is_rating, {c.id for c in q.choices})
                                  for q in questionnaire.questions}
                            for ref, questionnaire in catalog.items()}
@@ -130,6 +132,7 @@ class Ingestor:
                  checks: AnswerChecks | None = None) -> None:
         self.store = store
         self._checks = checks
+        self._sensitive = checks.sensitive if checks is not None else frozenset()
         self.counters = IngestCounters()
         self._timezone_of = timezone_of
         self._publish = publish
@@ -217,7 +220,8 @@ class Ingestor:
             except Exception as exc:
                 log.exception("message on %s could not be stored", message.topic)
                 rejection = Rejection(message.topic, f"internal error: {exc.__class__.__name__}",
-                                      message.payload, self._clock())
+                                      integrity.redact(message.payload, self._sensitive),
+                                      self._clock())
                 self.store.record_rejections([rejection])
                 self.counters.rejected += 1
                 self._ack(message.mid, message.qos)
@@ -265,6 +269,9 @@ class Ingestor:
                 continue
             accepted.append(self._accept(message, document, now))
 
+        # the rejected-message store never keeps an integrity answer either
+        rejections = [replace(r, payload=integrity.redact(r.payload, self._sensitive))
+                      for r in rejections]
         result = self.store.write_batch(accepted, rejections, statuses)
 
         for item, outcome in zip(accepted, result.outcomes, strict=True):
@@ -301,6 +308,10 @@ class Ingestor:
             self._on_status({s.office for s in statuses})
 
     def _accept(self, message: Message, document: dict[str, Any], now: datetime) -> Accepted:
+        document, answers = integrity.split(document, self._sensitive)
+        payload = message.payload
+        if answers:  # what is stored, digested and ever put aside holds them no more
+            payload = contract.encode(document)
         submitted = contract.parse_time(document["submitted_at"])
         tz = self._timezone_of(document["office"])
         flags = self._checks.flags(document) if self._checks is not None else []
@@ -309,6 +320,6 @@ class Ingestor:
             day = local_day(now, tz)
         else:
             day = local_day(submitted, tz)
-        return Accepted(topic=message.topic, payload=message.payload, document=document,
-                        digest=hashlib.sha256(message.payload).hexdigest(), received_at=now,
-                        day=day, flags=tuple(flags))
+        return Accepted(topic=message.topic, payload=payload, document=document,
+                        digest=hashlib.sha256(payload).hexdigest(), received_at=now,
+                        day=day, flags=tuple(flags), integrity=answers)

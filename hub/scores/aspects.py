@@ -13,6 +13,12 @@ Needs (nhu cầu, mong đợi): each choice of the ``needs`` question with its c
 of the respondents who answered the question (skips excluded). Each respondent may pick up to
 two choices, so the shares can add up to more than 100 %.
 
+Integrity (2023 method, perceptions): each yes/no question asked of every respondent, as a
+prevalence: the share of "yes" (Có) among yes + no, with its n and Wilson interval; "prefer not
+to say" (Không muốn trả lời) is counted apart, outside the share. Reason chips of earlier
+questionnaire versions (``harassment``, ``unofficial-payment``), which the question replaces,
+are counted apart too: they were asked only after a low rating, so they have no "no".
+
 Nothing here touches a database: tested with hand-computed tables (tests/test_aspects.py).
 """
 
@@ -43,6 +49,28 @@ def perceptions(counts: Mapping[str, int], sensitive: Iterable[str], ratings: in
     reasons.sort(key=lambda r: (-r["count"], r["reason"]))
     return {"denominator": DENOMINATOR, "ratings": int(ratings), "per": PER,
             "reasons": reasons}
+
+
+def integrity_prevalence(counts: Mapping[str, Mapping[str, int]],
+                         questions: Mapping[str, str | None], chips: Mapping[str, int],
+                         min_n: int) -> list[dict[str, Any]]:
+    """One entry per integrity question (those asked, and those with answers): yes, no,
+    declined, n = yes + no, the prevalence of yes and its 95 % interval, and the picks of the
+    earlier chip it replaces (``questions``: question → chip or None)."""
+    entries = []
+    for question in sorted({*questions, *counts}):
+        answers = counts.get(question, {})
+        yes, no = int(answers.get("yes", 0)), int(answers.get("no", 0))
+        chip = questions.get(question)
+        interval = wilson(yes, yes + no)
+        entries.append({
+            "question": question, "yes": yes, "no": no,
+            "declined": int(answers.get("decline", 0)), "n": yes + no,
+            "prevalence": yes / (yes + no) if yes + no else None,
+            "prevalence_ci95": list(interval) if interval else None,
+            "too_few": yes + no < min_n,
+            "replaces": chip, "chips": int(chips.get(chip, 0)) if chip else 0})
+    return entries
 
 
 def needs_ranking(counts: Mapping[str, int], offered: Iterable[str], answered: int,

@@ -10,9 +10,20 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from hailong.questionnaire import Questionnaire
-from hub.scores.aspects import DENOMINATOR, NEEDS, needs_ranking, perceptions
+from hub.scores.aspects import (
+    DENOMINATOR,
+    NEEDS,
+    integrity_prevalence,
+    needs_ranking,
+    perceptions,
+)
 from hub.scores.scores import reasons_ranking
-from hub.store.queries import KIOSK, Channel, Reader
+from hub.store import integrity
+from hub.store.queries import KIOSK, Channel, Reader, StageFilter
+
+# Who may see the integrity figures and the sensitive reasons (they belong to the province, not
+# to the head of the office concerned: docs/dashboard.md).
+SEEN_BY = "admin"
 
 
 class ChoiceDocuments:
@@ -66,25 +77,35 @@ class ChoiceDocuments:
                 "low_ratings": low, "reasons": ranked}
 
 
-    def aspects(self, office: str, first: date, last: date, channel: Channel = KIOSK
-                ) -> dict[str, Any]:
+    def aspects(self, office: str, first: date, last: date, channel: Channel = KIOSK,
+                stage: StageFilter = None) -> dict[str, Any]:
         """The three aspects of the method: perceptions (sensitive reasons per 100 overall
-        answers), satisfaction (the factors and items of the scores document) and needs (the
-        needs question ranked). See hub/scores/aspects.py for the denominators."""
-        scores = self.scores(office, first, last, channel)
-        choice_rows = self.read.choice_sums(office, first, last, channel)
+        answers, and the integrity questions' prevalence), satisfaction (the factors and items
+        of the scores document) and needs (the needs question ranked). See
+        hub/scores/aspects.py for the denominators. Integrity answers are counted per office,
+        day and channel only, so ``stage`` does not narrow them."""
+        scores = self.scores(office, first, last, channel, stage)
+        choice_rows = self.read.choice_sums(office, first, last, channel, stage)
         refs = {str(row["questionnaire"]) for row in choice_rows}
         refs |= {str(row["questionnaire"]) for row in
-                 self.read.rating_sums(office, first, last, channel=channel)}
+                 self.read.rating_sums(office, first, last, channel=channel, stage=stage)}
         questionnaires = self.questionnaires_of(office, sorted(refs))
         sensitive: dict[str, dict[str, str]] = {}
         reasons_of: dict[str, set[str]] = {}
         offered: dict[str, dict[str, str]] = {}
         max_choices: int | None = None
+        replaced: dict[str, dict[str, str]] = {}
+        asked: dict[str, str | None] = {}  # integrity question → the chip it replaces
         for questionnaire in questionnaires:
             for question in questionnaire.questions:
                 if question.is_rating:
                     continue
+                if integrity.is_sensitive(question.id, {question.id} if question.sensitive
+                                          else ()):
+                    asked.setdefault(question.id, question.replaces_choice)
+                if question.replaces_choice:  # sipas@3: the chip became a question
+                    replaced.setdefault(question.replaces_choice, {"vi": question.text.vi,
+                                                                   "en": question.text.en})
                 if question.show_if is not None:
                     reasons_of.setdefault(questionnaire.ref, set()).add(question.id)
                     for choice in question.choices:
@@ -96,6 +117,8 @@ class ChoiceDocuments:
                     for choice in question.choices:
                         offered.setdefault(choice.id, {"vi": choice.text.vi,
                                                        "en": choice.text.en})
+        for chip, text in replaced.items():  # the chip's own words win where a version has it
+            sensitive.setdefault(chip, text)
         reason_counts: dict[str, int] = defaultdict(int)
         need_counts: dict[str, int] = defaultdict(int)
         for row in choice_rows:
@@ -108,14 +131,38 @@ class ChoiceDocuments:
         for entry in seen["reasons"]:
             entry["text"] = sensitive.get(entry["reason"])
         needs = needs_ranking(need_counts, offered,
-                              self.read.answering(office, first, last, NEEDS, channel)
+                              self.read.answering(office, first, last, NEEDS, channel, stage)
                               if offered or need_counts else 0, max_choices)
         needs["asked"] = bool(offered)
         needs["text"] = self._text(NEEDS, preferred=questionnaires[:1])
         for entry in needs["choices"]:
             entry["text"] = offered.get(entry["choice"])
+        counts: dict[str, dict[str, int]] = defaultdict(dict)
+        for row in self.read.integrity_sums(office, first, last, channel):
+            counts[str(row["question"])][str(row["answer"])] = int(row["n"])
+        seen["integrity"] = {"withheld": False, "seen_by": SEEN_BY, "questions": [
+            {**entry, "text": self._text(entry["question"], preferred=questionnaires)}
+            for entry in integrity_prevalence(counts, asked, reason_counts, self.min_n)]}
         return {"office": office, "from": first.isoformat(), "to": last.isoformat(),
-                "channel": channel or "all", "responses": scores["responses"],
-                "min_n": self.min_n, "perceptions": seen,
+                "channel": channel or "all", "stage": scores["stage"],
+                "responses": scores["responses"], "min_n": self.min_n, "perceptions": seen,
                 "satisfaction": {"questions": scores["questions"], "factors": scores["factors"]},
                 "needs": needs}
+
+
+def withhold_integrity(aspects: dict[str, Any]) -> dict[str, Any]:
+    """An aspects document as the head of the office may see it: the sensitive reasons and the
+    integrity figures withheld (``"withheld": true``), everything else kept."""
+    seen = aspects["perceptions"]
+    seen.update({"reasons": [], "withheld": True, "seen_by": SEEN_BY,
+                 "integrity": {"withheld": True, "seen_by": SEEN_BY, "questions": []}})
+    return aspects
+
+
+def withhold_sensitive_reasons(reasons: dict[str, Any]) -> dict[str, Any]:
+    """A reasons document as the head of the office may see it: without the sensitive reasons
+    (harassment, unofficial payment), and saying so."""
+    reasons["reasons"] = [r for r in reasons["reasons"] if not r["sensitive"]]
+    reasons["sensitive_withheld"] = True
+    reasons["seen_by"] = SEEN_BY
+    return reasons

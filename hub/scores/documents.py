@@ -35,9 +35,10 @@ from hub.scores.scores import (
     rating_score,
     response_rate,
 )
+from hub.scores.stage_documents import STAGE_KEYS, StageDocuments, stage_label
 from hub.settings import CredibilitySection
 from hub.store import tables as t
-from hub.store.queries import KIOSK, Channel, Reader
+from hub.store.queries import KIOSK, Channel, Reader, StageFilter
 from hub.store.seqgaps import missing_count
 
 # A kiosk listing shows at most this many missing ranges; the count covers them all.
@@ -52,7 +53,7 @@ def rfc3339(moment: datetime | None) -> str | None:
 
 
 @dataclass
-class Documents(ChoiceDocuments):
+class Documents(ChoiceDocuments, StageDocuments):
     """Builds documents for one hub: its reads, time zones, questionnaires and thresholds."""
 
     read: Reader
@@ -87,15 +88,16 @@ class Documents(ChoiceDocuments):
         return self.scores(office, day, day)
 
     # -- scores -----------------------------------------------------------------------------
-    def scores(self, office: str, first: date, last: date, channel: Channel = KIOSK
-               ) -> dict[str, Any]:
+    def scores(self, office: str, first: date, last: date, channel: Channel = KIOSK,
+               stage: StageFilter = None) -> dict[str, Any]:
         """The foundation's scores document, with factors, flags and the response rate added.
 
         ``channel`` picks the ratings counted: the kiosks' (the default, and the scores topic's),
         one survey channel, or None for all channels pooled; ``channels`` always lists the
-        responses of every channel in the range, so a reader sees what else there is."""
-        totals = self.read.response_totals(office, first, last, channel)
-        rows = self.read.rating_sums(office, first, last, channel=channel)
+        responses of every channel in the range, so a reader sees what else there is. ``stage``
+        picks one moment of the dossier (None: every response, with a stage or not)."""
+        totals = self.read.response_totals(office, first, last, channel, stage)
+        rows = self.read.rating_sums(office, first, last, channel=channel, stage=stage)
         document = office_scores(office, first, last, totals["n"], rows,
                                  factor_of=self.factor_of, min_n=self.min_n)
         row = self.read.office(office)
@@ -105,8 +107,9 @@ class Documents(ChoiceDocuments):
                              "unknown_questions": totals["unknown"]}
         # Dossiers are counted at the counter: only kiosk ratings answer to them.
         document["response_rate"] = (self.rate(office, first, last)
-                                     if channel in (KIOSK, None) else None)
+                                     if channel in (KIOSK, None) and stage is None else None)
         document["channel"] = channel or "all"
+        document["stage"] = stage_label(stage)
         document["channels"] = self.read.channels(office, first, last)
         return document
 
@@ -128,15 +131,22 @@ class Documents(ChoiceDocuments):
                              (last - first).days + 1)
 
     def breakdown(self, office: str, first: date, last: date, by: str,
-                  channel: Channel = KIOSK) -> dict[str, Any]:
-        """The scores document plus ``by`` and one cell per counter, officer, question, period
-        or channel (``by=channel`` splits every channel, whatever ``channel`` says)."""
-        document = self.scores(office, first, last, None if by == "channel" else channel)
+                  channel: Channel = KIOSK, stage: StageFilter = None) -> dict[str, Any]:
+        """The scores document plus ``by`` and one cell per counter, officer, question, period,
+        channel or stage (``by=channel`` splits every channel whatever ``channel`` says, and
+        ``by=stage`` every stage)."""
+        document = self.scores(office, first, last, None if by == "channel" else channel,
+                               None if by == "stage" else stage)
         document["by"] = by
         if by == "question":
-            document["cells"] = self._question_cells(office, first, last, channel)
+            document["cells"] = self._question_cells(office, first, last, channel, stage)
             return document
-        if by == "channel":
+        if by == "stage":
+            cells = breakdown(STAGE_KEYS,
+                              self.read.response_sums(office, first, last, "stage", channel),
+                              self.read.rating_sums(office, first, last, "stage", channel),
+                              self.min_n, lambda row: stage_label(str(row["stage"])))
+        elif by == "channel":
             cells = breakdown(ordered_channels(document["channels"]),
                               self.read.response_sums(office, first, last, "channel", None),
                               self.read.rating_sums(office, first, last, "channel", None),
@@ -144,8 +154,9 @@ class Documents(ChoiceDocuments):
         elif by in ("day", "week", "month"):
             period: Period = by  # type: ignore[assignment]
             cells = breakdown(period_keys(first, last, period),
-                              self.read.response_sums(office, first, last, "day", channel),
-                              self.read.rating_sums(office, first, last, "day", channel),
+                              self.read.response_sums(office, first, last, "day", channel,
+                                                      stage),
+                              self.read.rating_sums(office, first, last, "day", channel, stage),
                               self.min_n, lambda row: period_key(row["day"], period))
             for cell in cells:
                 cell.update(self._period_bounds(cell["key"], period, first, last))
@@ -153,8 +164,8 @@ class Documents(ChoiceDocuments):
             table, key = (t.counters, "label") if by == "counter" else (t.officers, "code")
             names = self.read.names(table, key, office)
             cells = breakdown(sorted(names),
-                              self.read.response_sums(office, first, last, by, channel),
-                              self.read.rating_sums(office, first, last, by, channel),
+                              self.read.response_sums(office, first, last, by, channel, stage),
+                              self.read.rating_sums(office, first, last, by, channel, stage),
                               self.min_n, lambda row: str(row[by]))
             for cell in cells:
                 cell["name"] = names.get(cell["key"], "")
@@ -176,9 +187,9 @@ class Documents(ChoiceDocuments):
             end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
         return {"from": max(start, first).isoformat(), "to": min(end, last).isoformat()}
 
-    def _question_cells(self, office: str, first: date, last: date, channel: Channel
-                        ) -> list[dict[str, Any]]:
-        rows = self.read.rating_sums(office, first, last, channel=channel)
+    def _question_cells(self, office: str, first: date, last: date, channel: Channel,
+                        stage: StageFilter = None) -> list[dict[str, Any]]:
+        rows = self.read.rating_sums(office, first, last, channel=channel, stage=stage)
         own = self.questionnaires_of(office)[:1]
         factors = factor_scores(rows, self.factor_of)
         factor_by_item = {item: f for f, score in factors.items() for item in score["items"]}
@@ -190,7 +201,7 @@ class Documents(ChoiceDocuments):
                           "text": self._text(question, preferred=own),
                           **score, "too_few": score["n"] < self.min_n})
         choices: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for row in self.read.choice_sums(office, first, last, channel):
+        for row in self.read.choice_sums(office, first, last, channel, stage):
             choices[row["question"]][row["choice"]] += int(row["n"])
         for question, counts in sorted(choices.items()):
             cells.append({"key": question, "type": "choice",

@@ -1,6 +1,6 @@
 """An office's report for a period: the API's documents turned into tables, CSV and XLSX.
 
-``gather`` asks :class:`hub.documents.Documents` for exactly the documents the API serves
+``gather`` asks :class:`hub.scores.documents.Documents` for exactly the documents the API serves
 (scores, breakdowns, reasons, flags, alerts); ``build_report`` is a pure function of them into
 sections, each a title, typed columns, rows and notes. The dashboard's period page, the printed
 A4 report, the CSV and the XLSX are all written from these sections, so their numbers are the
@@ -11,86 +11,48 @@ API's by construction. Sections come from :data:`SECTIONS`, one builder each: a 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
+from hub.scores.choices import withhold_integrity, withhold_sensitive_reasons
 from hub.scores.documents import Documents, withhold_small_officers
+from hub.scores.report_aspects import (
+    channel_section,
+    integrity_section,
+    needs_section,
+    perception_section,
+    stage_section,
+)
+from hub.scores.report_model import (
+    ASPECTS,
+    CHANNEL,
+    OVERALL,
+    SHARE_COLUMNS,
+    TOO_FEW,
+    Column,
+    Report,
+    ReportInputs,
+    Section,
+    share_values,
+    with_channel,
+)
 from hub.scores.scores import headline_n
 
-ColumnKind = Literal["text", "int", "share", "number", "flag"]
-# The 2023 method's three aspects, in the report's order; headings "report.aspect.<key>".
-ASPECTS = ("perceptions", "satisfaction", "needs")
-PERIODS = ("day", "week", "month")
-OVERALL = "overall"
 # Most alerts a report lists; an office with more in one period has a bigger problem than a table.
 MAX_ALERTS = 1000
-Translate = Callable[..., str]
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    key: str
-    label: str  # a catalogue key (hub/messages.toml)
-    kind: ColumnKind = "text"
-
-
-@dataclass(slots=True)
-class Section:
-    key: str
-    title: str  # a catalogue key
-    columns: tuple[Column, ...]
-    rows: list[dict[str, Any]]
-    notes: list[str] = field(default_factory=list)  # catalogue keys
-    # Which of the method's three aspects (ASPECTS) the section belongs to; None for the
-    # summary before them and the notes on the data after them.
-    aspect: str | None = None
-    # Values the notes' texts need besides min_n (e.g. the perceptions' denominator).
-    facts: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class ReportInputs:
-    """The API's documents for one office and period."""
-
-    office: Mapping[str, Any]
-    first: date
-    last: date
-    period: str
-    scores: dict[str, Any]
-    questions: dict[str, Any]
-    counters: dict[str, Any]
-    officers: dict[str, Any]
-    periods: dict[str, Any]
-    reasons: dict[str, Any]
-    flags: dict[str, Any]
-    alerts: list[dict[str, Any]]
-    factor_names: Mapping[str, Mapping[str, str]]
-    aspects: dict[str, Any]
-    channels: dict[str, Any]
-    lang: str = "vi"
-    # The channel of every breakdown (the report is the kiosks'; surveys are side by side in
-    # the channels section).
-    channel: str = "kiosk"
-
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    inputs: ReportInputs
-    sections: tuple[Section, ...]
-
-    def section(self, key: str) -> Section:
-        return next(s for s in self.sections if s.key == key)
-
-
 def gather(documents: Documents, office: Mapping[str, Any], first: date, last: date,
            period: str = "day", lang: str = "vi", admin: bool = True) -> ReportInputs:
     """The documents of ``GET /api/v1/offices/{office}/…`` for this range, as the caller sees
-    them (a head's officer table keeps only cells above the minimum n)."""
+    them (a head's officer table keeps only cells above the minimum n; a head sees neither the
+    sensitive reasons nor the integrity figures)."""
     office_id = str(office["id"])
     officers = documents.breakdown(office_id, first, last, "officer")
+    reasons = documents.reasons(office_id, first, last)
+    aspects = documents.aspects(office_id, first, last)
     if not admin:
         withhold_small_officers(officers)
+        withhold_sensitive_reasons(reasons)
+        withhold_integrity(aspects)
     zone = documents.timezone_of(office_id)
     alerts = [a for a in documents.alerts(office_id, "all", MAX_ALERTS)["alerts"]
               if first <= datetime.fromisoformat(a["opened_at"]).astimezone(zone).date() <= last]
@@ -106,31 +68,14 @@ def gather(documents: Documents, office: Mapping[str, Any], first: date, last: d
         counters=documents.breakdown(office_id, first, last, "counter"),
         officers=officers,
         periods=documents.breakdown(office_id, first, last, period),
-        reasons=documents.reasons(office_id, first, last),
+        reasons=reasons,
         flags=documents.flags(office_id, first, last),
         alerts=alerts, factor_names=names, lang=lang,
-        aspects=documents.aspects(office_id, first, last),
-        channels=documents.channels(office_id, first, last))
+        aspects=aspects, channels=documents.channels(office_id, first, last),
+        stages=documents.stages(office_id, first, last))
 
 
 # -- sections ------------------------------------------------------------------------------
-SHARE_COLUMNS = (Column("n", "report.col.n", "int"),
-                 Column("satisfied", "report.col.satisfied", "share"),
-                 Column("ci_low", "report.col.ci_low", "share"),
-                 Column("ci_high", "report.col.ci_high", "share"))
-TOO_FEW = Column("too_few", "report.col.too_few", "flag")
-CHANNEL = Column("channel", "report.col.channel")
-
-
-def share_values(score: Mapping[str, Any] | None) -> dict[str, Any]:
-    """n, satisfied share and its interval of one score, as the API gives them."""
-    if not score:
-        return {"n": 0, "satisfied": None, "ci_low": None, "ci_high": None}
-    ci = score.get("satisfied_ci95") or (None, None)
-    return {"n": int(score["n"]), "satisfied": score.get("satisfied"), "ci_low": ci[0],
-            "ci_high": ci[1]}
-
-
 def headline(questions: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The score a cell is read by: its overall question, or its largest."""
     if OVERALL in questions:
@@ -287,78 +232,13 @@ def flag_section(inputs: ReportInputs) -> Section:
                     Column("meaning", "report.col.meaning")), rows, ["report.note.flags"])
 
 
-def with_channel(rows: list[dict[str, Any]], inputs: ReportInputs) -> list[dict[str, Any]]:
-    """Rows of a breakdown whose figures depend on the channel, each saying which it is."""
-    for row in rows:
-        row["channel"] = inputs.channel
-    return rows
-
-
-def perception_section(inputs: ReportInputs) -> Section:
-    """Sensitive reasons per 100 overall answers: the ``perceptions`` of the aspects document."""
-    seen = inputs.aspects["perceptions"]
-    rows = []
-    for entry in seen["reasons"]:
-        ci = entry["per_100_ci95"] or (None, None)
-        rows.append({"reason": entry["reason"],
-                     "text": (entry.get("text") or {}).get(inputs.lang, ""),
-                     "count": entry["count"], "ratings": seen["ratings"],
-                     "per_100": entry["per_100"], "ci_low": ci[0], "ci_high": ci[1],
-                     "channel": inputs.aspects["channel"]})
-    return Section("perceptions", "report.s.perceptions",
-                   (Column("reason", "report.col.reason"), Column("text", "report.col.text"),
-                    Column("count", "report.col.count", "int"),
-                    Column("ratings", "report.col.ratings", "int"),
-                    Column("per_100", "report.col.per_100", "number"),
-                    Column("ci_low", "report.col.per_100_low", "number"),
-                    Column("ci_high", "report.col.per_100_high", "number"), CHANNEL),
-                   rows, ["report.note.perceptions"], "perceptions",
-                   {"ratings": seen["ratings"]})
-
-
-def needs_section(inputs: ReportInputs) -> Section:
-    """The needs question ranked: the ``needs`` of the aspects document."""
-    needs = inputs.aspects["needs"]
-    rows = [{"choice": entry["choice"], "text": (entry.get("text") or {}).get(inputs.lang, ""),
-             "count": entry["count"], "answered": needs["answered"], "share": entry["share"],
-             "channel": inputs.aspects["channel"]} for entry in needs["choices"]]
-    notes = ["report.note.needs"] if needs["asked"] else ["report.note.needs_not_asked"]
-    return Section("needs", "report.s.needs",
-                   (Column("choice", "report.col.choice"), Column("text", "report.col.text"),
-                    Column("count", "report.col.count", "int"),
-                    Column("answered", "report.col.answered", "int"),
-                    Column("share", "report.col.share_answered", "share"), CHANNEL),
-                   rows, notes, "needs",
-                   {"answered": needs["answered"], "max_choices": needs["max_choices"] or 1})
-
-
-def channel_section(inputs: ReportInputs) -> Section:
-    """Kiosk and survey channels side by side (the channels document): a row per factor or
-    question and channel, with whether it differs from the kiosk (intervals apart)."""
-    document = inputs.channels
-    rows = []
-    for level, items in (("factor", document.get("factors", [])),
-                         ("question", document["questions"])):
-        for item in items:
-            for channel in document["channels"]:
-                entry = item["channels"][channel]
-                rows.append({"level": level, "key": item["key"], "channel": channel,
-                             **share_values(entry),
-                             "differs": item["differs"].get(channel) or False,
-                             "too_few": entry["n"] < document["min_n"]})
-    return Section("channels", "report.s.channels",
-                   (Column("level", "report.col.level"), Column("key", "report.col.question"),
-                    CHANNEL, *SHARE_COLUMNS, Column("differs", "report.col.differs", "flag"),
-                    TOO_FEW), rows, ["report.note.channels"], "satisfaction")
-
-
 # The report's sections, in order; each says its aspect, and the pages group them under the
 # three aspects' headings in ASPECTS order (summary before, flags after). Texts in the
 # ``flag``, ``measure`` and ``meaning`` columns are catalogue keys, translated when written.
 SECTIONS: tuple[Callable[[ReportInputs], Section], ...] = (
-    summary_section, perception_section, reason_section, factor_section, item_section,
-    channel_section, period_section, counter_section, officer_section, alert_section,
-    needs_section, flag_section)
+    summary_section, integrity_section, perception_section, reason_section, factor_section,
+    item_section, channel_section, stage_section, period_section, counter_section,
+    officer_section, alert_section, needs_section, flag_section)
 TRANSLATED = ("measure", "flag", "meaning")
 
 

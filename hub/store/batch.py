@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
@@ -43,6 +43,8 @@ class Accepted:
     received_at: datetime
     day: date
     flags: tuple[str, ...] = ()
+    # Integrity answers taken out of ``document`` (hub/store/integrity.py): only ever counted.
+    integrity: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def office(self) -> str:
@@ -80,7 +82,7 @@ class BatchResult:
 _SQLITE_COLUMNS = ("id", "office", "kiosk", "seq", "counter", "officer", "trigger",
                    "questionnaire", "lang", "started_at", "submitted_at", "received_at", "day",
                    "complete", "receipt_h", "receipt_unit", "receipt_date", "answers", "digest",
-                   "flags")
+                   "flags", "stage")
 _SQLITE_INSERT = (f"INSERT INTO responses ({', '.join(_SQLITE_COLUMNS)}) "
                   f"VALUES ({', '.join('?' * len(_SQLITE_COLUMNS))})")
 
@@ -101,7 +103,7 @@ def _sqlite_row(item: Accepted) -> tuple[Any, ...]:
             _sqlite_time(item.received_at), item.day.isoformat(), 1 if doc["complete"] else 0,
             receipt.get("h"), receipt.get("unit"), receipt.get("date"),
             json.dumps(doc["answers"], separators=(",", ":"), sort_keys=True), item.digest,
-            ",".join(item.flags))
+            ",".join(item.flags), doc.get("stage"))
 
 
 class BatchWriter(RollupWriter):
@@ -226,13 +228,22 @@ class BatchWriter(RollupWriter):
             "receipt_unit": receipt.get("unit"),
             "receipt_date": date.fromisoformat(receipt["date"]) if receipt.get("date") else None,
             "answers": json.dumps(doc["answers"], separators=(",", ":"), sort_keys=True),
-            "digest": item.digest, "flags": ",".join(item.flags),
+            "digest": item.digest, "flags": ",".join(item.flags), "stage": doc.get("stage"),
         }
 
     def _update_rollups(self, conn: Connection, fresh: Sequence[Accepted]) -> None:
+        tallies: dict[tuple[str, date, str, str], int] = defaultdict(int)
+        for a in fresh:
+            for question, answer in a.integrity.items():
+                tallies[(a.office, a.day, question, answer)] += 1
+        if tallies:
+            self._upsert_add(conn, t.integrity_counts, [
+                {"office": o, "day": d, "channel": t.KIOSK_CHANNEL, "question": q, "answer": v,
+                 "n": n} for (o, d, q, v), n in sorted(tallies.items())], ("n",))
         self._add_rollups(conn, [
             ((a.document["office"], a.day, a.document["counter"],
-              a.document["officer"] or t.NO_OFFICER, a.document["questionnaire"], t.KIOSK_CHANNEL),
+              a.document["officer"] or t.NO_OFFICER, a.document["questionnaire"], t.KIOSK_CHANNEL,
+              a.document.get("stage") or t.NO_STAGE),
              bool(a.document["complete"]), {FLAG_COLUMNS[f] for f in a.flags if f in FLAG_COLUMNS},
              a.document["answers"]) for a in fresh])
 

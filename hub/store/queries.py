@@ -19,10 +19,13 @@ from sqlalchemy.engine import Engine
 from hub.store import tables as t
 
 _DIST = ("d1", "d2", "d3", "d4", "d5")
-Dimension = str  # "counter", "officer", "day", "channel" or "" (the whole office)
+Dimension = str  # "counter", "officer", "day", "channel", "stage" or "" (the whole office)
 # Which channels a read covers: one channel ("kiosk", "phone" …) or None for all of them.
 Channel = str | None
 KIOSK = t.KIOSK_CHANNEL
+# Which stages a read covers: "receive", "result", t.NO_STAGE (responses that say none) or None
+# for all of them (the default: a reader who does not ask about stages sees every response).
+StageFilter = str | None
 
 
 def _sums(table: Any, names: Sequence[str]) -> list[Any]:
@@ -35,11 +38,15 @@ def _sum_columns(table: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
     return tuple(func.coalesce(func.sum(table.c[name]), 0).label(name) for name in names)
 
 
-def _cells(table: Any, office: str, first: date, last: date, channel: Channel) -> list[Any]:
-    """The conditions of an office's rollup cells over a range of days, in one or all channels."""
+def _cells(table: Any, office: str, first: date, last: date, channel: Channel,
+           stage: StageFilter = None) -> list[Any]:
+    """The conditions of an office's rollup cells over a range of days, in one or all channels
+    and stages."""
     conditions = [table.c.office == office, table.c.day >= first, table.c.day <= last]
     if channel is not None:
         conditions.append(table.c.channel == channel)
+    if stage is not None:
+        conditions.append(table.c.stage == stage)
     return conditions
 
 
@@ -78,34 +85,39 @@ class Reader:
 
     # -- rollups --------------------------------------------------------------------------
     def response_totals(self, office: str, first: date, last: date,
-                        channel: Channel = KIOSK) -> dict[str, int]:
+                        channel: Channel = KIOSK, stage: StageFilter = None) -> dict[str, int]:
         r = t.rollup_responses
         rows = self._all(select(*_sums(r, ("n", "complete", "skewed", "ungated", "unknown")))
-                         .where(*_cells(r, office, first, last, channel)))
+                         .where(*_cells(r, office, first, last, channel, stage)))
         return {k: int(v) for k, v in rows[0].items()}
 
     def rating_sums(self, office: str, first: date, last: date,
-                    by: Dimension = "", channel: Channel = KIOSK) -> list[dict[str, Any]]:
+                    by: Dimension = "", channel: Channel = KIOSK, stage: StageFilter = None
+                    ) -> list[dict[str, Any]]:
         """Per (dimension,) questionnaire and question: the distribution summed over the range."""
         r = t.rollup_ratings
         group = [r.c.questionnaire, r.c.question]
         if by:
             group.insert(0, r.c[by])
         return self._all(select(*group, *_sums(r, ("n", *_DIST)))
-                         .where(*_cells(r, office, first, last, channel)).group_by(*group))
+                         .where(*_cells(r, office, first, last, channel, stage))
+                         .group_by(*group))
 
-    def response_sums(self, office: str, first: date, last: date,
-                      by: Dimension, channel: Channel = KIOSK) -> list[dict[str, Any]]:
+    def response_sums(self, office: str, first: date, last: date, by: Dimension,
+                      channel: Channel = KIOSK, stage: StageFilter = None
+                      ) -> list[dict[str, Any]]:
         r = t.rollup_responses
         return self._all(select(r.c[by], *_sums(r, ("n",)))
-                         .where(*_cells(r, office, first, last, channel)).group_by(r.c[by]))
+                         .where(*_cells(r, office, first, last, channel, stage))
+                         .group_by(r.c[by]))
 
     def choice_sums(self, office: str, first: date, last: date,
-                    channel: Channel = KIOSK) -> list[dict[str, Any]]:
+                    channel: Channel = KIOSK, stage: StageFilter = None) -> list[dict[str, Any]]:
         c = t.rollup_choices
         group = [c.c.questionnaire, c.c.question, c.c.choice]
         return self._all(select(*group, *_sums(c, ("n",)))
-                         .where(*_cells(c, office, first, last, channel)).group_by(*group))
+                         .where(*_cells(c, office, first, last, channel, stage))
+                         .group_by(*group))
 
     def province_dists(self, province: str, question: str, first: date, last: date,
                        channel: Channel = KIOSK) -> list[dict[str, Any]]:
@@ -159,7 +171,7 @@ class Reader:
                                 r.c.channel == KIOSK))
 
     def answering(self, office: str, first: date, last: date, question: str,
-                  channel: Channel = KIOSK) -> int:
+                  channel: Channel = KIOSK, stage: StageFilter = None) -> int:
         """How many responses of the range answered a choice question (chose at least one
         choice). The rollups count choices, not respondents, so this reads the rows, bounded by
         an office and a day range as the burst check is; ``LIKE`` keeps most rows unread."""
@@ -168,10 +180,29 @@ class Reader:
                       r.c.answers.like(f'%"{question}"%')]
         if channel is not None:
             conditions.append(r.c.channel == channel)
+        if stage is not None:
+            conditions.append(r.c.stage == stage if stage else r.c.stage.is_(None))
         with self.engine.connect() as conn:
             texts = conn.execute(select(r.c.answers).where(*conditions)).scalars()
             return sum(1 for text in texts
                        if isinstance(answer := json.loads(text).get(question), list) and answer)
+
+    def rated_stages(self, office: str, first: date, last: date) -> list[dict[str, Any]]:
+        """Receipt hash, stage, day and answers of the kiosk responses of the range that name
+        both a dossier and a stage (the stages document pairs them; they never leave the hub)."""
+        r = t.responses
+        return self._all(select(r.c.receipt_h, r.c.stage, r.c.day, r.c.submitted_at, r.c.answers)
+                         .where(r.c.office == office, r.c.day >= first, r.c.day <= last,
+                                r.c.channel == KIOSK, r.c.stage.is_not(None),
+                                r.c.receipt_h.is_not(None)))
+
+    def integrity_sums(self, office: str, first: date, last: date,
+                       channel: Channel = KIOSK) -> list[dict[str, Any]]:
+        """Integrity answers per question and answer over the range (the only place they are)."""
+        i = t.integrity_counts
+        group = [i.c.question, i.c.answer]
+        return self._all(select(*group, *_sums(i, ("n",)))
+                         .where(*_cells(i, office, first, last, channel)).group_by(*group))
 
     def recent(self, office: str, days: Sequence[date], since: datetime, until: datetime
                ) -> list[dict[str, Any]]:

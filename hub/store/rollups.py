@@ -20,7 +20,7 @@ FLAG_COLUMNS = {"clock-skew": "skewed", "no-transaction": "ungated",
                 "unknown-questionnaire": "unknown", "unknown-question": "unknown",
                 "answer-type": "unknown"}
 # The key of a rollup cell, in the order of the rollup tables' primary keys.
-CELL_KEYS = ("office", "day", "counter", "officer", "questionnaire", "channel")
+CELL_KEYS = ("office", "day", "counter", "officer", "questionnaire", "channel", "stage")
 # A response as the rollups see it: its cell, whether complete, its flag columns, its answers.
 RollupItem = tuple[tuple[Any, ...], bool, set[str], dict[str, Any]]
 

@@ -110,7 +110,8 @@ class SurveyWriter(RollupWriter):
             for start in range(0, len(rows), CHUNK):
                 conn.execute(t.responses.insert(), rows[start:start + CHUNK])
             self._add_rollups(conn, [
-                ((r.office, r.day, "", t.NO_OFFICER, r.questionnaire, r.channel), True, set(),
+                ((r.office, r.day, "", t.NO_OFFICER, r.questionnaire, r.channel, t.NO_STAGE), True,
+                 set(),
                  dict(r.answers)) for r in respondents])
         return SurveyImport(import_id, len(respondents), duplicate=False)
 
@@ -128,10 +129,11 @@ class SurveyWriter(RollupWriter):
                                   f"{found['undone_by']}")
             stored = conn.execute(select(
                 r.c.office, r.c.day, r.c.counter, r.c.officer, r.c.questionnaire, r.c.channel,
-                r.c.complete, r.c.answers).where(r.c.import_id == import_id)).mappings().all()
+                r.c.stage, r.c.complete, r.c.answers).where(r.c.import_id == import_id)).mappings().all()
             self._add_rollups(conn, [
                 ((row["office"], row["day"], row["counter"], row["officer"], row["questionnaire"],
-                  row["channel"]), bool(row["complete"]), set(), json.loads(row["answers"]))
+                  row["channel"], row["stage"] or t.NO_STAGE), bool(row["complete"]), set(),
+                 json.loads(row["answers"]))
                 for row in stored], sign=-1)
             conn.execute(delete(r).where(r.c.import_id == import_id))
             for table in (t.rollup_responses, t.rollup_ratings, t.rollup_choices):

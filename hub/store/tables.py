@@ -31,6 +31,9 @@ metadata = MetaData()
 NO_OFFICER = ""
 # The channel of every rating that came from a kiosk; imported surveys name their own.
 KIOSK_CHANNEL = "kiosk"
+# The stage key of a rollup cell whose responses do not say which moment of the dossier they
+# rate (kiosks before stages, surveys): "" rather than NULL, as it is part of a primary key.
+NO_STAGE = ""
 
 offices = Table(
     "offices", metadata,
@@ -122,6 +125,8 @@ responses = Table(
     Column("flags", String(200), nullable=False, default=""),
     Column("channel", String(16), nullable=False, default=KIOSK_CHANNEL,
            server_default=KIOSK_CHANNEL),
+    # The moment of the dossier rated ("receive" or "result"), NULL when the response says none.
+    Column("stage", String(8)),
     # Imported survey respondents: their import (for undo) and the survey's own reference.
     Column("import_id", Integer),
     Column("respondent", String(64)),
@@ -142,6 +147,7 @@ def _cell_columns() -> list[Column[object]]:
         Column("questionnaire", String(100), primary_key=True),
         Column("channel", String(16), primary_key=True, default=KIOSK_CHANNEL,
                server_default=KIOSK_CHANNEL),
+        Column("stage", String(8), primary_key=True, default=NO_STAGE, server_default=NO_STAGE),
     ]
 
 
@@ -210,6 +216,18 @@ dossier_counts = Table(
     Column("office", String(63), primary_key=True),
     Column("day", Date, primary_key=True),
     Column("count", Integer, nullable=False),
+)
+
+# Integrity answers (docs/protocol.md): counts per office, day and channel only, never tied to a
+# response, a receipt, a counter, an officer or a time of day.
+integrity_counts = Table(
+    "integrity_counts", metadata,
+    Column("office", String(63), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("channel", String(16), primary_key=True),
+    Column("question", String(63), primary_key=True),
+    Column("answer", String(63), primary_key=True),
+    Column("n", Integer, nullable=False),
 )
 
 # One imported survey file (paper, phone, postal, web …): who, when, what; undone ones are kept.

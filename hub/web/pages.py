@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from hailong.logsafe import printable, typed_name
 from hub.i18n import Texts
+from hub.scores.choices import withhold_sensitive_reasons
 from hub.scores.documents import withhold_small_officers
 from hub.web.access import (
     CSRF_FIELD,
@@ -189,15 +190,17 @@ def live_context(dashboard: Dashboard, office: str, texts: Texts, admin: bool
     documents = dashboard.documents
     day = today_in(dashboard, office)
     officers = documents.breakdown(office, day, day, "officer")
-    if not admin:
+    reasons = documents.reasons(office, day, day)
+    if not admin:  # heads see neither small officer cells nor the sensitive reasons
         withhold_small_officers(officers)
+        withhold_sensitive_reasons(reasons)
     return {"view": office_live_view(dashboard, office, texts), "min_n": dashboard.min_n,
             "good": round(GOOD * 100), "fair": round(FAIR * 100),
             "updated": datetime.now(dashboard.timezone_of(office)),
             "counters": cell_rows(documents.breakdown(office, day, day, "counter"),
                                   dashboard.min_n),
             "officers": cell_rows(officers, dashboard.min_n),
-            "reasons": documents.reasons(office, day, day),
+            "reasons": reasons,
             "open_alerts": documents.alerts(office, "open", LIVE_ALERTS)["alerts"],
             "kiosks": documents.kiosks(office)["kiosks"], "today": day,
             "zone": dashboard.timezone_of(office)}

@@ -20,6 +20,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from hailong.settings import check_id
 from hub.admin.survey_imports import declared_channels
 from hub.scores.documents import Documents
+from hub.scores.stage_documents import STAGE_KEYS, stage_filter
+from hub.store.queries import StageFilter
 from hub.web.context import dashboard_of
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -63,6 +65,8 @@ FromDay = Annotated[str | None, Query(alias="from", description="First day, YYYY
                                       "office's time zone (default today)")]
 ChannelParam = Annotated[str | None, Query(description="kiosk (default), a survey channel "
                                            "(paper, phone, postal, web …) or all")]
+StageParam = Annotated[str | None, Query(description="receive, result, unknown (responses that "
+                                         "name no stage) or all (default)")]
 ToDay = Annotated[str | None, Query(alias="to", description="Last day, YYYY-MM-DD (default: "
                                     "`from`, or today)")]
 
@@ -102,6 +106,21 @@ def channel_of(request: Request, value: str | None) -> str | None:
         raise ApiError(400, f"channel must be all or one of {', '.join(known)}, got "
                        f"{value!r}", "channel")
     return value
+
+
+def stage_of(value: str | None) -> StageFilter:
+    """The ``stage`` parameter: every response by default (``all``), or one stage."""
+    label = value or "all"
+    if label not in ("all", *STAGE_KEYS):
+        raise ApiError(400, f"stage must be all or one of {', '.join(STAGE_KEYS)}, got "
+                       f"{value!r}", "stage")
+    return stage_filter(label)
+
+
+def is_admin(request: Request) -> bool:
+    """Whether the caller (checked by hub/web/access.py) is an admin: heads see less."""
+    principal = getattr(request.state, "principal", None)
+    return principal is not None and bool(principal.is_admin)
 
 
 def check_limit(limit: int) -> None:

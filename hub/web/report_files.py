@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from hailong.spreadsheet import neutral_row
-from hub.scores.reports import TRANSLATED, Column, Report, Section, Translate
+from hub.scores.report_model import Column, Report, Section, Translate
+from hub.scores.reports import TRANSLATED
 
 
 def cell_value(row: Mapping[str, Any], column: Column, t: Translate) -> Any:

@@ -16,15 +16,8 @@ from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 
 from hub.i18n import Texts
-from hub.scores.reports import (
-    PERIODS,
-    TRANSLATED,
-    Column,
-    Report,
-    build_report,
-    gather,
-    grouped,
-)
+from hub.scores.report_model import PERIODS, Column, Report
+from hub.scores.reports import TRANSLATED, build_report, gather, grouped
 from hub.web.access import office_session, session_of
 from hub.web.charts import DayPoint, band
 from hub.web.context import dashboard_of

@@ -1,5 +1,5 @@
-"""The JSON API of one office: scores and breakdowns, channels, aspects, kiosks, alerts, reasons,
-flags and dossier counts.
+"""The JSON API of one office: scores and breakdowns, channels, aspects, stages, kiosks, alerts,
+reasons, flags and dossier counts.
 
 Shapes are documented in docs/api.md; later versions may add keys, never rename them. Every
 route takes its office through :data:`hub.web.params.Office` and its documents from
@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from hub.scores.choices import withhold_integrity, withhold_sensitive_reasons
 from hub.scores.documents import alert_document, withhold_small_officers
 from hub.web.context import dashboard_of
 from hub.web.params import (
@@ -21,16 +22,19 @@ from hub.web.params import (
     ChannelParam,
     FromDay,
     Office,
+    StageParam,
     ToDay,
     channel_of,
     check_limit,
     documents_of,
+    is_admin,
     office_range,
     parse_day,
+    stage_of,
 )
 
 router = APIRouter()
-BREAKDOWNS = ("counter", "officer", "question", "day", "week", "month", "channel")
+BREAKDOWNS = ("counter", "officer", "question", "day", "week", "month", "channel", "stage")
 # A dossier-count upload bigger than this is not a province's daily figures.
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
@@ -74,17 +78,16 @@ def parse_dossier_upload(body: bytes, content_type: str, office: str) -> list[tu
             summary="Scores of an office over a range of days, optionally broken down")
 def scores(request: Request, office: Office, from_: FromDay = None, to: ToDay = None,
            by: Annotated[str | None, Query(description="counter, officer, question, day, "
-                                           "week, month or channel")] = None,
-           channel: ChannelParam = None) -> dict[str, Any]:
+                                           "week, month, channel or stage")] = None,
+           channel: ChannelParam = None, stage: StageParam = None) -> dict[str, Any]:
     first, last = office_range(office, request)
-    picked = channel_of(request, channel)
+    picked, moment = channel_of(request, channel), stage_of(stage)
     if by is None or by == "":
-        return documents_of(request).scores(office, first, last, picked)
+        return documents_of(request).scores(office, first, last, picked, moment)
     if by not in BREAKDOWNS:
         raise ApiError(400, f"by must be one of {', '.join(BREAKDOWNS)}, got {by!r}", "by")
-    document = documents_of(request).breakdown(office, first, last, by, picked)
-    principal = getattr(request.state, "principal", None)
-    if by == "officer" and not (principal is not None and principal.is_admin):
+    document = documents_of(request).breakdown(office, first, last, by, picked, moment)
+    if by == "officer" and not is_admin(request):
         withhold_small_officers(document)  # heads see officers only above the minimum n
     return document
 
@@ -98,12 +101,24 @@ def channels(request: Request, office: Office, from_: FromDay = None,
 
 
 @router.get("/api/v1/offices/{office}/aspects",
-            summary="The three aspects: perceptions (sensitive reasons per 100 ratings), "
-            "satisfaction (factors and items) and needs (the needs question ranked)")
-def aspects(request: Request, office: Office, from_: FromDay = None,
-            to: ToDay = None, channel: ChannelParam = None) -> dict[str, Any]:
+            summary="The three aspects: perceptions (sensitive reasons per 100 ratings and the "
+            "integrity questions' prevalence, withheld from heads), satisfaction (factors and "
+            "items) and needs (the needs question ranked)")
+def aspects(request: Request, office: Office, from_: FromDay = None, to: ToDay = None,
+            channel: ChannelParam = None, stage: StageParam = None) -> dict[str, Any]:
     first, last = office_range(office, request)
-    return documents_of(request).aspects(office, first, last, channel_of(request, channel))
+    document = documents_of(request).aspects(office, first, last, channel_of(request, channel),
+                                             stage_of(stage))
+    return document if is_admin(request) else withhold_integrity(document)
+
+
+@router.get("/api/v1/offices/{office}/stages",
+            summary="Kiosk ratings per stage, and how the dossiers rated at both stages moved "
+            "(counts only)")
+def stages(request: Request, office: Office, from_: FromDay = None,
+           to: ToDay = None) -> dict[str, Any]:
+    first, last = office_range(office, request)
+    return documents_of(request).stages(office, first, last)
 
 
 @router.get("/api/v1/offices/{office}/kiosks",
@@ -149,7 +164,8 @@ async def close_alert(alert_id: int, request: Request, office: Office) -> dict[s
 def reasons(request: Request, office: Office, from_: FromDay = None,
             to: ToDay = None) -> dict[str, Any]:
     first, last = office_range(office, request)
-    return documents_of(request).reasons(office, first, last)
+    document = documents_of(request).reasons(office, first, last)
+    return document if is_admin(request) else withhold_sensitive_reasons(document)
 
 
 @router.get("/api/v1/offices/{office}/flags",

@@ -1,13 +1,15 @@
-"""The kiosk's back half: turns a finished draft into a durable response and keeps delivering.
+"""The kiosk's response desk: records each citizen's response durably and keeps delivering it.
 
 Owns the outbox, the delivery loop and the MQTT link. The screen (or a simulated citizen)
 hands it a :class:`Draft`; ``submit`` returns once the response is committed to disk, which is
-when the thank-you screen may show.
+when the thank-you screen may show. The screen asks it only what it needs (was this dossier
+rated, is the broker connected, the counts for the technician's screen), never for its parts.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -15,20 +17,20 @@ from typing import Any
 from hailong import contract
 from kiosk.delivery import Delivery
 from kiosk.draft import Answer, Draft
-from kiosk.outbox import Outbox
+from kiosk.outbox import Outbox, OutboxStats
 from kiosk.publisher import Incoming, MqttPublisher
 from kiosk.settings import KioskSettings
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Answer", "Draft", "KioskService", "response_document"]
+__all__ = ["Answer", "Draft", "ResponseDesk", "response_document"]
 
 
 def response_document(settings: KioskSettings, questionnaire: str, draft: Draft, seq: int,
                       response_id: str) -> dict[str, Any]:
     """The wire Response v1 for ``draft`` (see config/schema/response.schema.json)."""
     section = settings.kiosk
-    return {
+    document: dict[str, Any] = {
         "v": contract.VERSION,
         "id": response_id,
         "seq": seq,
@@ -45,12 +47,18 @@ def response_document(settings: KioskSettings, questionnaire: str, draft: Draft,
         "complete": draft.complete,
         "answers": dict(draft.answers),
     }
+    if draft.stage is not None:
+        document["stage"] = draft.stage  # optional: a hub of before stages refuses unknown keys
+    return document
 
 
-class KioskService:
+class ResponseDesk:
+    """Records responses (outbox) and delivers them (delivery loop, MQTT)."""
+
     def __init__(self, settings: KioskSettings, questionnaire: str,
                  status_extra: Callable[[], dict[str, Any]] | None = None,
-                 on_config: Callable[[bytes], None] | None = None) -> None:
+                 on_config: Callable[[bytes], None] | None = None,
+                 screen_idle: threading.Event | None = None) -> None:
         self.settings = settings
         self.questionnaire = questionnaire
         self.outbox = Outbox(settings.database_url())
@@ -58,7 +66,8 @@ class KioskService:
         section = settings.kiosk
         self.delivery = Delivery(self.outbox, section.office, section.id,
                                  status_extra=self._status_fields,
-                                 retention_days=section.retention_days, on_config=on_config)
+                                 retention_days=section.retention_days, on_config=on_config,
+                                 screen_idle=screen_idle)
         self.publisher = MqttPublisher(
             settings.mqtt, section.office, section.id,
             will=contract.encode(self.delivery.status("offline")),
@@ -85,12 +94,33 @@ class KioskService:
         self.questionnaire = questionnaire
         self.delivery.nudge()
 
+    def rated_stages(self, receipt_hash: str) -> frozenset[str]:
+        """The stages at which this dossier was rated here (one rating per dossier and stage)."""
+        return self.outbox.rated_stages(receipt_hash)
+
+    @property
+    def connected(self) -> bool:
+        """Whether the MQTT link to the broker is up (for the technician's screen)."""
+        return self.publisher.connected
+
+    def stats(self) -> OutboxStats:
+        """The outbox's counts: last seq, waiting, oldest unsent, refused."""
+        return self.outbox.stats()
+
+    def nudge(self) -> None:
+        """Something in the status changed: let the delivery loop send a fresh one."""
+        self.delivery.nudge()
+
+    def close(self) -> None:
+        """Close the outbox when delivery never started (screenshots, tests)."""
+        self.outbox.close()
+
     def submit(self, draft: Draft) -> dict[str, Any]:
         """Store the response durably (seq allocated in the same commit) and wake the delivery."""
         response_id = str(uuid.uuid4())
         document = self.outbox.store(
             lambda seq: response_document(self.settings, self.questionnaire, draft, seq,
                                           response_id),
-            receipt_hash=draft.receipt.h if draft.receipt else None)
+            receipt_hash=draft.receipt.h if draft.receipt else None, stage=draft.stage)
         self.delivery.nudge()
         return document

@@ -1,0 +1,54 @@
+"""What a screen shows: the flow's state plus what the app knows around it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hailong.questionnaire import Questionnaire
+from kiosk import flow
+from kiosk.i18n import t
+from kiosk.settings import KioskSection
+
+
+@dataclass(frozen=True)
+class Scene:
+    """Everything a screen shows: the flow's state plus what the app knows around it."""
+
+    state: flow.State
+    rules: flow.Rules
+    office_name: str
+    counter: str
+    officer_name: str = ""
+    photo: str = ""
+    scanner: bool = False
+    speaker: bool = False
+    complaint_url: str = ""
+    complaint_hotline: str = ""
+    service_rows: Sequence[tuple[str, str]] = field(default_factory=tuple)
+    receipt_name: str = ""  # [kiosk] receipt_name: the province's Vietnamese term, or ""
+
+    def t(self, key: str, **values: object) -> str:
+        """``key`` in the screen's language, the receipt named as ``[kiosk] receipt_name`` says
+        (a Vietnamese term: the English catalogue keeps its own word)."""
+        if self.receipt_name and self.state.lang == "vi":
+            values.setdefault("receipt", self.receipt_name)
+        return t(self.state.lang, key, **values)
+
+    @property
+    def questionnaire(self) -> Questionnaire:
+        return self.rules.questionnaire
+
+
+def officer_photo(section: KioskSection, officer: str | None) -> str:
+    """The photo shown for ``officer``: <officer_photos>/<id>.png, .jpg or .jpeg, else
+    [kiosk] officer_photo for the officer the settings name, else none ("")."""
+    if officer and section.officer_photos:
+        for suffix in (".png", ".jpg", ".jpeg"):
+            candidate = Path(section.officer_photos) / f"{officer}{suffix}"
+            if candidate.is_file():
+                return str(candidate)
+    if officer and officer == section.officer:
+        return section.officer_photo
+    return ""
