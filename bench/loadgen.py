@@ -166,6 +166,7 @@ def publisher(port: int, name: str, fleet: Fleet, kiosk_indexes: list[int], run:
     ready.put(name)
     go.wait()
     started = time.monotonic()
+    cpu_started = time.process_time()
     sent = 0
     while sent < len(packets):
         if sent - acked[0] >= WINDOW:
@@ -175,7 +176,8 @@ def publisher(port: int, name: str, fleet: Fleet, kiosk_indexes: list[int], run:
         sock.sendall(b"".join(packets[sent:upto]))
         sent = upto
     done.wait(600)
-    results.put((name, len(packets), started, time.monotonic()))
+    results.put((name, len(packets), started, time.monotonic(),
+                 time.process_time() - cpu_started))
     sock.close()
 
 
@@ -187,6 +189,7 @@ class Publishers:
         self.ready = context.Queue()
         self.results = context.Queue()
         self.go = context.Event()
+        self.cpu = 0.0
         self.processes = [context.Process(target=publisher, args=(
             port, f"{tag}-pub-{i}", fleet, list(range(i, fleet.kiosks, count)), run, self.ready,
             self.go, self.results), daemon=True) for i in range(count)]
@@ -201,10 +204,12 @@ class Publishers:
         return started
 
     def finish(self) -> tuple[int, float, float]:
-        """Messages sent, first start and last end (monotonic seconds, shared by processes)."""
+        """Messages sent, first start and last end (monotonic seconds, shared by processes);
+        ``cpu`` then holds the CPU seconds the publishers spent sending."""
         rows = [self.results.get(timeout=900) for _ in self.processes]
         for process in self.processes:
             process.join(30)
+        self.cpu = sum(r[4] for r in rows)
         return sum(r[1] for r in rows), min(r[2] for r in rows), max(r[3] for r in rows)
 
 

@@ -1,19 +1,26 @@
 """The wire contract v1: the one module that validates messages against ``config/schema/``.
 
 Kiosk and hub both call it, so what a kiosk sends is by construction what the hub accepts.
-Validators are compiled once (fastjsonschema) because the hub runs them thousands of times a
-second; every failure becomes a :class:`ContractError` whose text a person can act on.
+Responses, acks and statuses are parsed once into frozen, typed values (:class:`Response`,
+:class:`Ack`, :class:`Status`) by compiled msgspec decoders whose constraints are read from the
+schema files, which stay the published contract; other documents are checked by compiled
+fastjsonschema validators. Every failure becomes a :class:`ContractError` whose text a person
+can act on, worded by the schema validator so that it names the field.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Annotated, Any, Literal, TypeVar
 
 import fastjsonschema
+import msgspec
+from fastjsonschema.draft04 import CodeGeneratorDraft04
+from msgspec import UNSET, Meta, Struct, UnsetType
 
 from hailong import resources
 from hailong.topics import KioskTopic
@@ -30,6 +37,7 @@ MAX_KEPT_PAYLOAD = 64 * 1024
 SKEW_FUTURE = timedelta(minutes=10)
 SKEW_PAST = timedelta(days=90)
 
+_ENCODER = msgspec.json.Encoder()
 SCHEMAS = ("response", "ack", "status", "config", "scores", "alert", "presence")
 
 
@@ -73,9 +81,9 @@ def _readable(exc: fastjsonschema.JsonSchemaValueException) -> str:
     return text.replace("data.", "", 1).replace("data ", "message ", 1)
 
 
-def encode(document: dict[str, Any]) -> bytes:
+def encode(document: dict[str, Any] | Struct) -> bytes:
     """Compact UTF-8 JSON, the only encoding on the wire."""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _ENCODER.encode(document)
 
 
 def parse_time(value: str) -> datetime:
@@ -102,32 +110,198 @@ def _decode_json(payload: bytes, limit: int | None) -> Any:
         raise ContractError("payload is not JSON: nested too deeply") from None
 
 
-def decode_response(payload: bytes, topic: KioskTopic) -> dict[str, Any]:
-    """A valid Response from ``payload`` received on ``topic``, or ContractError with the reason."""
-    document = _decode_json(payload, MAX_RESPONSE_BYTES)
-    validate("response", document)
-    check_response_semantics(document, topic)
+def decode_document(name: str, payload: bytes, limit: int | None = 256 * 1024) -> dict[str, Any]:
+    """Decode and validate a message of schema ``name`` (config, presence) as plain JSON."""
+    document = _decode_json(payload, limit)
+    validate(name, document)
     return document  # type: ignore[no-any-return]
 
 
-def check_response_semantics(document: dict[str, Any], topic: KioskTopic) -> None:
+# -- typed messages ------------------------------------------------------------------------
+# Each constraint below is read from the schema file, so the schema stays the one home of the
+# contract; tests/test_contract_corpus.py proves on every fixture and thousands of generated
+# documents that the typed decoders accept and refuse exactly what the schema validator does.
+_DOLLAR = re.compile(r"(?<!\\)\$")
+# A JSON Schema "date-time" is what the schema validator's own regex says (fastjsonschema's),
+# so the typed decoder and the validator can never disagree on a timestamp's shape.
+_DATE_TIME = CodeGeneratorDraft04.FORMAT_REGEXS["date-time"]
+
+
+def _meta(schema: dict[str, Any], numeric: bool = False) -> Meta:
+    """The msgspec constraints of one schema property: its number keywords when ``numeric``,
+    else its string, array or object keywords (a schema may give both, each for its own type)."""
+    if numeric:
+        limits = {"ge": schema.get("minimum"), "le": schema.get("maximum")}
+    else:
+        pattern = schema.get("pattern")
+        if pattern is not None:
+            # ECMA's `$` ends the string; Python's also matches before a final newline.
+            pattern = _DOLLAR.sub(r"\\Z", pattern)
+        elif schema.get("format") == "date-time":
+            pattern = _DATE_TIME
+        limits = {"min_length": schema.get("minLength", schema.get("minItems")),
+                  "max_length": schema.get("maxLength", schema.get(
+                      "maxItems", schema.get("maxProperties"))), "pattern": pattern}
+    return Meta(**{key: value for key, value in limits.items() if value is not None})
+
+
+_R = load_schema("response")["properties"]
+_RECEIPT = _R["receipt"]["properties"]
+_ANSWER = _R["answers"]["additionalProperties"]
+_S = load_schema("status")["properties"]
+
+# Extension points: a new trigger, question type or answer form is one line here (and in the
+# schema, which the corpus test holds these to).
+Trigger = Literal["scan", "officer", "tap"]
+Lang = Literal["vi", "en"]
+Stage = Literal["receive", "result"]  # the moment of the dossier rated; optional
+Rating = Annotated[int, _meta(_ANSWER, numeric=True)]
+Choices = Annotated[list[Annotated[str, _meta(_ANSWER["items"])]], _meta(_ANSWER)]
+Answer = Rating | Choices
+QuestionId = Annotated[str, _meta(_R["answers"]["propertyNames"])]
+Timestamp = Annotated[str, _meta(_R["submitted_at"])]
+# ``"const": 1``, as a range rather than Literal[1] so that 1.0 (the integer 1 to JSON Schema)
+# converts like any other integer.
+Version = Annotated[int, Meta(ge=_R["v"]["const"], le=_R["v"]["const"])]
+
+
+class Receipt(Struct, frozen=True, forbid_unknown_fields=True):
+    """The scanned dossier code, never in clear: its keyed hash, unit and date."""
+
+    h: Annotated[str, _meta(_RECEIPT["h"])]
+    unit: Annotated[str, _meta(_RECEIPT["unit"])] | None
+    date: Annotated[str, _meta(_RECEIPT["date"])] | None
+
+
+class Response(Struct, frozen=True, forbid_unknown_fields=True):
+    """One citizen's rating as the kiosk sent it (config/schema/response.schema.json)."""
+
+    v: Version
+    id: Annotated[str, _meta(_R["id"])]
+    seq: Annotated[int, _meta(_R["seq"], numeric=True)]
+    office: Annotated[str, _meta(_R["office"])]
+    kiosk: Annotated[str, _meta(_R["kiosk"])]
+    counter: Annotated[str, _meta(_R["counter"])]
+    officer: Annotated[str, _meta(_R["officer"])] | None
+    receipt: Receipt | None
+    trigger: Trigger
+    questionnaire: Annotated[str, _meta(_R["questionnaire"])]
+    lang: Lang
+    started_at: Timestamp
+    submitted_at: Timestamp
+    complete: bool
+    answers: Annotated[dict[QuestionId, Answer], _meta(_R["answers"])]
+    # Optional fields go after the required ones, with a default of UNSET (absent on the wire).
+    stage: Stage | UnsetType = UNSET
+
+    def __post_init__(self) -> None:
+        # The one schema keyword msgspec has no constraint for: a choice listed twice.
+        for answer in self.answers.values():
+            if type(answer) is list and len(set(answer)) != len(answer):
+                raise ValueError("a choice answer lists a choice twice")
+
+
+class AckRejection(Struct, frozen=True, forbid_unknown_fields=True):
+    id: str
+    reason: str
+
+
+class Ack(Struct, frozen=True, forbid_unknown_fields=True):
+    """The hub's answer to a kiosk (config/schema/ack.schema.json)."""
+
+    v: Version
+    ids: list[str]
+    rejected: list[AckRejection]
+
+
+class StatusConfig(Struct, frozen=True):
+    """A pushed config's fate as a kiosk reports it; other keys are allowed and ignored."""
+
+    version: str | UnsetType | None = UNSET
+    state: Literal["applied", "pending", "refused"] | UnsetType = UNSET
+    error: str | UnsetType | None = UNSET
+
+
+class Status(Struct, frozen=True, forbid_unknown_fields=True):
+    """A kiosk's retained status (config/schema/status.schema.json)."""
+
+    v: Version
+    state: Literal["online", "offline"]
+    version: Annotated[str, _meta(_S["version"])]
+    since: Timestamp
+    now: Timestamp
+    seq: Annotated[int, _meta(_S["seq"], numeric=True)]
+    outbox: Annotated[int, _meta(_S["outbox"], numeric=True)]
+    outbox_oldest: Timestamp | None
+    scanner: Literal["ok", "absent", "error"]
+    questionnaire: Annotated[str, _meta(_S["questionnaire"])]
+    config: StatusConfig | UnsetType | None = UNSET
+
+
+T = TypeVar("T", bound=Struct)
+_DECODERS: dict[type[Any], Any] = {kind: msgspec.json.Decoder(kind)
+                                   for kind in (Response, Ack, Status)}
+# Types with objects open to other keys, whose values msgspec skips without checking their
+# UTF-8: the whole payload is checked first, as the schema path does.
+_OPEN = {Status}
+
+
+def _decode_strictly(kind: type[T], payload: bytes) -> T:
+    """The fast path: bytes to a typed value in one compiled pass, or MsgspecError."""
+    if kind in _OPEN:
+        try:
+            payload.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise msgspec.DecodeError(str(exc)) from None
+    return _DECODERS[kind].decode(payload)  # type: ignore[no-any-return]
+
+
+def _decode_typed(name: str, kind: type[T], payload: bytes, limit: int | None) -> T:
+    if limit is not None and len(payload) > limit:
+        raise ContractError(f"payload of {len(payload)} bytes is over the {limit}-byte limit")
+    try:
+        return _decode_strictly(kind, payload)
+    except msgspec.MsgspecError as exc:
+        refusal = exc
+    # Refused (rare): the schema validator words the reason, naming the field as our docs do.
+    # When it accepts instead, the payload used what JSON allows but the strict decoder does
+    # not take: an integer written 1.0, a lone surrogate escape, or a key given twice whose
+    # first value was wrong; the parsed document is then converted (1.0 becoming 1).
+    document = _decode_json(payload, limit)
+    validate(name, document)
+    try:
+        return msgspec.convert(document, kind, strict=False)
+    except msgspec.ValidationError:
+        raise ContractError(f"{name}: {refusal}") from None
+
+
+def decode_response(payload: bytes, topic: KioskTopic | None = None) -> Response:
+    """A valid Response from ``payload`` received on ``topic`` (None: about to be sent), or
+    ContractError with the reason."""
+    response = _decode_typed("response", Response, payload, MAX_RESPONSE_BYTES)
+    check_response_semantics(response, topic)
+    return response
+
+
+def decode_ack(payload: bytes) -> Ack:
+    return _decode_typed("ack", Ack, payload, 256 * 1024)
+
+
+def decode_status(payload: bytes, limit: int = 16 * 1024) -> Status:
+    return _decode_typed("status", Status, payload, limit)
+
+
+def check_response_semantics(response: Response, topic: KioskTopic | None) -> None:
     """What the schema cannot say: the topic names the sender, and time runs forwards."""
-    rid = document["id"]
-    if document["office"] != topic.office or document["kiosk"] != topic.kiosk:
+    rid = response.id
+    if topic is not None and (response.office != topic.office or response.kiosk != topic.kiosk):
         raise ContractError(
-            f"office/kiosk in the payload ({document['office']}/{document['kiosk']}) differ from "
+            f"office/kiosk in the payload ({response.office}/{response.kiosk}) differ from "
             f"the topic ({topic.office}/{topic.kiosk})", rid)
     try:
-        started = parse_time(document["started_at"])
-        submitted = parse_time(document["submitted_at"])
+        started = parse_time(response.started_at)
+        submitted = parse_time(response.submitted_at)
     except ValueError as exc:
         raise ContractError(f"bad timestamp: {exc}", rid) from None
     if submitted < started:
         raise ContractError("submitted_at is before started_at", rid)
-
-
-def decode_document(name: str, payload: bytes, limit: int | None = 256 * 1024) -> dict[str, Any]:
-    """Decode and validate a message of schema ``name`` (status, ack, config)."""
-    document = _decode_json(payload, limit)
-    validate(name, document)
-    return document  # type: ignore[no-any-return]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 ROOT = "hailong/v1"
@@ -59,6 +60,12 @@ class KioskTopic:
     kind: str
 
 
+# The hub parses every message's topic; a kiosk sends on the same two or three all day, so the
+# parsed values are kept for the last this many topics (a few MB at most, for 20,000 kiosks).
+TOPIC_CACHE = 65_536
+
+
+@lru_cache(maxsize=TOPIC_CACHE)
 def parse_kiosk_topic(topic: str) -> KioskTopic | None:
     """The office, kiosk and kind of a kiosk topic, or None when it is not one."""
     match = _KIOSK_RE.match(topic)

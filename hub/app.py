@@ -87,7 +87,7 @@ class Hub:
             publish=lambda topic, payload: self.subscriber.publish(topic, payload),
             ack=self.subscriber.ack, on_committed=self.live.changed,
             on_status=lambda offices: self.dashboard.events.kiosks_changed(offices),
-            checks=AnswerChecks(self.catalog, self.roster.gated))
+            checks=AnswerChecks(self.catalog, self.roster.gated), ack_all=self.subscriber.ack_all)
         self.pusher = ConfigPusher(lambda topic, payload, retain: self.subscriber.publish(
             topic, payload, retain=retain))
         self.app = create_app(self.store, self.documents, timezone_of, settings.web,

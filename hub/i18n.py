@@ -54,7 +54,10 @@ class Texts:
             return "—"
         return f"{self.number(100 * ci[0])}–{self.number(100 * ci[1])} %"
 
-    def day(self, value: date) -> str:
+    def day(self, value: date | str) -> str:
+        """A day (or an API document's ISO day) as the language writes it."""
+        if isinstance(value, str):
+            value = date.fromisoformat(value)
         return value.strftime("%d/%m/%Y") if self.lang == "vi" else value.isoformat()
 
     def day_short(self, value: date) -> str:

@@ -230,12 +230,12 @@ class Delivery:
             if parsed.kind != "ack":
                 continue
             try:
-                ack = contract.decode_document("ack", payload)
+                ack = contract.decode_ack(payload)
             except contract.ContractError as exc:
                 log.warning("ignored a malformed ack: %s", exc.reason)
                 continue
-            acked.extend(ack["ids"])
-            rejected.extend((item["id"], item["reason"]) for item in ack["rejected"])
+            acked.extend(ack.ids)
+            rejected.extend((item.id, item.reason) for item in ack.rejected)
         if acked:
             self._give_way()
             self.acked += self.outbox.acknowledge(acked)

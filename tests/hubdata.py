@@ -32,7 +32,7 @@ def accepted(document: dict[str, Any], day: date | None = None, flags: tuple[str
              received_at: datetime = NOW) -> Accepted:
     payload = contract.encode(document)
     return Accepted(topic=kiosk_topic(document["office"], document["kiosk"], "response"),
-                    payload=payload, document=document,
+                    payload=payload, response=contract.decode_response(payload),
                     digest=hashlib.sha256(payload).hexdigest(), received_at=received_at,
                     day=day or date(2026, 11, 23), flags=flags)
 
@@ -48,4 +48,4 @@ def status(office: str = "ubnd-a", kiosk: str = "k01", *, state: str = "online",
 
 def status_update(document: dict[str, Any], office: str = "ubnd-a", kiosk: str = "k01",
                   at: datetime = NOW) -> StatusUpdate:
-    return StatusUpdate(office, kiosk, document, at)
+    return StatusUpdate(office, kiosk, contract.decode_status(contract.encode(document)), at)

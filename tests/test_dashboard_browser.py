@@ -354,12 +354,17 @@ def test_screenshots_of_every_page_at_office_pc_and_phone_size(tmp_path: Path,
     from tools.dashboard_screenshots import capture
 
     shots = capture(tmp_path / "shots", readme=tmp_path / "readme" / "dashboard.png",
-                    per_day=(1, 4), browser=chromium)
+                    per_day=(1, 4), browser=chromium, audit=True)
     print(f"screenshots in {tmp_path / 'shots'}")
     assert {(s.page, s.size) for s in shots} >= {
         (page, size) for page in ("signin", "home", "office", "office-en", "period", "report",
-                                  "province", "fleet", "rejected")
+                                  "channels", "provinces", "province", "fleet", "rejected",
+                                  "surveys")
         for size in ("desktop", "phone")}
+    # axe-core clean (nothing serious or critical), no page wider than a 360 px phone, no
+    # table scrolling sideways on it, no ISO time: every finding listed at once
+    problems = [f"{s.page} at {s.size}: {p}" for s in shots for p in s.problems]
+    assert problems == [], "\n".join(problems)
     for shot in shots:
         assert shot.foreign == (), shot
         assert shot.overflow <= 0, f"{shot.page} is {shot.overflow} px too wide at {shot.size}"

@@ -230,7 +230,7 @@ def test_pages_send_security_headers_and_switch_language(
     assert '<html lang="en">' in english.text and "Sign in" in english.text
     assert '<html lang="en">' in client.get("/signin").text  # remembered by a cookie
     for path in ("/static/dashboard.css", "/static/dashboard.js",
-                 "/static/fonts/NotoSans-Regular.ttf", "/static/fonts/NotoSans-Bold.ttf"):
+                 "/static/fonts/NotoSans-Regular.woff2", "/static/fonts/NotoSans-Bold.woff2"):
         assert client.get(path).status_code == 200, path
 
 

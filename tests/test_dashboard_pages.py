@@ -282,8 +282,14 @@ def test_the_period_page_groups_by_week_and_refuses_a_bad_range(site: Site) -> N
         flags = text_of(client.get("/offices/ubnd-a/period").text)
     assert week.status_code == 200
     assert week.text.count('data-column="key"') >= 13 + 1  # ISO weeks of the quarter, + header
-    assert reversed_range.status_code == 400 and "reversed" in reversed_range.text
-    assert bad_by.status_code == 400 and "by must be one of day, week, month" in bad_by.text
+    # said in the page's language, with the form to fix it, the values typed kept
+    assert reversed_range.status_code == 400
+    assert ("Ngày bắt đầu (01/03/2026) sau ngày kết thúc (01/02/2026): hãy đổi lại hai ngày"
+            in reversed_range.text)
+    assert 'name="from" value="2026-03-01"' in reversed_range.text
+    assert 'action="/offices/ubnd-a/period"' in reversed_range.text
+    assert 'data-reason="the range is reversed' in reversed_range.text
+    assert bad_by.status_code == 400 and "Hãy chọn chia theo ngày, tuần hoặc tháng." in bad_by.text
     for flag in ("Chuỗi đánh giá giống nhau liên tiếp", "Đánh giá không gắn với giao dịch",
                  "Đồng hồ ki-ốt bị lệch", "người dân cần 20–45 giây"):
         assert flag in flags
@@ -312,3 +318,24 @@ def test_the_printable_report_carries_title_period_and_totals(site: Site, tmp_pa
                   "Dấu hiệu cần lưu ý về độ tin cậy", "Theo tháng"):
         assert title in text, title
     assert "Dưới 30 lượt trả lời" in text
+
+
+def test_the_live_page_opens_with_what_needs_the_head(site: Site) -> None:
+    with site.client("lan") as client:
+        html = client.get("/offices/ubnd-a/live").text
+    # alerts, the weakest counter and factor, the top reasons and the kiosks' one line come
+    # before the tables; the headline figure names its channel and says its interval in words
+    assert html.index('id="attention"') < html.index('id="kiosk-health"') < html.index(
+        'id="questions"')
+    tile = text_of(html[html.index('id="tile-satisfied"'):html.index('id="tile-responses"')])
+    assert "Hài lòng hôm nay · máy đánh giá" in tile and "Tỷ lệ thật có thể từ" in tile
+    attention = html[html.index('id="attention"'):html.index('id="kiosk-health"')]
+    assert 'id="alerts"' in attention and "Quầy 2" in text_of(attention)
+    counter = text_of(attention[attention.index('id="weakest-counter"'):])
+    assert "Quầy đất đai: 88 % (n = 32)" in counter  # counter 2 has too few to be singled out
+    factor = text_of(attention[attention.index('id="weakest-factor"'):])
+    assert "Yếu tố 3: Công chức giải quyết công việc: 100 % (n = 32)" in factor
+    assert "Phải chờ lâu (4)" in text_of(attention[attention.index('id="top-reasons"'):])
+    kiosks = html[html.index('id="kiosk-health"'):html.index('id="questions"')]
+    assert "<details class=\"kiosk-details\">" in kiosks  # folded: nothing is wrong
+    assert text_of(kiosks).count("1/1 máy đang hoạt động") == 1

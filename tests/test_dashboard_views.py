@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from hailong.questionnaire import load_catalog
 from hub.i18n import LANGS, Texts, catalogue
 from hub.scores.report_model import ASPECTS, PERIODS
 from hub.scores.scores import office_scores
-from hub.web.charts import COLOURS, DayPoint, band, daily_chart, distribution_bar
+from hub.web.attention import COMPARED
+from hub.web.charts import COLOURS, SCALE_COLOURS, DayPoint, band, daily_chart, distribution_bar
 from hub.web.params import KINDS
 from hub.web.views import QuestionLabels, live_view
 
@@ -30,6 +31,8 @@ def test_every_text_exists_in_both_languages_and_every_key_used_exists() -> None
         source = path.read_text(encoding="utf-8")
         used |= set(re.findall(r"""\bt\(\s*["']([a-z0-9_.]*[a-z0-9_])["']""", source))
         used |= set(re.findall(r"""texts\.t\(\s*["']([a-z0-9_.]*[a-z0-9_])["']""", source))
+        # a period's errors carry their key to the page that says them (PeriodError)
+        used |= set(re.findall(r'"(period\.error\.[a-z_]+)"', source))
     # The report's sections name their texts as catalogue keys (hub/scores/report*.py).
     reports = "".join(p.read_text(encoding="utf-8") for p in (WEB.parent / "scores").glob("report*.py"))
     used |= set(re.findall(r'"(report\.[a-z0-9_.]*[a-z0-9_])"', reports))
@@ -44,6 +47,8 @@ def test_every_text_exists_in_both_languages_and_every_key_used_exists() -> None
     used |= {f"kiosk.scanner.{s}" for s in ("ok", "absent", "error", "unknown")}
     used |= {f"fleet.config.{s}" for s in ("applied", "pending", "error", "none")}
     used |= {f"scale.{level}" for level in range(1, 6)} | {"role.admin", "role.head"}
+    used |= {f"live.compare.{key}" for key in COMPARED}
+    used |= {f"live.change.{change}" for change in ("up", "down", "same")}
     missing = used - set(texts)
     assert not missing, f"texts used but not in messages.toml: {sorted(missing)}"
     unused = set(texts) - used
@@ -69,20 +74,26 @@ def test_the_daily_chart_prints_each_value_beside_its_colour() -> None:
     start = date(2026, 11, 1)
     points = [DayPoint(start, 40, 0.85, (0.71, 0.93)), DayPoint(start + timedelta(days=1), 0, None, None),
               DayPoint(start + timedelta(days=2), 5, 0.4, (0.12, 0.77))]
-    svg = str(daily_chart(points, 30, Texts("vi")))
-    assert svg.startswith("<svg") and svg.endswith("</svg>")
-    assert f'fill="{COLOURS["good"]}"' in svg  # n = 40: coloured
-    assert 'class="dot hollow"' in svg  # n = 5: too few, hollow, uncoloured
-    assert svg.count('class="value"') == 2  # a printed number for each day with answers
-    assert ">85</text>" in svg and ">40</text>" in svg
-    assert "01/11/2026: 85 % (n = 40, KTC 95 % 71–93 %)" in svg
-    assert "02/11/2026: n = 0" in svg
+    both = str(daily_chart(points, 30, Texts("vi")))
+    wide, narrow = (f"<svg{part}" for part in both.split("<svg")[1:])
+    assert 'class="chart chart-wide"' in wide and 'class="chart chart-narrow"' in narrow
+    for svg in (wide, narrow):  # the phone's chart says the same, with fewer labels
+        assert svg.endswith("</svg>")
+        assert 'role="img" aria-label="30 ngày qua: tỷ lệ hài lòng mỗi ngày"' in svg
+        assert f'fill="{COLOURS["good"]}"' in svg  # n = 40: coloured
+        assert 'class="dot hollow"' in svg  # n = 5: too few, hollow, uncoloured
+        assert "01/11/2026: 85 % (n = 40, KTC 95 % 71–93 %)" in svg
+        assert "02/11/2026: n = 0" in svg
+    assert wide.count('class="value"') == 2  # a printed number for each day with answers
+    assert ">85</text>" in wide and ">40</text>" in wide
+    assert 'class="value"' not in narrow  # too many to print on a phone: the table has them
 
 
 def test_the_distribution_bar_has_one_segment_per_answer_given() -> None:
-    svg = str(distribution_bar([1, 0, 2, 3, 4], Texts("en")))
-    assert svg.count("<rect") == 4 and "5 — Very satisfied: 4" in svg
-    assert "class=\"empty\"" in str(distribution_bar([0, 0, 0, 0, 0], Texts("en")))
+    svg = str(distribution_bar([1, 0, 2, 3, 4]))
+    assert svg.count("<rect") == 4 and 'aria-hidden="true"' in svg  # the counts are printed
+    assert f'x="96.00" y="0" width="64.00" height="16" fill="{SCALE_COLOURS[4]}"' in svg
+    assert "class=\"empty\"" in str(distribution_bar([0, 0, 0, 0, 0]))
 
 
 def test_the_live_view_labels_questions_and_marks_small_cells() -> None:
@@ -119,3 +130,15 @@ def test_questions_are_worded_by_the_questionnaire_of_the_offices_kind() -> None
         {"question": "overall", "d1": 0, "d2": 0, "d3": 0, "d4": 1, "d5": 0}])
     view = live_view(today, (), labels, "en", 30, HEADINGS, "hospital")
     assert view.questions[0].text == "Overall, how satisfied are you with your care today?"
+
+
+def test_a_time_zone_is_named_as_people_name_it() -> None:
+    from zoneinfo import ZoneInfo
+
+    from hub.web.render import zone_name
+
+    assert zone_name(Texts("vi"), ZoneInfo("Asia/Ho_Chi_Minh")) == "giờ Việt Nam (UTC+7)"
+    assert zone_name(Texts("en"), ZoneInfo("Asia/Saigon")) == "Vietnam time (UTC+7)"
+    assert zone_name(Texts("en"), ZoneInfo("Asia/Kolkata")) == "UTC+5:30"
+    assert zone_name(Texts("vi"), ZoneInfo("America/St_Johns"),
+                     datetime(2026, 1, 5, tzinfo=UTC)) == "UTC-3:30"

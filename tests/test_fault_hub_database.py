@@ -92,19 +92,31 @@ def hubs() -> Iterator[list[HubChild]]:
 class Kiosks:
     """A fleet's responses published at QoS 1, and the hub's acks to them as they arrive."""
 
-    def __init__(self, broker: Broker, total: int) -> None:
+    def __init__(self, broker: Broker, total: int, first: int | None = None) -> None:
+        """Publish the first ``first`` responses now (all by default), the rest on
+        :meth:`publish_rest`, so a test can be sure some arrive during its fault."""
         self.documents = [response(OFFICE, f"k{n % KIOSKS:02d}", n // KIOSKS + 1,
                                    answers={"overall": 1 + n % 5}) for n in range(total)]
         self.ids = {d["id"] for d in self.documents}
         self.watcher = RawClient(broker.url, client_id="fault-acks",
                                  subscribe=(kiosk_topic(OFFICE, "+", "ack"),))
         self.sender = RawClient(broker.url, client_id="fault-kiosks")
-        self._thread = threading.Thread(target=self._publish, daemon=True)
-        self._thread.start()
+        self._threads: list[threading.Thread] = []
+        self._rest = self.documents[total if first is None else first:]
+        self._send(self.documents[:total if first is None else first])
 
-    def _publish(self) -> None:
-        infos = [self.sender.client.publish(kiosk_topic(OFFICE, d["kiosk"], "response"),
-                                            contract.encode(d), qos=1) for d in self.documents]
+    def publish_rest(self) -> None:
+        self._send(self._rest)
+        self._rest = []
+
+    def _send(self, documents: list[dict[str, object]]) -> None:
+        thread = threading.Thread(target=self._publish, args=(documents,), daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def _publish(self, documents: list[dict[str, object]]) -> None:
+        infos = [self.sender.client.publish(kiosk_topic(OFFICE, str(d["kiosk"]), "response"),
+                                            contract.encode(d), qos=1) for d in documents]
         for info in infos:
             info.wait_for_publish(PATIENCE)
 
@@ -120,7 +132,8 @@ class Kiosks:
         return ids, refused
 
     def close(self) -> None:
-        self._thread.join(PATIENCE)
+        for thread in self._threads:
+            thread.join(PATIENCE)
         self.watcher.close()
         self.sender.close()
 
@@ -207,11 +220,13 @@ def test_postgresql_restarted_or_down_during_ingest(fault: str, tmp_path: Path, 
     Store(url).upgrade()
     hub = HubChild(tmp_path / "hub", broker, url)
     hubs.append(hub)
-    kiosks = Kiosks(broker, RESPONSES)
+    # Half now, half once the database is gone: some responses surely arrive during the fault.
+    kiosks = Kiosks(broker, RESPONSES, first=RESPONSES // 2)
     ledger = Ledger(url, kiosks)
     ride_out(hub, ledger, lambda: ledger.check() >= RESPONSES // 5, "a fifth to be acked")
     # A crash (no checkpoint) for the restart; an orderly stop, then silence, for the outage.
     private_postgres.halt("immediate" if fault == "restart" else "fast")
+    kiosks.publish_rest()
     ride_out(hub, ledger, lambda: degraded(hub, "database does not answer"), "/healthz to say so")
     if fault == "outage":
         ends = time.monotonic() + OUTAGE

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from hailong.broker import Broker, free_port, wait_for_port
 from hailong.settings import load_settings
-from tools.browser import DESKTOP, PHONE, launch_chromium
+from tools.browser import DESKTOP, PHONE, launch_chromium, page_problems
 
 OFFICE = "ubnd-phuong-1"
 OFFICE_NAME = "Bộ phận Một cửa UBND phường 1"
@@ -65,9 +65,10 @@ def create_admin(hub_toml: Path) -> str:
 
 @contextmanager
 def seeded_kiosks(broker_url: str, home: Path, days: int, per_day: tuple[int, int],
-                  seed: int = 7) -> Iterator[int]:
+                  seed: int = 7) -> Iterator[tuple[int, list[Any]]]:
     """Rate through three simulated kiosks over the last ``days`` days; yields how many were
-    sent, with the kiosks still online (the pages show them so) until the block ends."""
+    sent and the kiosks' services, still online (the pages show them so) until the block
+    ends."""
     from hailong.questionnaire import find_questionnaire
     from kiosk.recorder import ResponseDesk
     from kiosk.settings import KioskSettings
@@ -99,7 +100,7 @@ def seeded_kiosks(broker_url: str, home: Path, days: int, per_day: tuple[int, in
         for service in services:
             service.delivery.nudge()  # a fresh status: nothing left in the outbox
         reject_one(services[0])
-        yield sent
+        yield sent, services
     finally:
         for service in services:
             service.stop()
@@ -160,8 +161,9 @@ PAGES = (("signin", "/signin", False), ("home", "/", True), ("office", f"/office
          ("office-en", f"/offices/{OFFICE}?lang=en", True),
          ("period", f"/offices/{OFFICE}/period?by=week", True),
          ("report", f"/offices/{OFFICE}/report", True),
+         ("channels", f"/offices/{OFFICE}/channels", True), ("provinces", "/provinces", True),
          ("province", f"/provinces/{PROVINCE}", True), ("fleet", "/fleet", True),
-         ("rejected", "/rejected", True))
+         ("rejected", "/rejected", True), ("surveys", "/surveys", True))
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,7 @@ class Shot:
     path: Path
     overflow: int  # pixels the page is wider than the screen (0: fits)
     foreign: tuple[str, ...]  # requests that went anywhere but the hub
+    problems: tuple[str, ...] = ()  # tools.browser.page_problems (with audit=True)
 
 
 @contextmanager
@@ -192,7 +195,7 @@ def chromium_browser(given: Any = None) -> Iterator[Any]:
 
 
 def photograph(url: str, password: str, out_dir: Path, readme: Path | None,
-               browser: Any = None) -> list[Shot]:
+               browser: Any = None, audit: bool = False) -> list[Shot]:
     shots: list[Shot] = []
     with chromium_browser(browser) as chromium:
         for size_name, viewport, scale in (("desktop", DESKTOP, 1), ("phone", PHONE, 2)):
@@ -212,7 +215,8 @@ def photograph(url: str, password: str, out_dir: Path, readme: Path | None,
                     "document.documentElement.scrollWidth - window.innerWidth")
                 foreign = tuple(u for u in requested
                                 if not u.startswith((url + "/", "data:")))
-                shots.append(Shot(name, size_name, target, int(overflow), foreign))
+                problems = tuple(page_problems(page, size_name == "phone")) if audit else ()
+                shots.append(Shot(name, size_name, target, int(overflow), foreign, problems))
                 if name == "signin":
                     sign_in_page(page, password)
                 if readme is not None and name == "office" and size_name == "desktop":
@@ -231,17 +235,19 @@ def sign_in_page(page: Any, password: str) -> None:
 
 
 def capture(out_dir: Path, readme: Path | None = None, days: int = 30,
-            per_day: tuple[int, int] = (25, 60), browser: Any = None) -> list[Shot]:
+            per_day: tuple[int, int] = (25, 60), browser: Any = None,
+            audit: bool = False) -> list[Shot]:
     """Screenshots of every page at 1366x768 and at phone size into ``out_dir``; with
-    ``readme``, also the README's picture of the office page (1366x768, first screen)."""
+    ``readme``, also the README's picture of the office page (1366x768, first screen); with
+    ``audit``, each page's problems (axe-core, overflow, sideways scrolling, ISO times)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="hailong-shots-") as scratch:
         home = Path(scratch)
         with running_hub(home) as (url, password, broker), \
-                seeded_kiosks(broker.url, home, days, per_day) as sent:
+                seeded_kiosks(broker.url, home, days, per_day) as (sent, _):
             wait_for_responses(url, password, sent, days)
             time.sleep(1.5)  # the kiosks' statuses after the last acks
-            return photograph(url, password, out_dir, readme, browser)
+            return photograph(url, password, out_dir, readme, browser, audit)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -250,12 +256,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--readme", type=Path, help="also write the README's dashboard picture here")
     args = parser.parse_args(argv)
     problems = 0
-    for shot in capture(args.out_dir, args.readme):
+    for shot in capture(args.out_dir, args.readme, audit=True):
         print(shot.path)
-        if shot.overflow > 0 or shot.foreign:
+        if shot.overflow > 0 or shot.foreign or shot.problems:
             problems += 1
             print(f"  {shot.page} at {shot.size}: {shot.overflow} px too wide; requests elsewhere: "
-                  f"{', '.join(shot.foreign) or 'none'}", file=sys.stderr)
+                  f"{', '.join(shot.foreign) or 'none'}", *shot.problems, sep="\n  ",
+                  file=sys.stderr)
     return 1 if problems else 0
 
 

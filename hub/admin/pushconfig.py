@@ -24,8 +24,18 @@ from hub.roster import Roster
 # the receipt key must never travel through the hub. Refusing them here gives a clear 400.
 NOT_PUSHABLE = ("office", "id", "receipt_key", "receipt_key_file")
 DEFAULT_QUESTIONNAIRE = "sipas@1"
+# A pushed config's version starts with the moment it was made, in UTC (then "-" and a hash).
+VERSION_TIME = "%Y%m%dT%H%M%SZ"
 
 ConfigState = Literal["applied", "pending", "error"]
+
+
+def version_time(version: str) -> datetime | None:
+    """When a config version was made, read back from its name (None if not one of ours)."""
+    try:
+        return datetime.strptime(version.split("-", 1)[0], VERSION_TIME).replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 class PushError(ValueError):
@@ -82,7 +92,7 @@ def kiosk_config(office: str, kiosk: str, roster: Roster, kiosk_rows: Sequence[M
                         f"{', '.join(sorted(catalog))})", "questionnaire")
     body = {"settings": settings, "questionnaire": questionnaire_document(catalog[ref])}
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:8]
-    document = {"v": 1, "version": f"{now.astimezone(UTC):%Y%m%dT%H%M%SZ}-{digest}", **body}
+    document = {"v": 1, "version": f"{now.astimezone(UTC):{VERSION_TIME}}-{digest}", **body}
     contract.validate("config", document)
     return document
 

@@ -18,13 +18,12 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from hailong import contract
-from hailong.contract import SKEW_FUTURE, SKEW_PAST
+from hailong.contract import SKEW_FUTURE, SKEW_PAST, Ack, AckRejection, Response
 from hailong.questionnaire import Questionnaire
 from hailong.topics import kiosk_topic, parse_kiosk_topic
 from hub.ingest.subscriber import Message
@@ -86,33 +85,37 @@ class AnswerChecks:
                               if q.max_choices is not None}
                         for ref, questionnaire in catalog.items()}
 
-    def refusal(self, document: dict[str, Any]) -> str | None:
+    def refusal(self, response: Response) -> str | None:
         """Why this response is refused, or None: a question answered with too many choices."""
-        limits = self._limits.get(document["questionnaire"], {})
+        limits = self._limits.get(response.questionnaire, {})
         for question, limit in limits.items():
-            answer = document["answers"].get(question)
+            answer = response.answers.get(question)
             if isinstance(answer, list) and len(answer) > limit:
                 return (f"too many choices: answers.{question} has {len(answer)}, "
-                        f"{document['questionnaire']} allows at most {limit}")
+                        f"{response.questionnaire} allows at most {limit}")
         return None
 
-    def flags(self, document: dict[str, Any]) -> list[str]:
+    def flags(self, response: Response) -> list[str]:
         flags: list[str] = []
-        questions = self._questions.get(document["questionnaire"])
+        questions = self._questions.get(response.questionnaire)
         if questions is None:
             flags.append("unknown-questionnaire")
         else:
-            for question, answer in document["answers"].items():
+            for question, answer in response.answers.items():
                 known = questions.get(question)
                 if known is None:
                     if "unknown-question" not in flags:
                         flags.append("unknown-question")
                     continue
                 is_rating, choices = known
-                if (isinstance(answer, int) != is_rating or (
-                        not is_rating and not set(answer) <= choices)) and "answer-type" not in flags:
+                # ``type(…) is int``: a JSON boolean (a yes/no answer) is no 1–5 rating.
+                if is_rating:
+                    wrong = type(answer) is not int
+                else:
+                    wrong = not isinstance(answer, list) or not set(answer) <= choices
+                if wrong and "answer-type" not in flags:
                     flags.append("answer-type")
-        if document["receipt"] is None and self._gated(document["office"], document["kiosk"]):
+        if response.receipt is None and self._gated(response.office, response.kiosk):
             flags.append("no-transaction")
         return flags
 
@@ -129,14 +132,21 @@ class Ingestor:
                  on_committed: Callable[[set[str]], None] = lambda offices: None,
                  on_status: Callable[[set[str]], None] = lambda offices: None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 checks: AnswerChecks | None = None) -> None:
+                 checks: AnswerChecks | None = None,
+                 ack_all: Callable[[Sequence[Message]], None] | None = None) -> None:
         self.store = store
         self._checks = checks
         self._sensitive = checks.sensitive if checks is not None else frozenset()
         self.counters = IngestCounters()
         self._timezone_of = timezone_of
         self._publish = publish
-        self._ack = ack
+        # The broker's acks: a batch's at once when the subscriber can (``ack_all``), else
+        # one ``ack(mid, qos)`` per message.
+        def each(messages: Sequence[Message]) -> None:
+            for message in messages:
+                ack(message.mid, message.qos)
+
+        self._ack_all = ack_all or each
         self._on_committed = on_committed
         self._on_status = on_status  # offices whose kiosks sent a status (live pages' strip)
         self._clock = clock
@@ -224,7 +234,7 @@ class Ingestor:
                                       self._clock())
                 self.store.record_rejections([rejection])
                 self.counters.rejected += 1
-                self._ack(message.mid, message.qos)
+                self._ack_all([message])
 
     # -- one batch ------------------------------------------------------------------------
     def process(self, batch: Sequence[Message]) -> None:
@@ -232,8 +242,7 @@ class Ingestor:
         accepted: list[Accepted] = []
         rejections: list[Rejection] = []
         statuses: list[StatusUpdate] = []
-        acks: dict[tuple[str, str], dict[str, list[Any]]] = defaultdict(
-            lambda: {"ids": [], "rejected": []})
+        acks: dict[tuple[str, str], Ack] = defaultdict(lambda: Ack(1, [], []))
         for message in batch:
             self.counters.received += 1
             topic = parse_kiosk_topic(message.topic)
@@ -245,29 +254,29 @@ class Ingestor:
                 if not message.payload:
                     continue  # a retained status being cleared
                 try:
-                    document = contract.decode_document("status", message.payload, 16 * 1024)
+                    status = contract.decode_status(message.payload)
                 except contract.ContractError as exc:
                     rejections.append(Rejection(message.topic, exc.reason, message.payload, now))
                     continue
-                statuses.append(StatusUpdate(topic.office, topic.kiosk, document, now))
+                statuses.append(StatusUpdate(topic.office, topic.kiosk, status, now))
                 continue
             try:
-                document = contract.decode_response(message.payload, topic)
+                response = contract.decode_response(message.payload, topic)
             except contract.ContractError as exc:
                 rejections.append(Rejection(message.topic, exc.reason, message.payload, now,
                                             exc.message_id))
                 if exc.message_id is not None:
-                    acks[(topic.office, topic.kiosk)]["rejected"].append(
-                        {"id": exc.message_id, "reason": exc.reason})
+                    acks[(topic.office, topic.kiosk)].rejected.append(
+                        AckRejection(exc.message_id, exc.reason))
                 continue
-            refusal = self._checks.refusal(document) if self._checks is not None else None
+            refusal = self._checks.refusal(response) if self._checks is not None else None
             if refusal is not None:
                 rejections.append(Rejection(message.topic, refusal, message.payload, now,
-                                            document["id"]))
-                acks[(topic.office, topic.kiosk)]["rejected"].append(
-                    {"id": document["id"], "reason": refusal})
+                                            response.id))
+                acks[(topic.office, topic.kiosk)].rejected.append(
+                    AckRejection(response.id, refusal))
                 continue
-            accepted.append(self._accept(message, document, now))
+            accepted.append(self._accept(message, response, now))
 
         # the rejected-message store never keeps an integrity answer either
         rejections = [replace(r, payload=integrity.redact(r.payload, self._sensitive))
@@ -275,15 +284,14 @@ class Ingestor:
         result = self.store.write_batch(accepted, rejections, statuses)
 
         for item, outcome in zip(accepted, result.outcomes, strict=True):
-            doc = item.document
-            target = acks[(doc["office"], doc["kiosk"])]
+            target = acks[(item.office, item.kiosk)]
             if outcome == "conflict":
-                target["rejected"].append({"id": doc["id"], "reason": "conflict: this id is "
-                                           "already stored with other content"})
+                target.rejected.append(AckRejection(item.id, "conflict: this id is already "
+                                                    "stored with other content"))
                 self.counters.rejected += 1
             else:
-                if doc["id"] not in target["ids"]:
-                    target["ids"].append(doc["id"])
+                if item.id not in target.ids:
+                    target.ids.append(item.id)
                 if outcome == "stored":
                     self.counters.stored += 1
                 else:
@@ -295,10 +303,8 @@ class Ingestor:
         self.counters.batches += 1
 
         for (office, kiosk), body in acks.items():
-            payload = contract.encode({"v": 1, "ids": body["ids"], "rejected": body["rejected"]})
-            self._publish(kiosk_topic(office, kiosk, "ack"), payload)
-        for message in batch:
-            self._ack(message.mid, message.qos)
+            self._publish(kiosk_topic(office, kiosk, "ack"), contract.encode(body))
+        self._ack_all(batch)
         # Live scores are today's: a backlog of past days does not make them worth recomputing.
         today = {office for office, day in result.days
                  if day == local_day(now, self._timezone_of(office))}
@@ -307,19 +313,19 @@ class Ingestor:
         if statuses:
             self._on_status({s.office for s in statuses})
 
-    def _accept(self, message: Message, document: dict[str, Any], now: datetime) -> Accepted:
-        document, answers = integrity.split(document, self._sensitive)
+    def _accept(self, message: Message, response: Response, now: datetime) -> Accepted:
+        response, answers = integrity.split_response(response, self._sensitive)
         payload = message.payload
         if answers:  # what is stored, digested and ever put aside holds them no more
-            payload = contract.encode(document)
-        submitted = contract.parse_time(document["submitted_at"])
-        tz = self._timezone_of(document["office"])
-        flags = self._checks.flags(document) if self._checks is not None else []
+            payload = contract.encode(response)
+        submitted = contract.parse_time(response.submitted_at)
+        tz = self._timezone_of(response.office)
+        flags = self._checks.flags(response) if self._checks is not None else []
         if submitted > now + SKEW_FUTURE or submitted < now - SKEW_PAST:
             flags.append("clock-skew")
             day = local_day(now, tz)
         else:
             day = local_day(submitted, tz)
-        return Accepted(topic=message.topic, payload=payload, document=document,
+        return Accepted(topic=message.topic, payload=payload, response=response,
                         digest=hashlib.sha256(payload).hexdigest(), received_at=now,
                         day=day, flags=tuple(flags), integrity=answers)

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import struct
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import paho.mqtt.client as mqtt
@@ -79,6 +80,43 @@ class _ChunkedClient(mqtt.Client):
         self._position += len(part)
         return part
 
+    def ack_all(self, mids: list[int]) -> None:
+        """The PUBACKs of a batch's QoS 1 messages queued as one write: paho's own ``ack``
+        wakes its network thread and sends once per message, a cost as big as the message's."""
+        if mids:
+            packet = b"".join([_PUBACK.pack(mqtt.PUBACK, 2, mid) for mid in mids])
+            self._packet_queue(mqtt.PUBACK, packet, 0, 0)
+
+    # Set by MqttSubscriber: where a PUBLISH read by ``_handle_publish`` goes.
+    deliver: Callable[[Message], None] | None = None
+
+    def _handle_publish(self) -> mqtt.MQTTErrorCode:
+        """A QoS 0/1 PUBLISH without MQTT 5 properties (what kiosks send) sliced straight into a
+        :class:`Message`; paho builds an ``MQTTMessage`` and ``Properties`` and matches the topic
+        against per-topic callbacks for each one, a third of its cost per message. Anything
+        else (QoS 2, properties, a topic that is not UTF-8) goes through paho's own handler."""
+        command, packet = self._in_packet["command"], self._in_packet["packet"]
+        qos = (command & 0x06) >> 1
+        deliver = self.deliver
+        if deliver is None or qos == 2 or len(packet) < 2:
+            return super()._handle_publish()  # type: ignore[no-any-return]
+        end = 2 + ((packet[0] << 8) | packet[1])
+        mid = 0
+        if qos:
+            mid, end = (packet[end] << 8) | packet[end + 1], end + 2
+        if self._protocol == mqtt.MQTTv5:
+            if packet[end] != 0:  # properties: paho reads them
+                return super()._handle_publish()  # type: ignore[no-any-return]
+            end += 1
+        try:
+            topic = bytes(packet[2:2 + ((packet[0] << 8) | packet[1])]).decode("utf-8")
+        except UnicodeDecodeError:
+            return super()._handle_publish()  # type: ignore[no-any-return]
+        deliver(Message(topic, bytes(packet[end:]), mid, qos, bool(command & 0x01)))
+        if qos == 1 and not self._manual_ack:
+            return self._send_puback(mid)  # type: ignore[no-any-return]
+        return mqtt.MQTT_ERR_SUCCESS
+
     def loop_read(self, max_packets: int = 1) -> mqtt.MQTTErrorCode:
         # paho reads one packet per wake-up unless it has messages in flight; what is already
         # buffered here would otherwise wait for the next select().
@@ -89,8 +127,11 @@ class _ChunkedClient(mqtt.Client):
                 return result
 
 
-# Only where paho still has the method this overrides (it is not part of paho's public API).
-_Client = _ChunkedClient if hasattr(mqtt.Client, "_sock_recv") else mqtt.Client
+# An MQTT PUBACK without reason code or properties (valid in 3.1.1 and 5: "success").
+_PUBACK = struct.Struct("!BBH")
+# Only where paho still has the methods this uses (they are not part of paho's public API).
+_Client = _ChunkedClient if all(hasattr(mqtt.Client, name) for name in (
+    "_sock_recv", "_packet_queue", "_handle_publish")) else mqtt.Client
 
 
 class MqttSubscriber:
@@ -110,6 +151,8 @@ class MqttSubscriber:
                       (RECONNECT_MIN, RECONNECT_MAX), MAX_INFLIGHT,
                       (self._handle_connect, self._handle_disconnect, self._handle_message))
         self._client = client
+        if isinstance(client, _ChunkedClient):
+            client.deliver = self._received
 
     @property
     def connected(self) -> bool:
@@ -151,6 +194,16 @@ class MqttSubscriber:
         if qos > 0:
             self._client.ack(mid, qos)
 
+    def ack_all(self, messages: Iterable[Message]) -> None:
+        """Tell the broker these messages are safely stored (only after the commit)."""
+        messages = list(messages)
+        if isinstance(self._client, _ChunkedClient):
+            self._client.ack_all([m.mid for m in messages if m.qos == 1])
+            messages = [m for m in messages if m.qos == 2]
+        for message in messages:
+            if message.qos > 0:
+                self._client.ack(message.mid, message.qos)
+
     def publish(self, topic: str, payload: bytes, retain: bool = False) -> None:
         self._client.publish(topic, payload, qos=1, retain=retain)
 
@@ -179,9 +232,15 @@ class MqttSubscriber:
 
     def _handle_message(self, _client: mqtt.Client, _userdata: object,
                         message: mqtt.MQTTMessage) -> None:
+        self._received(Message(message.topic, bytes(message.payload), message.mid,
+                               message.qos, bool(message.retain)))
+
+    def _received(self, message: Message) -> None:
         if parse_hub_status_topic(message.topic) is not None:
             # hailong/v1/+/+/status also matches the hubs' own presence: not a kiosk's status
-            self.ack(message.mid, message.qos)
+            self._client.ack(message.mid, message.qos)
             return
-        self._on_message(Message(message.topic, bytes(message.payload), message.mid,
-                                 message.qos, bool(message.retain)))
+        try:
+            self._on_message(message)
+        except Exception:  # never into paho's loop: the broker redelivers what is not acked
+            log.exception("a message on %s could not be queued", message.topic)

@@ -35,6 +35,11 @@ MIN_GAP = 1.0
 # back after an outage) touches thousands of offices, the ingest keeps the processor and each
 # office's scores catch up within a few seconds instead of every second.
 MAX_PER_SECOND = 50
+# And this thread uses at most this share of a core: after a refresh that took c seconds of its
+# CPU, it rests 9c before the next. It shares the process (and Python's GIL) with the ingest,
+# which must not slow down because offices' pages are open; a single new rating is still
+# published at once, as the rest comes after the refresh.
+MAX_SHARE = 0.10
 
 Listener = Callable[[str, dict[str, Any]], None]  # office, document
 
@@ -118,10 +123,13 @@ class LiveScores:
             started = time.monotonic()
             for office in due:
                 self._last[office] = now
+                cpu = time.thread_time()
                 try:
                     self._refresh(office)
                 except Exception:
                     log.exception("could not publish the scores or alerts of %s", office)
+                if self._stop.wait((time.thread_time() - cpu) * (1 / MAX_SHARE - 1)):
+                    return
             if len(due) == MAX_PER_SECOND:
                 self._stop.wait(max(0.0, 1.0 - (time.monotonic() - started)))
             if self._dirty:

@@ -100,7 +100,7 @@ def summary_section(inputs: ReportInputs) -> Section:
         {"measure": "report.m.days_known", "value": rate.get("days_known", 0)},
         {"measure": "report.m.days", "value": (inputs.last - inputs.first).days + 1},
     ]
-    notes = ["report.note.min_n"]
+    notes = ["report.note.summary_kiosk", "report.note.min_n"]
     if scores["questions"].get(OVERALL, {}).get("too_few", True):
         notes.append("report.note.overall_too_few")
     if not rate:

@@ -19,14 +19,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
+import msgspec
+from msgspec import UNSET
 from sqlalchemy import bindparam, case, delete, select, tuple_, update
 from sqlalchemy.engine import Connection
 
-from hailong.contract import MAX_KEPT_PAYLOAD
+from hailong.contract import MAX_KEPT_PAYLOAD, Response, Status
 from hailong.topics import parse_kiosk_topic
 from hub.store import tables as t
 from hub.store.engine import CHUNK, utc
-from hub.store.rollups import FLAG_COLUMNS, RollupWriter
+from hub.store.rollup_cells import rollup_deltas
+from hub.store.rollups import RollupWriter
 from hub.store.seqgaps import add_seqs
 
 Outcome = Literal["stored", "duplicate", "conflict"]
@@ -38,7 +41,7 @@ class Accepted:
 
     topic: str
     payload: bytes
-    document: dict[str, Any]
+    response: Response
     digest: str
     received_at: datetime
     day: date
@@ -47,12 +50,16 @@ class Accepted:
     integrity: Mapping[str, str] = field(default_factory=dict)
 
     @property
+    def id(self) -> str:
+        return self.response.id
+
+    @property
     def office(self) -> str:
-        return str(self.document["office"])
+        return self.response.office
 
     @property
     def kiosk(self) -> str:
-        return str(self.document["kiosk"])
+        return self.response.kiosk
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +75,7 @@ class Rejection:
 class StatusUpdate:
     office: str
     kiosk: str
-    document: dict[str, Any]
+    status: Status
     received_at: datetime
 
 
@@ -79,31 +86,67 @@ class BatchResult:
     days: set[tuple[str, date]] = field(default_factory=set)  # and the days they count under
 
 
-_SQLITE_COLUMNS = ("id", "office", "kiosk", "seq", "counter", "officer", "trigger",
-                   "questionnaire", "lang", "started_at", "submitted_at", "received_at", "day",
-                   "complete", "receipt_h", "receipt_unit", "receipt_date", "answers", "digest",
-                   "flags", "stage")
-_SQLITE_INSERT = (f"INSERT INTO responses ({', '.join(_SQLITE_COLUMNS)}) "
-                  f"VALUES ({', '.join('?' * len(_SQLITE_COLUMNS))})")
+_COLUMNS = ("id", "office", "kiosk", "seq", "counter", "officer", "trigger", "questionnaire",
+            "lang", "started_at", "submitted_at", "received_at", "day", "complete", "receipt_h",
+            "receipt_unit", "receipt_date", "answers", "digest", "flags", "stage")
+_SQLITE_INSERT = (f"INSERT INTO responses ({', '.join(_COLUMNS)}) "
+                  f"VALUES ({', '.join('?' * len(_COLUMNS))})")
+_SQLITE_DIGESTS = ("SELECT id, digest FROM responses WHERE id IN "
+                   "(SELECT value FROM json_each(?))")
+_PG_DIGESTS = "SELECT id, digest FROM responses WHERE id = ANY(%s)"
+# PostgreSQL: the batch is copied (COPY, one round trip) into a temporary table emptied at each
+# commit, then moved in one statement that skips the ids already stored and returns the others.
+_PG_INCOMING = ("CREATE TEMPORARY TABLE IF NOT EXISTS incoming_responses ON COMMIT DELETE ROWS "
+                f"AS SELECT {', '.join(_COLUMNS)} FROM responses WITH NO DATA")
+_PG_COPY = f"COPY incoming_responses ({', '.join(_COLUMNS)}) FROM STDIN"
+_PG_MOVE = (f"INSERT INTO responses ({', '.join(_COLUMNS)}) SELECT {', '.join(_COLUMNS)} "
+            "FROM incoming_responses ORDER BY id ON CONFLICT (id) DO NOTHING RETURNING id")
+
+
+# The answers column: compact JSON with sorted keys (question and choice ids are ASCII, so this
+# is byte for byte what ``json.dumps(…, separators=(",", ":"), sort_keys=True)`` wrote before).
+_ANSWERS = msgspec.json.Encoder(order="sorted")
+
+
+def answers_json(response: Response) -> str:
+    return _ANSWERS.encode(response.answers).decode()
+
+
+def _given(value: Any) -> Any:
+    """An optional field's value, None when the message left it out."""
+    return None if value is UNSET else value
 
 
 def _sqlite_time(moment: datetime) -> str:
     """A time as SQLAlchemy keeps it in SQLite: naive UTC text with microseconds."""
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    return moment.astimezone(UTC).isoformat(" ", "microseconds")[:26]  # without "+00:00"
 
 
-def _sqlite_row(item: Accepted) -> tuple[Any, ...]:
-    """The responses row of ``_SQLITE_COLUMNS`` (the hot path: no per-column conversion)."""
-    doc = item.document
-    receipt = doc["receipt"] or {}
-    return (doc["id"], doc["office"], doc["kiosk"], doc["seq"], doc["counter"],
-            doc["officer"] or t.NO_OFFICER, doc["trigger"], doc["questionnaire"], doc["lang"],
-            _sqlite_time(datetime.fromisoformat(doc["started_at"])),
-            _sqlite_time(datetime.fromisoformat(doc["submitted_at"])),
-            _sqlite_time(item.received_at), item.day.isoformat(), 1 if doc["complete"] else 0,
-            receipt.get("h"), receipt.get("unit"), receipt.get("date"),
-            json.dumps(doc["answers"], separators=(",", ":"), sort_keys=True), item.digest,
-            ",".join(item.flags), doc.get("stage"))
+def _sqlite_row(item: Accepted, received: dict[datetime, str]) -> tuple[Any, ...]:
+    """The responses row of ``_COLUMNS`` (the hot path: no per-column conversion; a batch's
+    messages share their received time, converted once in ``received``)."""
+    r = item.response
+    receipt = r.receipt
+    received_at = received.get(item.received_at)
+    if received_at is None:
+        received_at = received[item.received_at] = _sqlite_time(item.received_at)
+    return (r.id, r.office, r.kiosk, r.seq, r.counter, r.officer or t.NO_OFFICER, r.trigger,
+            r.questionnaire, r.lang, _sqlite_time(datetime.fromisoformat(r.started_at)),
+            _sqlite_time(datetime.fromisoformat(r.submitted_at)),
+            received_at, item.day.isoformat(), 1 if r.complete else 0,
+            receipt and receipt.h, receipt and receipt.unit, receipt and receipt.date,
+            answers_json(r), item.digest, ",".join(item.flags), _given(r.stage))
+
+
+def _postgres_row(item: Accepted) -> tuple[Any, ...]:
+    """The responses row of ``_COLUMNS`` for COPY: the kiosk's RFC 3339 times as sent, which
+    PostgreSQL reads into its timestamptz columns itself."""
+    r = item.response
+    receipt = r.receipt
+    return (r.id, r.office, r.kiosk, r.seq, r.counter, r.officer or t.NO_OFFICER, r.trigger,
+            r.questionnaire, r.lang, r.started_at, r.submitted_at, item.received_at, item.day,
+            r.complete, receipt and receipt.h, receipt and receipt.unit, receipt and receipt.date,
+            answers_json(r), item.digest, ",".join(item.flags), _given(r.stage))
 
 
 class BatchWriter(RollupWriter):
@@ -119,19 +162,19 @@ class BatchWriter(RollupWriter):
             first_of: dict[str, int] = {}
             candidates: list[Accepted] = []
             for index, item in enumerate(accepted):
-                rid = item.document["id"]
+                rid = item.id
                 if rid not in first_of:
                     first_of[rid] = index
                     candidates.append(item)
             inserted, stored = self._insert_responses(conn, candidates)
-            others = [a.document["id"] for a in candidates if a.document["id"] not in inserted]
+            others = [a.id for a in candidates if a.id not in inserted]
             if others and not stored:
                 stored = self._existing_digests(conn, others)
             digests = {rid: accepted[i].digest for rid, i in first_of.items() if rid in inserted}
             digests.update(stored)
             conflicts: list[Rejection] = []
             for index, item in enumerate(accepted):
-                rid = item.document["id"]
+                rid = item.id
                 if index == first_of[rid] and rid in inserted:
                     continue
                 if digests.get(rid) == item.digest:
@@ -142,9 +185,9 @@ class BatchWriter(RollupWriter):
                         topic=item.topic, payload=item.payload,
                         reason="conflict: this id is already stored with other content; the "
                         "first one is kept", received_at=item.received_at, response_id=rid))
-            fresh = [a for a in candidates if a.document["id"] in inserted]
+            fresh = [a for a in candidates if a.id in inserted]
             if fresh:
-                self._update_rollups(conn, fresh)
+                self._apply_cells(conn, rollup_deltas(fresh))
                 self._update_kiosks(conn, fresh)
             if statuses:
                 self._apply_statuses(conn, statuses)
@@ -180,14 +223,14 @@ class BatchWriter(RollupWriter):
                 [{"o": o, "k": k, "n": n} for (o, k), n in sorted(per_kiosk.items())])
 
     def _existing_digests(self, conn: Connection, ids: Sequence[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
+        """The digests of the ids already stored: one statement of one parameter (the ids as a
+        JSON array, or an array), the same text every batch so the driver reuses its plan."""
         unique = list(dict.fromkeys(ids))
-        for start in range(0, len(unique), CHUNK):
-            chunk = unique[start:start + CHUNK]
-            rows = conn.execute(select(t.responses.c.id, t.responses.c.digest)
-                                .where(t.responses.c.id.in_(chunk)))
-            found.update({row.id: row.digest for row in rows})
-        return found
+        if self.dialect == "sqlite":
+            rows = conn.exec_driver_sql(_SQLITE_DIGESTS, (json.dumps(unique),))
+        else:
+            rows = conn.exec_driver_sql(_PG_DIGESTS, (unique,))
+        return {rid: digest for rid, digest in rows}
 
     def _insert_responses(self, conn: Connection, items: Sequence[Accepted]
                           ) -> tuple[set[str], dict[str, str]]:
@@ -195,57 +238,26 @@ class BatchWriter(RollupWriter):
         knows of the ids that were stored before."""
         if not items:
             return set(), {}
-        items = sorted(items, key=lambda a: a.document["id"])
+        items = sorted(items, key=lambda a: a.id)
         if self.dialect == "sqlite":
             # This transaction holds SQLite's write lock (BEGIN IMMEDIATE): nobody can insert
             # between the look-up and the insert, and the driver's executemany is the fastest path.
-            known = self._existing_digests(conn, [item.document["id"] for item in items])
-            new = [item for item in items if item.document["id"] not in known]
+            known = self._existing_digests(conn, [item.id for item in items])
+            new = [item for item in items if item.id not in known]
+            received: dict[datetime, str] = {}
             if new:
-                conn.exec_driver_sql(_SQLITE_INSERT, [_sqlite_row(item) for item in new])
-            return {item.document["id"] for item in new}, known
-        rows = [self._response_row(item) for item in items]
-        stmt = self._insert(t.responses).on_conflict_do_nothing(index_elements=["id"])
-        inserted: set[str] = set()
-        for start in range(0, len(rows), CHUNK):
-            result = conn.execute(stmt.returning(t.responses.c.id), rows[start:start + CHUNK])
-            inserted.update(result.scalars())
-        return inserted, {}
-
-    @staticmethod
-    def _response_row(item: Accepted) -> dict[str, Any]:
-        doc = item.document
-        receipt = doc["receipt"] or {}
-        return {
-            "id": doc["id"], "office": doc["office"], "kiosk": doc["kiosk"],
-            "seq": doc["seq"], "counter": doc["counter"],
-            "officer": doc["officer"] or t.NO_OFFICER, "trigger": doc["trigger"],
-            "questionnaire": doc["questionnaire"], "lang": doc["lang"],
-            "started_at": utc(datetime.fromisoformat(doc["started_at"])),
-            "submitted_at": utc(datetime.fromisoformat(doc["submitted_at"])),
-            "received_at": utc(item.received_at), "day": item.day,
-            "complete": doc["complete"], "receipt_h": receipt.get("h"),
-            "receipt_unit": receipt.get("unit"),
-            "receipt_date": date.fromisoformat(receipt["date"]) if receipt.get("date") else None,
-            "answers": json.dumps(doc["answers"], separators=(",", ":"), sort_keys=True),
-            "digest": item.digest, "flags": ",".join(item.flags), "stage": doc.get("stage"),
-        }
-
-    def _update_rollups(self, conn: Connection, fresh: Sequence[Accepted]) -> None:
-        tallies: dict[tuple[str, date, str, str], int] = defaultdict(int)
-        for a in fresh:
-            for question, answer in a.integrity.items():
-                tallies[(a.office, a.day, question, answer)] += 1
-        if tallies:
-            self._upsert_add(conn, t.integrity_counts, [
-                {"office": o, "day": d, "channel": t.KIOSK_CHANNEL, "question": q, "answer": v,
-                 "n": n} for (o, d, q, v), n in sorted(tallies.items())], ("n",))
-        self._add_rollups(conn, [
-            ((a.document["office"], a.day, a.document["counter"],
-              a.document["officer"] or t.NO_OFFICER, a.document["questionnaire"], t.KIOSK_CHANNEL,
-              a.document.get("stage") or t.NO_STAGE),
-             bool(a.document["complete"]), {FLAG_COLUMNS[f] for f in a.flags if f in FLAG_COLUMNS},
-             a.document["answers"]) for a in fresh])
+                conn.exec_driver_sql(_SQLITE_INSERT, [_sqlite_row(item, received) for item in new])
+            return {item.id for item in new}, known
+        driver = conn.connection.driver_connection  # psycopg's own connection, for COPY
+        if driver is None:
+            raise RuntimeError("the database connection is closed")
+        with driver.cursor() as cursor:
+            cursor.execute(_PG_INCOMING)
+            with cursor.copy(_PG_COPY) as copy:
+                for item in items:
+                    copy.write_row(_postgres_row(item))
+            cursor.execute(_PG_MOVE)
+            return {row[0] for row in cursor.fetchall()}, {}
 
     def _ensure_kiosks(self, conn: Connection, seen: dict[tuple[str, str], datetime]) -> None:
         stmt = self._insert(t.kiosks).on_conflict_do_nothing(index_elements=["office", "kiosk"])
@@ -282,13 +294,13 @@ class BatchWriter(RollupWriter):
             items = per_kiosk[key]
             old_gaps = sorted(gaps.get(key, []))
             new_gaps, max_seq = add_seqs(old_gaps, current.get(key, 0),
-                                         (i.document["seq"] for i in items))
+                                         (i.response.seq for i in items))
             if new_gaps != old_gaps:
                 changed_gaps[key] = new_gaps
-            latest = max(items, key=lambda i: i.document["seq"])
+            latest = max(items, key=lambda i: i.response.seq)
             updates.append({"o": key[0], "k": key[1], "max_seq": max_seq, "n": len(items),
                             "seen": utc(max(i.received_at for i in items)),
-                            "counter": latest.document["counter"]})
+                            "counter": latest.response.counter})
         conn.execute(update(k).where(k.c.office == bindparam("o"), k.c.kiosk == bindparam("k"))
                      .values(max_seq=bindparam("max_seq"), received=k.c.received + bindparam("n"),
                              last_seen=bindparam("seen"),
@@ -319,21 +331,21 @@ class BatchWriter(RollupWriter):
             latest[(status.office, status.kiosk)] = status
         self._ensure_kiosks(conn, {key: s.received_at for key, s in latest.items()})
         for (office, kiosk), status in sorted(latest.items()):
-            doc = status.document
+            s = status.status
             received = utc(status.received_at)
-            oldest = doc.get("outbox_oldest")
-            config = doc.get("config") or {}
+            oldest = s.outbox_oldest
+            config = s.config or None  # absent (UNSET) and null alike
             values: dict[str, Any] = {
-                "state": doc["state"], "state_since": utc(datetime.fromisoformat(doc["since"])),
-                "version": doc["version"], "questionnaire": doc["questionnaire"],
-                "outbox": doc["outbox"],
+                "state": s.state, "state_since": utc(datetime.fromisoformat(s.since)),
+                "version": s.version, "questionnaire": s.questionnaire, "outbox": s.outbox,
                 "outbox_oldest": utc(datetime.fromisoformat(oldest)) if oldest else None,
-                "scanner": doc["scanner"], "last_seen": received, "status_seq": doc["seq"],
-                "clock_skew": (utc(datetime.fromisoformat(doc["now"])) - received).total_seconds(),
-                "config_version": config.get("version"), "config_state": config.get("state"),
-                "config_error": config.get("error"),
+                "scanner": s.scanner, "last_seen": received, "status_seq": s.seq,
+                "clock_skew": (utc(datetime.fromisoformat(s.now)) - received).total_seconds(),
+                "config_version": _given(config.version) if config else None,
+                "config_state": _given(config.state) if config else None,
+                "config_error": _given(config.error) if config else None,
             }
-            if doc["state"] == "offline":
+            if s.state == "offline":
                 # The will was written when the kiosk connected: its clocks and counts are stale.
                 values = {"state": "offline", "state_since": received}
             conn.execute(update(t.kiosks).where(t.kiosks.c.office == office,

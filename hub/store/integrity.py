@@ -12,6 +12,9 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import msgspec
+
+from hailong.contract import Response
 from hailong.questionnaire import Questionnaire
 
 # Question ids of this prefix are treated as integrity answers even in a questionnaire the hub
@@ -32,12 +35,8 @@ def is_sensitive(question: str, sensitive: Iterable[str]) -> bool:
     return question.startswith(PREFIX) or question in sensitive
 
 
-def split(document: dict[str, Any], sensitive: frozenset[str]
-          ) -> tuple[dict[str, Any], dict[str, str]]:
-    """The response without its integrity answers, and those answers (question → choice)."""
-    answers = document.get("answers")
-    if not isinstance(answers, dict) or not any(is_sensitive(q, sensitive) for q in answers):
-        return document, {}
+def _split_answers(answers: Mapping[str, Any], sensitive: frozenset[str]
+                   ) -> tuple[dict[str, Any], dict[str, str]]:
     kept: dict[str, Any] = {}
     taken: dict[str, str] = {}
     for question, answer in answers.items():
@@ -45,7 +44,26 @@ def split(document: dict[str, Any], sensitive: frozenset[str]
             kept[question] = answer
         elif isinstance(answer, list) and len(answer) == 1 and isinstance(answer[0], str):
             taken[question] = answer[0]
+    return kept, taken
+
+
+def split(document: dict[str, Any], sensitive: frozenset[str]
+          ) -> tuple[dict[str, Any], dict[str, str]]:
+    """The response without its integrity answers, and those answers (question → choice)."""
+    answers = document.get("answers")
+    if not isinstance(answers, dict) or not any(is_sensitive(q, sensitive) for q in answers):
+        return document, {}
+    kept, taken = _split_answers(answers, sensitive)
     return {**document, "answers": kept}, taken
+
+
+def split_response(response: Response, sensitive: frozenset[str]
+                   ) -> tuple[Response, dict[str, str]]:
+    """:func:`split` of a typed response, as the ingest holds it."""
+    if not any(is_sensitive(q, sensitive) for q in response.answers):
+        return response, {}
+    kept, taken = _split_answers(response.answers, sensitive)
+    return msgspec.structs.replace(response, answers=kept), taken
 
 
 def redact(payload: bytes, sensitive: frozenset[str]) -> bytes:

@@ -14,10 +14,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from hub.admin.fleet import FleetError, fleet_document, push_kiosk_config
+from hub.admin.pushconfig import version_time
+from hub.scores.documents import rfc3339
 from hub.web.access import admin_session, csrf_ok, session_of
 from hub.web.context import dashboard_of
 from hub.web.params import KINDS, ApiError, day_range
-from hub.web.render import render, texts_of
+from hub.web.render import hub_zone, render, texts_of
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -34,7 +36,8 @@ def fleet_page(request: Request) -> Response:
     notice = request.query_params.get("pushed")
     failed = request.query_params.get("failed")
     return render(request, "fleet.html", {"fleet": fleet, "notice": notice, "failed": failed,
-                                          "zone": None}, 200, session)
+                                          "zone": hub_zone(dashboard),
+                                          "version_time": version_time}, 200, session)
 
 
 @router.post("/fleet/{office}/{kiosk}/push", include_in_schema=False)
@@ -70,12 +73,13 @@ def rejected_page(request: Request) -> Response:
         raw: bytes = row["payload"]
         text = raw.decode("utf-8", "replace")
         items.append({"topic": row["topic"], "reason": row["reason"],
-                      "received_at": row["received_at"], "id": row["response_id"],
+                      # SQLite hands back UTC without its zone: made explicit before it is shown
+                      "received_at": rfc3339(row["received_at"]), "id": row["response_id"],
                       "payload": text[:PAYLOAD_SHOWN], "cut": len(text) > PAYLOAD_SHOWN
                       or bool(row["truncated"])})
     return render(request, "rejected.html", {
         "items": items, "total": total, "offset": offset, "page": REJECTED_PAGE,
-        "zone": None}, 200, session)
+        "zone": hub_zone(dashboard)}, 200, session)
 
 
 @router.get("/provinces", response_class=HTMLResponse, include_in_schema=False)

@@ -42,88 +42,123 @@ class DayPoint:
     ci: tuple[float, float] | None
 
 
-# Geometry of the daily chart, in SVG user units (the chart scales to its box).
-WIDTH, HEIGHT = 1000, 300
-LEFT, RIGHT, TOP = 46, 12, 22
-PLOT_BOTTOM = 200  # the share axis runs from TOP (100 %) to PLOT_BOTTOM (0 %)
-BARS_TOP, BARS_BOTTOM = 222, 268  # the strip of answer counts below
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """Geometry of the daily chart in SVG user units (the chart scales to its box)."""
+
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    plot_bottom: int  # the share axis runs from top (100 %) to plot_bottom (0 %)
+    bars_top: int  # the strip of answer counts below
+    bars_bottom: int
+    font: int  # axis labels, in user units (the style sheet's .chart-wide/.chart-narrow .axis)
+    labels: int  # at most this many day labels under the axis, the last day's always
+    values: bool  # each point's share printed above it
 
 
-def _y(share: float) -> float:
-    return PLOT_BOTTOM - share * (PLOT_BOTTOM - TOP)
+# An office PC: the chart fills a box about 1,000 px wide, so a unit is about a pixel.
+WIDE = Frame(1000, 300, 46, 12, 22, 200, 222, 268, 12, 7, True)
+# A phone: drawn for a box about 300 px wide (a 360 px screen less the margins) and never
+# scaled up past 26rem, so its 13-unit labels stay at 12 px or more; five day labels, and the
+# shares only in the table below (30 of them would overlap).
+NARROW = Frame(300, 230, 42, 6, 12, 150, 164, 200, 13, 5, False)
 
 
-def daily_chart(points: Sequence[DayPoint], min_n: int, texts: Texts) -> Markup:
-    """Satisfied share per day with its 95 % interval, and the number of answers per day."""
+def daily_chart(points: Sequence[DayPoint], min_n: int, texts: Texts,
+                label: str | None = None) -> Markup:
+    """Satisfied share per day with its 95 % interval, and the number of answers per day:
+    drawn twice, for a wide box and for a phone; the style sheet shows the one that fits."""
+    name = label or texts.t("live.last30")
+    return Markup(_chart(points, min_n, texts, name, WIDE, "chart-wide")
+                  + _chart(points, min_n, texts, name, NARROW, "chart-narrow"))
+
+
+def _chart(points: Sequence[DayPoint], min_n: int, texts: Texts, name: str, f: Frame,
+           kind: str) -> str:
+    def y_of(share: float) -> float:
+        return f.plot_bottom - share * (f.plot_bottom - f.top)
+
     count = max(len(points), 1)
-    step = (WIDTH - LEFT - RIGHT) / count
-    parts = [f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-             f'aria-labelledby="chart-title" xmlns="http://www.w3.org/2000/svg">',
-             f'<title id="chart-title">{escape(texts.t("live.last30"))}</title>']
+    step = (f.width - f.left - f.right) / count
+    every = -(-count // f.labels)  # ceiling: 30 days → a label every 5 days (wide), 6 (narrow)
+    parts = [f'<svg class="chart {kind}" viewBox="0 0 {f.width} {f.height}" role="img" '
+             f'aria-label="{escape(name)}" xmlns="http://www.w3.org/2000/svg">']
     for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
-        y = _y(tick)
-        parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" '
+        y = y_of(tick)
+        parts.append(f'<line class="grid" x1="{f.left}" x2="{f.width - f.right}" y1="{y:.1f}" '
                      f'y2="{y:.1f}"/>')
-        parts.append(f'<text class="axis" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
+        parts.append(f'<text class="axis" x="{f.left - 4}" y="{y + 4:.1f}" text-anchor="end">'
                      f'{int(tick * 100)} %</text>')
-    for threshold, name in ((GOOD, "good"), (FAIR, "fair")):
-        y = _y(threshold)
-        parts.append(f'<line class="threshold threshold-{name}" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
-                     f'y1="{y:.1f}" y2="{y:.1f}"/>')
+    for threshold, band_name in ((GOOD, "good"), (FAIR, "fair")):
+        y = y_of(threshold)
+        parts.append(f'<line class="threshold threshold-{band_name}" x1="{f.left}" '
+                     f'x2="{f.width - f.right}" y1="{y:.1f}" y2="{y:.1f}"/>')
     most = max((p.n for p in points), default=0)
     for i, point in enumerate(points):
-        x = LEFT + step * (i + 0.5)
-        label = texts.day(point.day)
+        x = f.left + step * (i + 0.5)
+        day = texts.day(point.day)
         if point.n:
-            detail = (f"{label}: {texts.percent(point.satisfied)} (n = {point.n}, "
+            detail = (f"{day}: {texts.percent(point.satisfied)} (n = {point.n}, "
                       f"{texts.t('live.ci_short')} {texts.interval(point.ci)})")
         else:
-            detail = f"{label}: n = 0"
+            detail = f"{day}: n = 0"
         parts.append(f'<g class="day"><title>{escape(detail)}</title>')
         if most:
-            height = (BARS_BOTTOM - BARS_TOP) * point.n / most
-            parts.append(f'<rect class="nbar" x="{x - step * 0.35:.1f}" y="{BARS_BOTTOM - height:.1f}" '
-                         f'width="{step * 0.7:.1f}" height="{height:.1f}"/>')
+            height = (f.bars_bottom - f.bars_top) * point.n / most
+            parts.append(f'<rect class="nbar" x="{x - step * 0.35:.1f}" '
+                         f'y="{f.bars_bottom - height:.1f}" width="{step * 0.7:.1f}" '
+                         f'height="{height:.1f}"/>')
         if point.n and point.satisfied is not None:
             colour = COLOURS[band(point.satisfied, point.n, min_n)]
             if point.ci:
                 parts.append(f'<line class="ci" x1="{x:.1f}" x2="{x:.1f}" '
-                             f'y1="{_y(point.ci[0]):.1f}" y2="{_y(point.ci[1]):.1f}" '
+                             f'y1="{y_of(point.ci[0]):.1f}" y2="{y_of(point.ci[1]):.1f}" '
                              f'stroke="{colour}"/>')
-            y = _y(point.satisfied)
+            y = y_of(point.satisfied)
+            radius = min(4.5, step * 0.4)
             if point.n >= min_n:
-                parts.append(f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="4.5" '
+                parts.append(f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" '
                              f'fill="{colour}"/>')
             else:
-                parts.append(f'<circle class="dot hollow" cx="{x:.1f}" cy="{y:.1f}" r="4"/>')
-            parts.append(f'<text class="value" x="{x:.1f}" y="{y - 8:.1f}" text-anchor="middle">'
-                         f'{texts.number(100 * point.satisfied)}</text>')
+                parts.append(f'<circle class="dot hollow" cx="{x:.1f}" cy="{y:.1f}" '
+                             f'r="{radius:.1f}"/>')
+            if f.values:
+                parts.append(f'<text class="value" x="{x:.1f}" y="{y - 8:.1f}" '
+                             f'text-anchor="middle">{texts.number(100 * point.satisfied)}</text>')
         parts.append("</g>")
-        if i % 5 == (len(points) - 1) % 5:
-            parts.append(f'<text class="axis" x="{x:.1f}" y="{HEIGHT - 16}" text-anchor="middle">'
+        if i % every == (len(points) - 1) % every:
+            # a label centred under the last day would run off the right edge ("dd/mm" is
+            # about three times the font size wide)
+            end = x + 1.5 * f.font > f.width
+            parts.append(f'<text class="axis" x="{f.width - 1 if end else x:.1f}" '
+                         f'y="{f.height - f.font}" text-anchor="{"end" if end else "middle"}">'
                          f'{escape(texts.day_short(point.day))}</text>')
     if most:
-        parts.append(f'<text class="axis" x="{LEFT - 6}" y="{BARS_TOP + 8}" text-anchor="end">'
-                     f'n ≤ {most}</text>')
+        parts.append(f'<text class="axis" x="{f.left - 4}" y="{f.bars_top + f.font * 0.7:.1f}" '
+                     f'text-anchor="end">n ≤ {most}</text>')
     parts.append("</svg>")
-    return Markup("".join(parts))
+    # a line per mark: a live update sends only the lines that changed (hub/web/patches.py)
+    return "\n".join(parts)
 
 
-def distribution_bar(dist: Sequence[int], texts: Texts, width: int = 160, height: int = 16
-                     ) -> Markup:
+def distribution_bar(dist: Sequence[int], width: int = 160, height: int = 16) -> Markup:
     """A stacked bar of the answers 1..5; the counts are printed beside it by the template."""
     total = sum(dist)
+    # hidden from screen readers: the template prints the same counts as text beside it
     parts = [f'<svg class="dist" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-             f'role="img" xmlns="http://www.w3.org/2000/svg">']
+             f'aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg">']
     x = 0.0
-    for level, (count, colour) in enumerate(zip(dist, SCALE_COLOURS, strict=True), start=1):
+    for count, colour in zip(dist, SCALE_COLOURS, strict=True):
         if not total or not count:
             continue
         w = width * count / total
-        parts.append(f'<rect x="{x:.2f}" y="0" width="{w:.2f}" height="{height}" fill="{colour}">'
-                     f'<title>{level} — {escape(texts.t(f"scale.{level}"))}: {count}</title></rect>')
+        # no tooltip: the counts are printed under the bar and the scale is explained once
+        parts.append(f'<rect x="{x:.2f}" y="0" width="{w:.2f}" height="{height}" fill="{colour}"/>')
         x += w
     if not total:
         parts.append(f'<rect class="empty" x="0" y="0" width="{width}" height="{height}"/>')
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return Markup("\n".join(parts))  # a line per segment, as the daily chart (patches)

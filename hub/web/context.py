@@ -7,7 +7,7 @@ hub/web/dashboard.py builds it once (:func:`hub.web.dashboard.create_app`); rout
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ from hub.scores.documents import Documents
 from hub.store import Store
 from hub.web.access import Gate
 from hub.web.events import LiveEvents
+from hub.web.patches import LivePatches
 from hub.web.views import QuestionLabels
 
 
@@ -39,6 +40,8 @@ class Dashboard:
     survey_channels: tuple[str, ...] = ()
     # Why the ingest cannot store responses right now (None while it can).
     ingest_trouble: Callable[[], str | None] = lambda: None
+    # The live parts recently sent, so that a page gets only what changed (hub/web/patches.py).
+    patches: LivePatches = field(default_factory=LivePatches)
 
     def close(self) -> None:
         """End the live streams so that the web server can stop at once."""

@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.staticfiles import StaticFiles
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hailong import __version__, resources
+from hailong import __version__
 from hub.admin.accounts import Accounts
 from hub.admin.fleet import FleetError
 from hub.admin.pushconfig import ConfigPusher
@@ -29,6 +29,7 @@ from hub.store import Store
 from hub.web import admin_pages, pages, report_pages, survey_pages
 from hub.web.access import AccessDenied, Gate, PageDenied, access_denied, api_access
 from hub.web.api import events, fleet, offices, provinces, surveys, system
+from hub.web.assets import Assets
 from hub.web.bodies import BodyLimit
 from hub.web.context import Dashboard
 from hub.web.events import LiveEvents
@@ -43,6 +44,8 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
     "form-action 'self'; object-src 'none'")
+# Below this many bytes gzip's header costs more than it saves.
+GZIP_MINIMUM = 500
 SECURITY_HEADERS = [
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -84,7 +87,8 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
                   "Days are in each office's time zone; see docs/api.md.",
                   dependencies=[Depends(api_access)])  # tokens and sessions: hub/web/access.py
     templates = Jinja2Templates(directory=str(HERE / "templates"))
-    templates.env.globals["version"] = __version__
+    assets = Assets(HERE / "static")
+    templates.env.globals["asset"] = assets.url
     dashboard = Dashboard(
         store=store, timezone_of=timezone_of, min_n=documents.min_n,
         labels=QuestionLabels(documents.catalog.values()),
@@ -104,9 +108,10 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
     for module in (system, offices, events, provinces, surveys, fleet,
                    pages, report_pages, admin_pages, survey_pages):
         app.include_router(module.router)
-    fonts = Path(str(resources.font_path())).parent
-    app.mount("/static/fonts", StaticFiles(directory=fonts), name="fonts")
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount("/static", assets, name="static")
+    # HTML, CSS, JS and JSON go compressed; Starlette leaves event streams (each event must
+    # leave at once) and WOFF2 fonts (already Brotli inside) as they are.
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM)
     app.add_middleware(BodyLimit)  # hub/web/bodies.py: sizes checked before bodies are read
     app.add_middleware(SecurityHeaders)
     return app

@@ -77,15 +77,17 @@ class LiveEvents:
             self._deliver(office, item)
 
     async def stream(self, office: str, first: dict[str, Any],
-                     still_allowed: Callable[[], Awaitable[bool]]) -> AsyncIterator[str]:
-        """The ``text/event-stream`` body: ``first`` at once, then every new document."""
+                     still_allowed: Callable[[], Awaitable[bool]], brief: bool = False
+                     ) -> AsyncIterator[str]:
+        """The ``text/event-stream`` body: ``first`` at once, then every new document; with
+        ``brief``, the events' names with ``{}`` for data."""
         self._loop = asyncio.get_running_loop()
         queue: asyncio.Queue[object] = asyncio.Queue(QUEUE_SIZE)
         with self._lock:
             self._subscribers.setdefault(office, set()).add(queue)
         try:
             yield f"retry: {RETRY_MS}\n\n"
-            yield encode_event("scores", first)
+            yield encode_event("scores", {} if brief else first)
             clock = asyncio.get_running_loop().time
             checked = beat = clock()
             while not self._closed:
@@ -105,7 +107,7 @@ class LiveEvents:
                 if item is _CLOSED:
                     return
                 assert isinstance(item, tuple)
-                yield encode_event(item[0], item[1])
+                yield encode_event(item[0], {} if brief else item[1])
         finally:
             with self._lock:
                 watchers = self._subscribers.get(office)

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from hailong.logsafe import printable, typed_name
@@ -35,7 +35,13 @@ from hub.web.access import (
     set_cookie,
     signin_token,
 )
-from hub.web.charts import FAIR, GOOD
+from hub.web.attention import (
+    comparisons,
+    kiosk_health,
+    top_reasons,
+    weakest_counter,
+    weakest_factor,
+)
 from hub.web.context import Dashboard, dashboard_of
 from hub.web.render import (
     headings,
@@ -194,16 +200,20 @@ def live_context(dashboard: Dashboard, office: str, texts: Texts, admin: bool
     if not admin:  # heads see neither small officer cells nor the sensitive reasons
         withhold_small_officers(officers)
         withhold_sensitive_reasons(reasons)
-    return {"view": office_live_view(dashboard, office, texts), "min_n": dashboard.min_n,
-            "good": round(GOOD * 100), "fair": round(FAIR * 100),
+    view = office_live_view(dashboard, office, texts)
+    counters = cell_rows(documents.breakdown(office, day, day, "counter"), dashboard.min_n)
+    kiosks = documents.kiosks(office)["kiosks"]
+    return {"view": view, "min_n": dashboard.min_n,
             "updated": datetime.now(dashboard.timezone_of(office)),
-            "counters": cell_rows(documents.breakdown(office, day, day, "counter"),
-                                  dashboard.min_n),
-            "officers": cell_rows(officers, dashboard.min_n),
+            "counters": counters, "officers": cell_rows(officers, dashboard.min_n),
             "reasons": reasons,
             "open_alerts": documents.alerts(office, "open", LIVE_ALERTS)["alerts"],
-            "kiosks": documents.kiosks(office)["kiosks"], "today": day,
-            "zone": dashboard.timezone_of(office)}
+            "kiosks": kiosks, "today": day, "zone": dashboard.timezone_of(office),
+            "attention": {
+                "weakest_counter": weakest_counter(counters, dashboard.min_n),
+                "weakest_factor": weakest_factor(view.questions, dashboard.min_n),
+                "comparisons": comparisons(view.days, dashboard.min_n),
+                "reasons": top_reasons(reasons), "health": kiosk_health(kiosks)}}
 
 
 @router.get("/offices/{office}", response_class=HTMLResponse, include_in_schema=False)
@@ -218,13 +228,19 @@ def office_page(request: Request, office: str) -> Response:
 
 @router.get("/offices/{office}/live", response_class=HTMLResponse, include_in_schema=False)
 def office_live(request: Request, office: str) -> Response:
-    """The live part of the office page alone, fetched again by the page on every update."""
+    """The live part of the office page alone, fetched again by the page on every update; with
+    ``?since=VERSION`` (the version the page holds) a JSON patch of the lines that changed
+    (hub/web/patches.py)."""
     session = office_session(request, office)
     dashboard = dashboard_of(request.app)
     known_office(dashboard, session, office)
-    response = render(request, "_live.html",
-                      live_context(dashboard, office, texts_of(request),
-                                   session.principal.is_admin), 200, session)
+    response: Response = render(request, "_live.html",
+                                live_context(dashboard, office, texts_of(request),
+                                             session.principal.is_admin), 200, session)
+    since = request.query_params.get("since")
+    if since is not None:
+        html = bytes(response.body).decode("utf-8")
+        response = JSONResponse(dashboard.patches.answer(html, since))
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from datetime import date
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
@@ -19,10 +20,12 @@ from hailong.settings import ID_PATTERN
 from hub.admin.accounts import Session
 from hub.i18n import LANGS, Texts, pick_lang
 from hub.web.access import LANG_COOKIE, PageDenied, set_cookie
-from hub.web.charts import band, daily_chart, distribution_bar
+from hub.web.charts import FAIR, GOOD, band, daily_chart, distribution_bar
 from hub.web.context import Dashboard, dashboard_of
 
 _OFFICE = re.compile(ID_PATTERN)
+# The IANA names of Vietnam's one time zone, old and new: the pages call it by its name.
+VIETNAM_ZONES = ("Asia/Ho_Chi_Minh", "Asia/Saigon")
 
 
 def texts_of(request: Request) -> Texts:
@@ -50,9 +53,11 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
     response = dashboard.templates.TemplateResponse(request, name, {
         "t": texts.t, "texts": texts, "session": session,
         "lang_urls": {lang: lang_url(request, lang) for lang in LANGS},
-        "distribution_bar": lambda dist: distribution_bar(dist, texts),
-        "daily_chart": lambda days: daily_chart(days, dashboard.min_n, texts),
+        "distribution_bar": distribution_bar,
+        "daily_chart": lambda days, label=None: daily_chart(days, dashboard.min_n, texts, label),
         "band": lambda share, n: band(share, n, dashboard.min_n),
+        "good": round(GOOD * 100), "fair": round(FAIR * 100),  # the colour scale's marks
+        "zone_name": lambda zone: zone_name(texts, zone),
         **context}, status_code=status)
     remember_lang(request, response)
     return response  # type: ignore[no-any-return]
@@ -86,6 +91,23 @@ def known_office(dashboard: Dashboard, session: Session, office: str) -> dict[st
 def may_know(office: str, offices: Collection[str]) -> bool:
     """An office id a caller was given, though the hub has not seen it yet."""
     return bool(_OFFICE.match(office)) and office in offices
+
+
+def zone_name(texts: Texts, zone: tzinfo, now: datetime | None = None) -> str:
+    """A time zone as people name it: "giờ Việt Nam (UTC+7)", else its offset today."""
+    offset = (now or datetime.now(zone)).astimezone(zone).utcoffset() or timedelta()
+    minutes = int(offset.total_seconds()) // 60
+    hours, rest = divmod(abs(minutes), 60)
+    text = f"UTC{'-' if minutes < 0 else '+'}{hours}" + (f":{rest:02d}" if rest else "")
+    if str(zone) in VIETNAM_ZONES:
+        return texts.t("clock.vietnam", offset=text)
+    return text
+
+
+def hub_zone(dashboard: Dashboard) -> ZoneInfo:
+    """The hub's own time zone (``[hub] timezone``), for pages about no one office: the zone
+    an id that no office has gets (hub/app.py)."""
+    return dashboard.timezone_of("")
 
 
 def today_in(dashboard: Dashboard, office: str) -> date:

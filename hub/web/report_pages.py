@@ -6,7 +6,7 @@ figure on the page, in the printout and in the files is the API's figure.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 from urllib.parse import urlencode
 
@@ -33,9 +33,14 @@ DEFAULT_DAYS = 30
 
 
 class PeriodError(Exception):
-    def __init__(self, message: str) -> None:
+    """A period a person typed wrong: the reason (English, as the API says it) and the
+    catalogue key and values that say it in the page's language."""
+
+    def __init__(self, message: str, key: str, **values: object) -> None:
         super().__init__(message)
         self.message = message
+        self.key = key
+        self.values = values
 
 
 def period_of(request: Request, today: date) -> tuple[date, date, str]:
@@ -45,14 +50,18 @@ def period_of(request: Request, today: date) -> tuple[date, date, str]:
         last = parse_day(query.get("to"), "to", today)
         first = parse_day(query.get("from"), "from", last - timedelta(days=DEFAULT_DAYS - 1))
     except ApiError as exc:
-        raise PeriodError(exc.message) from None
+        raise PeriodError(exc.message, "period.error.day",
+                          value=query.get(exc.parameter or "") or "") from None
     if last < first:
-        raise PeriodError(f"the range is reversed: from {first} is after to {last}")
+        raise PeriodError(f"the range is reversed: from {first} is after to {last}",
+                          "period.error.reversed", first=first, last=last)
     if (last - first).days > MAX_RANGE_DAYS:
-        raise PeriodError(f"the range is longer than {MAX_RANGE_DAYS} days")
+        raise PeriodError(f"the range is longer than {MAX_RANGE_DAYS} days",
+                          "period.error.too_long", days=MAX_RANGE_DAYS)
     by = query.get("by") or "day"
     if by not in PERIODS:
-        raise PeriodError(f"by must be one of {', '.join(PERIODS)}, got {by!r}")
+        raise PeriodError(f"by must be one of {', '.join(PERIODS)}, got {by!r}",
+                          "period.error.by")
     return first, last, by
 
 
@@ -67,14 +76,20 @@ def office_report(request: Request, office: str) -> tuple[Any, Report, Texts]:
     return session, report, texts
 
 
-def cell_text(texts: Texts, min_n: int, row: dict[str, Any], column: Column) -> Markup:
-    """One table cell of a report section as the page prints it."""
+def cell_text(texts: Texts, min_n: int, row: dict[str, Any], column: Column,
+              zone: tzinfo | None = None) -> Markup:
+    """One table cell of a report section as the page prints it; a moment (the documents'
+    ``*_at`` fields, ISO in the files and the API) in the office's time zone."""
     value = row.get(column.key)
     kind = row.get("kind", "text") if column.key == "value" else column.kind
     if value is None:
         return Markup("—")
+    if column.key.endswith("_at") and isinstance(value, str):
+        return Markup(escape(texts.moment(value, zone)))
     if column.key in TRANSLATED and isinstance(value, str):
         return Markup(escape(texts.t(value)))
+    if column.key == "too_few" and value and not row.get("n"):  # none at all is not "too few"
+        return Markup(escape(texts.t("live.no_ratings_yet")))
     if column.kind == "flag":
         return Markup(escape(texts.t(f"report.{column.key}"))) if value else Markup("")
     if kind == "share":
@@ -107,7 +122,7 @@ def report_context(request: Request, report: Report, texts: Texts) -> dict[str, 
     zone = dashboard_of(request.app).timezone_of(str(inputs.office["id"]))
     return {"office": inputs.office, "now": datetime.now(zone), "zone": zone, "report": report,
             "min_n": min_n, "query": query,
-            "cell": lambda row, column: cell_text(texts, min_n, row, column),
+            "cell": lambda row, column: cell_text(texts, min_n, row, column, zone),
             "points": period_points(report),
             "links": {"period": f"{base}/period?{urlencode(query)}",
                       "report": f"{base}/report?{urlencode(query)}",
@@ -124,7 +139,14 @@ async def period_failed(request: Request, exc: Exception) -> Response:
     the reason, on the error page."""
     assert isinstance(exc, PeriodError)
     session = await run_in_threadpool(session_of, request)
-    return render(request, "error.html", {"message": exc.message}, 400, session)
+    texts = texts_of(request)
+    values = {k: texts.day(v) if isinstance(v, date) else v for k, v in exc.values.items()}
+    query = request.query_params
+    return render(request, "period_error.html", {
+        "message": texts.t(exc.key, **values), "reason": exc.message,
+        "action": request.url.path, "periods": PERIODS,
+        "query": {"from": query.get("from", ""), "to": query.get("to", ""),
+                  "by": query.get("by", "day")}}, 400, session)
 
 
 @router.get("/offices/{office}/period", response_class=HTMLResponse, include_in_schema=False)
@@ -160,7 +182,7 @@ def report_csv(request: Request, office: str) -> Response:
     table = request.query_params.get("table") or "counters"
     if table not in {s.key for s in report.sections}:
         raise PeriodError(f"table must be one of {', '.join(s.key for s in report.sections)}, "
-                          f"got {table!r}")
+                          f"got {table!r}", "period.error.table", table=table)
     name = file_name(report, "csv").replace(".csv", f"_{table}.csv")
     # A byte-order mark lets Excel open the UTF-8 file with its Vietnamese letters intact.
     return Response("\ufeff" + csv_of(report.section(table), texts.t),

@@ -23,7 +23,7 @@ from hub.scores.documents import Documents
 from hub.web.access import admin_session, csrf_ok, office_session
 from hub.web.context import Dashboard, dashboard_of
 from hub.web.params import MAX_RANGE_DAYS, ApiError, parse_day
-from hub.web.render import known_office, render, texts_of
+from hub.web.render import hub_zone, known_office, render, texts_of
 
 router = APIRouter()
 # The channels page shows at least this many days up to today, and reaches back to the first
@@ -72,10 +72,20 @@ def channels_view(document: Mapping[str, Any], texts: Texts, question_text: Call
                            "marked": item["marked"], "notes": notes})
         return result
 
-    return {"channels": channels, "baseline": baseline,
-            "questions": rows(document["questions"], question_text),
-            "factors": rows(document.get("factors", []), factor_text),
+    questions = rows(document["questions"], question_text)
+    factors = rows(document.get("factors", []), factor_text)
+    # A questionnaire with one question per factor (SIPAS's) makes both tables the same six
+    # rows: the comparison appears once, the question rows naming their factor.
+    same = bool(factors) and figures_of(questions) == figures_of(factors)
+    return {"channels": channels, "baseline": baseline, "questions": questions,
+            "factors": [] if same else factors, "factors_same": same,
             "surveys": len(document["channels"]) > 1}
+
+
+def figures_of(rows: Sequence[Mapping[str, Any]]) -> list[list[tuple[Any, ...]]]:
+    """A table's figures without its headings, in a fixed order, to tell two tables apart."""
+    return sorted([(c["channel"], c["n"], c["share"], c["interval"]) for c in row["cells"]]
+                  for row in rows)
 
 
 def _texts_of_catalog(documents: Documents, texts: Texts, office: str
@@ -163,7 +173,7 @@ def surveys_page(request: Request, session: Any, status: int = 200, **context: A
         "imports": imports, "channels": declared_channels(dashboard.survey_channels),
         "channel_label": lambda c: channel_label(c, texts_of(request)),
         "max_mb": MAX_SURVEY_BYTES // (1024 * 1024), "problems": [], "message": None,
-        "chosen": "", **context}, status, session)
+        "chosen": "", "zone": hub_zone(dashboard), **context}, status, session)
 
 
 @router.get("/surveys", response_class=HTMLResponse, include_in_schema=False)

@@ -22,9 +22,11 @@ router = APIRouter()
 
 @router.get("/api/v1/offices/{office}/events", tags=["live"],
             summary="Server-sent events: today's scores of the office, on every change")
-async def office_events(request: Request, office: str) -> Response:
+async def office_events(request: Request, office: str, brief: bool = False) -> Response:
     """A ``text/event-stream``: an ``event: scores`` at once and after every new rating, whose
-    data is the same document as ``GET /api/v1/offices/{office}/scores`` for today."""
+    data is the same document as ``GET /api/v1/offices/{office}/scores`` for today. With
+    ``brief=true`` every event's data is ``{}``: the names alone, for a page that fetches what
+    it shows (the office page)."""
     dashboard = dashboard_of(request.app)
     principal = request.state.principal  # set by the API's access check
     known = await run_in_threadpool(office_row, dashboard, office)
@@ -36,7 +38,7 @@ async def office_events(request: Request, office: str) -> Response:
         current = await run_in_threadpool(recheck, request)
         return current is not None and current.may_see(office)
 
-    return StreamingResponse(dashboard.events.stream(office, first, still_allowed),
+    return StreamingResponse(dashboard.events.stream(office, first, still_allowed, brief),
                              media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 

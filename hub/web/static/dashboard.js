@@ -1,10 +1,27 @@
 // The dashboard's only script, served by the hub. The office page listens to server-sent
-// events and fetches its live part again on every update; the browser reconnects by itself,
-// and this script starts over when the hub answered with an error (e.g. while restarting).
+// events and, on every update, fetches what changed in its live part (a patch of lines,
+// hub/web/patches.py) and changes the page in place; the browser reconnects by itself, and
+// this script starts over when the hub answered with an error (e.g. while restarting).
 (function () {
   "use strict";
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) { window.print(); }
+  });
+  // A table wider than its box scrolls inside it: the keyboard must reach it too (tabindex),
+  // and only then, so narrow tables add no stop to the Tab key's path.
+  function reachable() {
+    document.querySelectorAll(".table-scroll").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) { box.setAttribute("tabindex", "0"); }
+      else { box.removeAttribute("tabindex"); }
+    });
+  }
+  window.hailongReachable = reachable;
+  document.addEventListener("DOMContentLoaded", reachable);
+  window.addEventListener("resize", reachable);
+  // A form that undoes something (a survey import) asks first.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) { event.preventDefault(); }
   });
   // A printed page shows the figures behind each chart, not a closed "details" line.
   window.addEventListener("beforeprint", function () {
@@ -13,30 +30,98 @@
   var root = document.getElementById("live");
   if (!root) { return; }
   var status = document.getElementById("live-status");
+  var announce = document.getElementById("live-announce");
   var source = null, delay = 1000, busy = false, again = false;
+  // The live part as the page holds it (its lines and version), for the hub's patches.
+  var lines = null, version = "";
+  var announced = 0;
 
-  function show(live) {
+  function show(live) {  // changed only when it changes: the status is read out (aria-live)
+    var text = live ? status.dataset.live : status.dataset.lost;
     status.dataset.state = live ? "live" : "lost";
-    status.textContent = live ? status.dataset.live : status.dataset.lost;
+    if (status.textContent !== text) { status.textContent = text; }
+  }
+
+  // Makes `from` (in the page) look like `to` (just parsed), keeping every node that stays:
+  // open details stay open, focus and the scroll position stay put.
+  function morph(from, to) {
+    if (from.nodeType !== to.nodeType || from.nodeName !== to.nodeName) {
+      from.parentNode.replaceChild(document.importNode(to, true), from);
+      return;
+    }
+    if (from.nodeType === Node.TEXT_NODE || from.nodeType === Node.COMMENT_NODE) {
+      if (from.nodeValue !== to.nodeValue) { from.nodeValue = to.nodeValue; }
+      return;
+    }
+    if (from.nodeType !== Node.ELEMENT_NODE) { return; }
+    // "open" belongs to the reader (a details element opened or closed stays so), "tabindex"
+    // of a scrolling box to reachable()
+    var mineOnly = { open: true, tabindex: true };
+    Array.prototype.slice.call(from.attributes).forEach(function (a) {
+      if (!to.hasAttribute(a.name) && !mineOnly[a.name]) { from.removeAttribute(a.name); }
+    });
+    Array.prototype.slice.call(to.attributes).forEach(function (a) {
+      if (!mineOnly[a.name] && from.getAttribute(a.name) !== a.value) {
+        from.setAttribute(a.name, a.value);
+      }
+    });
+    var mine = from.childNodes, theirs = to.childNodes, i;
+    for (i = 0; i < theirs.length; i++) {
+      if (i < mine.length) { morph(mine[i], theirs[i]); }
+      else { from.appendChild(document.importNode(theirs[i], true)); }
+    }
+    while (mine.length > theirs.length) { from.removeChild(from.lastChild); }
+  }
+
+  function apply(answer) {
+    if (answer.html !== undefined) { lines = answer.html.split("\n"); }
+    else if (lines !== null) {
+      for (var k = answer.patch.length - 1; k >= 0; k--) {
+        var op = answer.patch[k];
+        Array.prototype.splice.apply(lines, [op[0], op[1] - op[0]].concat(op[2]));
+      }
+    }
+    version = answer.version;
+    var parsed = document.createElement("template");
+    parsed.innerHTML = lines.join("\n");
+    var next = root.cloneNode(false);
+    next.appendChild(parsed.content);
+    morph(root, next);
+    window.hailongReachable();
+    tell();
+  }
+
+  // Screen readers hear the headline figures, politely and at most once a minute.
+  function tell() {
+    var now = Date.now();
+    if (!announce || now - announced < 60000) { return; }
+    var satisfied = document.getElementById("satisfied-today");
+    var responses = document.getElementById("responses-today");
+    if (!satisfied || !responses) { return; }
+    announced = now;
+    announce.textContent = announce.dataset.template
+      .replace("{satisfied}", satisfied.textContent.trim())
+      .replace("{responses}", responses.textContent.trim());
   }
 
   function refresh() {
     if (busy) { again = true; return; }
     busy = true;
-    fetch(root.dataset.fragment, { credentials: "same-origin", cache: "no-store" })
+    var url = root.dataset.fragment + "?since=" + encodeURIComponent(lines === null ? "" : version);
+    fetch(url, { credentials: "same-origin", cache: "no-store" })
       .then(function (reply) {
         if (reply.redirected || reply.status === 401) { window.location.reload(); return null; }
-        return reply.ok ? reply.text() : null;
+        return reply.ok ? reply.json() : null;
       })
-      .then(function (html) { if (html !== null && html !== undefined) { root.innerHTML = html; } })
+      .then(function (answer) { if (answer) { apply(answer); } })
       .catch(function () { show(false); })
       .finally(function () { busy = false; if (again) { again = false; refresh(); } });
   }
 
   function connect() {
-    source = new EventSource(root.dataset.events);
+    source = new EventSource(root.dataset.events + "?brief=true");
     source.addEventListener("open", function () { delay = 1000; show(true); });
-    // A rating, an alert opened, or a kiosk's status: the live part is fetched again.
+    // A rating, an alert opened, or a kiosk's status: what changed in the live part is fetched.
     ["scores", "alert", "kiosks"].forEach(function (name) {
       source.addEventListener(name, function () { show(true); refresh(); });
     });

@@ -76,7 +76,7 @@ def upgrade() -> None:
     _count_what_0001_stored()
 
 
-# The flags each new rollup column counts (hub/store.py FLAG_COLUMNS), as SQL on ``flags``.
+# The flags each new rollup column counts (FLAG_COLUMNS, hub/store/rollup_cells.py), as SQL on ``flags``.
 _FLAGGED = {
     "skewed": "r.flags LIKE '%clock-skew%'",
     "ungated": "r.flags LIKE '%no-transaction%'",
