@@ -230,7 +230,8 @@ limit) while the hub was down, then the hub ({args.database}) started. Measured
 {'Every response was stored exactly once.' if ok else '**MISMATCH: see the counts above.**'}
 """
     if not (args.quick or args.no_write):
-        write_section(f"backlog-{args.database}", text)
+        write_section(f"backlog-{args.database}", text,
+                      {"every response stored exactly once, and the bare subscriber got each": ok})
     return 0 if ok else 1
 
 

@@ -395,6 +395,9 @@ def main() -> int:
     print(json.dumps(results, indent=2))
     if "screens" in results:
         print(screens_table(results["screens"]))  # type: ignore[arg-type]
+    if results.get("left"):  # its own check: the whole queue drained within --limit
+        print(f"CHECK FAILED: {results['left']} responses still queued after {args.limit:.0f} s")
+        return 1
     return 0
 
 

@@ -9,6 +9,7 @@ window of unacknowledged messages like a kiosk's outbox does: no client library 
 
 from __future__ import annotations
 
+import argparse
 import json
 import multiprocessing as mp
 import os
@@ -296,8 +297,53 @@ def machine() -> str:
             f"start, Python {sys.version.split()[0]}, Mosquitto {version.group(1) if version else '?'}")
 
 
-def write_section(name: str, text: str, doc: Path = REPO / "docs" / "performance.md") -> None:
-    """Replace this benchmark's block in docs/performance.md (between its two markers)."""
+# Runs of each benchmark by default: one run on a shared machine says little; the spread of a
+# few says how far to trust the median.
+RUNS = 3
+
+
+def parse_runs(parser: argparse.ArgumentParser, runs: str, quick: str) -> argparse.Namespace:
+    """Add --runs (what one run is), --quick (a smoke run: what it does) and --no-write, and parse
+    the arguments with --runs settled: RUNS, or 1 for a --quick smoke run."""
+    parser.add_argument("--runs", type=int, default=0,
+                        help=f"{runs} (default {RUNS}; 1 with --quick)")
+    parser.add_argument("--quick", action="store_true", help=f"{quick}; writes nothing")
+    parser.add_argument("--no-write", action="store_true", help="do not update docs/performance.md")
+    args = parser.parse_args()
+    args.runs = args.runs or (1 if args.quick else RUNS)
+    return args
+
+
+def spread(values: list[float], unit: str = "", digits: int = 0) -> str:
+    """The median of several runs with their range, e.g. "1,234/s (1,100-1,300/s, 3 runs)"."""
+    ordered = sorted(values)
+    middle = ordered[len(ordered) // 2] if len(ordered) % 2 else \
+        (ordered[len(ordered) // 2 - 1] + ordered[len(ordered) // 2]) / 2
+
+    def show(value: float) -> str:
+        return f"{value:,.{digits}f}{unit}"
+
+    if len(ordered) == 1:
+        return f"{show(middle)} (1 run)"
+    return f"{show(middle)} ({show(ordered[0])}–{show(ordered[-1])}, {len(ordered)} runs)"
+
+
+def checks_held(checks: dict[str, bool]) -> bool:
+    """Print each of a benchmark's own checks that failed; True when every one held."""
+    for what, held in checks.items():
+        if not held:
+            print(f"CHECK FAILED: {what}", flush=True)
+    return all(checks.values())
+
+
+def write_section(name: str, text: str, checks: dict[str, bool],
+                  doc: Path = REPO / "docs" / "performance.md") -> bool:
+    """Replace this benchmark's block in docs/performance.md (between its two markers), only when
+    every one of the benchmark's own ``checks`` held: a figure whose run failed its check is
+    printed, never written down as a claim."""
+    if not checks_held(checks):
+        print(f"the {name} figures were not written to {doc}: a check failed", flush=True)
+        return False
     begin, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
     current = doc.read_text(encoding="utf-8") if doc.exists() else "# Performance\n"
     block = f"{begin}\n{text.strip()}\n{end}"
@@ -308,3 +354,4 @@ def write_section(name: str, text: str, doc: Path = REPO / "docs" / "performance
         current = current.rstrip() + "\n\n" + block + "\n"
     doc.write_text(current, encoding="utf-8")
     print(f"wrote the {name} figures to {doc}")
+    return True

@@ -65,6 +65,11 @@ class LineAssembler:
                 self._buffer.append(byte)
         return codes
 
+    @property
+    def partial(self) -> int:
+        """Bytes of a code begun and not yet ended (how a test sees a scan cut short)."""
+        return len(self._buffer)
+
     def _finish(self) -> str:
         bad, text = self._bad, self._buffer.decode("ascii").strip()
         self._buffer.clear()

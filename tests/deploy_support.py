@@ -21,6 +21,7 @@ from hailong.provision import (
     provision_hub,
     read_env_file,
 )
+from tests.support import PATIENCE, SubAcks, wait_until
 
 REPO = Path(__file__).resolve().parent.parent
 DEPLOY = REPO / "deploy"
@@ -133,6 +134,9 @@ class TlsClient:
         client.on_connect = self._on_connect
         client.on_disconnect = lambda *_: self.disconnected.set()
         client.on_message = self._on_message
+        client.on_publish = self._on_publish
+        self.subacks = SubAcks(client)
+        self._pubacks: dict[int, str] = {}
         self.client = client
         broker = deployment.broker
         try:
@@ -154,7 +158,11 @@ class TlsClient:
         with self._lock:
             self.messages.append((message.topic, bytes(message.payload)))
 
-    def wait(self, timeout: float = 10) -> bool:
+    def _on_publish(self, _c: object, _u: object, mid: int, reason: mqtt.ReasonCode,
+                    _p: object) -> None:
+        self._pubacks[mid] = str(reason)
+
+    def wait(self, timeout: float = PATIENCE) -> bool:
         """True once connected; False once refused (or on time-out)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -166,11 +174,12 @@ class TlsClient:
         return False
 
     def subscribe(self, *topics: str) -> None:
-        self.client.subscribe([(topic, 1) for topic in topics])
-        time.sleep(0.3)
+        self.subacks.subscribe(*topics)
 
-    def publish(self, topic: str, payload: bytes) -> None:
-        self.client.publish(topic, payload, qos=1).wait_for_publish(10)
+    def publish(self, topic: str, payload: bytes) -> str:
+        """The broker's answer in its PUBACK: "Success", or why it refused the message."""
+        info = self.client.publish(topic, payload, qos=1)
+        return str(wait_until(lambda: self._pubacks.get(info.mid), message=f"the PUBACK on {topic}"))
 
     def received(self, topic: str | None = None) -> list[tuple[str, bytes]]:
         with self._lock:

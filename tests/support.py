@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -28,6 +29,13 @@ from hub.app import Hub
 from hub.settings import HubSettings
 
 REPO = Path(__file__).resolve().parent.parent
+# The one deadline for a wait on an event (a SUBACK, a message, a file, a page change). It is
+# long because it costs nothing when the event comes, and a loaded 2-core machine can be slow:
+# a test waits for what it needs, never for a time. How fast things happen is bench/'s business.
+PATIENCE = 30.0
+# The loose bound of a "stops promptly" test: a few times what an idle machine takes, well under
+# what a hang would (a stream held open, a time-out waited out, a lost signal).
+PROMPTLY = 15.0
 
 
 def require(what: str, available: bool, hint: str) -> None:
@@ -39,8 +47,9 @@ def require(what: str, available: bool, hint: str) -> None:
     pytest.skip(f"{what} is not available: {hint}")
 
 
-def wait_until(condition: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05,
+def wait_until(condition: Callable[[], Any], timeout: float = PATIENCE, interval: float = 0.05,
                message: str = "condition") -> Any:
+    """The condition's first true value; fails once ``timeout`` passes without one."""
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
@@ -91,8 +100,8 @@ class RunningHub:
         self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
-        wait_until(lambda: self.server.started, 10, message="uvicorn to start")
-        assert self.hub.subscriber.wait_connected(10), "hub did not connect to the broker"
+        wait_until(lambda: self.server.started, message="uvicorn to start")
+        assert self.hub.subscriber.wait_connected(PATIENCE), "hub did not connect to the broker"
 
     @property
     def url(self) -> str:
@@ -145,7 +154,7 @@ def sign_in(client: httpx.Client, name: str, password: str) -> httpx.Response:
 def http_get(url: str, headers: dict[str, str] | None = None) -> tuple[int, Any]:
     request = urllib.request.Request(url, headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=10) as reply:
+        with urllib.request.urlopen(request, timeout=PATIENCE) as reply:
             body = reply.read()
             status = reply.status
     except urllib.error.HTTPError as exc:
@@ -155,6 +164,24 @@ def http_get(url: str, headers: dict[str, str] | None = None) -> tuple[int, Any]
         return status, json.loads(body)
     except ValueError:
         return status, body.decode("utf-8", "replace")
+
+
+class SubAcks:
+    """Subscribes a paho client and returns once the broker's SUBACK is in: from then on every
+    matching message reaches the client (a fixed pause would only make that likely)."""
+
+    def __init__(self, client: mqtt.Client) -> None:
+        self._client = client
+        self._acked: set[int] = set()
+        client.on_subscribe = self._on_subscribe
+
+    def _on_subscribe(self, _c: object, _u: object, mid: int, _codes: object, _p: object) -> None:
+        self._acked.add(mid)
+
+    def subscribe(self, *topics: str) -> None:
+        result, mid = self._client.subscribe([(topic, 1) for topic in topics])
+        assert result == mqtt.MQTT_ERR_SUCCESS, result
+        wait_until(lambda: mid in self._acked, message=f"the SUBACK for {', '.join(topics)}")
 
 
 class RawClient:
@@ -167,16 +194,14 @@ class RawClient:
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
                                   protocol=mqtt.MQTTv5)
         self.client.on_message = self._on_message
+        self.subacks = SubAcks(self.client)
         connected = threading.Event()
         self.client.on_connect = lambda *a: connected.set()
         self.client.connect("127.0.0.1", port)
         self.client.loop_start()
-        assert connected.wait(10), "test client could not connect"
-        for topic in subscribe:
-            result, _mid = self.client.subscribe(topic, qos=1)
-            assert result == mqtt.MQTT_ERR_SUCCESS
+        assert connected.wait(PATIENCE), "test client could not connect"
         if subscribe:
-            time.sleep(0.2)
+            self.subacks.subscribe(*subscribe)
 
     def _on_message(self, _c: object, _u: object, message: mqtt.MQTTMessage) -> None:
         with self._lock:
@@ -184,7 +209,7 @@ class RawClient:
 
     def publish(self, topic: str, payload: bytes | str, retain: bool = False) -> None:
         info = self.client.publish(topic, payload, qos=1, retain=retain)
-        info.wait_for_publish(10)
+        info.wait_for_publish(PATIENCE)
 
     def received(self, topic: str) -> list[bytes]:
         with self._lock:
@@ -227,6 +252,28 @@ class OutputLines:
     def text(self) -> str:
         self._thread.join(10)
         return "".join(self._lines)
+
+
+def like_a_terminal() -> None:
+    """For ``preexec_fn``: Ctrl-C's default action, as in a terminal. A suite run in the
+    background (``nohup``, ``&``, some CI runners) ignores SIGINT and its children inherit that:
+    Python then never raises KeyboardInterrupt, and a program stopped with Ctrl-C never stops."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def interrupt(process: subprocess.Popen[str], output: OutputLines,
+              sig: signal.Signals = signal.SIGINT) -> int:
+    """Send ``sig`` (Ctrl-C) and return the exit code. Stopping everything may take the program
+    its own time-outs (several seconds each) on a loaded machine: one still running after twice
+    PATIENCE is killed, and the test fails with what it printed."""
+    process.send_signal(sig)
+    try:
+        return process.wait(2 * PATIENCE)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise AssertionError(f"still running {2 * PATIENCE:.0f} s after {sig.name}:\n"
+                             + output.text()) from None
 
 
 def port_open(port: int) -> bool:

@@ -69,11 +69,11 @@ def test_the_office_page_shows_the_phone_survey_beside_the_kiosk_and_stays_live(
     assert "From 2026-11-02 to " in tab.page.inner_text("#channels-range")
 
     # A new kiosk rating: the live part is fetched again, the channels stay where they are.
-    wait_until(lambda: tab.live_state() == "live", 5, 0.05, "the event stream open")
+    wait_until(lambda: tab.live_state() == "live", interval=0.05, message="the event stream open")
     tab.page.evaluate("window.notReloaded = true")
     publish(survey_hub, "demo", {"overall": 5}, "sipas@2", 1000)
     wait_until(lambda: tab.page.locator("#live tr[data-question=overall] td.num").first
-               .inner_text() == "1", 5, 0.05, "today's rating on the page")
+               .inner_text() == "1", interval=0.05, message="today's rating on the page")
     assert tab.page.evaluate("window.notReloaded") is True
     assert tab.page.locator("#channels-questions tr[data-key=overall].marked").count() == 1
 
@@ -207,7 +207,7 @@ def test_the_province_page_ranks_one_kind_at_a_time(
 def test_a_hospital_office_page_speaks_the_hospital_questionnaire(
         survey_hub: RunningHub, tab: Tab) -> None:  # noqa: F811
     publish(survey_hub, "bv-1", {"overall": 4, "reach": 5}, "hospital@1", 1)
-    wait_until(lambda: survey_hub.hub.ingestor.counters.stored == 1, 10, 0.05, "stored")
+    wait_until(lambda: survey_hub.hub.ingestor.counters.stored == 1, interval=0.05, message="stored")
     tab.sign_in("root", PASSWORD, "/signin?next=/offices/bv-1&lang=en")
     overall = tab.page.inner_text("#live tr[data-question=overall] .q-text")
     assert overall == "Overall, how satisfied are you with your care today?"

@@ -61,9 +61,9 @@ def open_alert(hub: RunningHub) -> int:
         raw.publish(kiosk_topic("ubnd-a", "k01", "response"), contract.encode(
             response("ubnd-a", "k01", seq, counter="2", answers={"overall": 1}, at=at)))
     raw.close()
-    wait_until(lambda: hub.hub.ingestor.counters.stored == 4, 20, message="the ratings stored")
+    wait_until(lambda: hub.hub.ingestor.counters.stored == 4, message="the ratings stored")
     alerts = wait_until(lambda: hub.get("/api/v1/offices/ubnd-a/alerts?state=open")[1]["alerts"],
-                        20, message="an open alert")
+                        message="an open alert")
     return int(alerts[0]["id"])
 
 
@@ -92,7 +92,7 @@ def test_a_page_of_another_origin_cannot_write_with_the_session(
         page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
         page.wait_for_function("document.title !== 'waiting'")
         assert page.title() == "sent"
-        wait_until(lambda: refused, 10, message="the hub's answer to the foreign page")
+        wait_until(lambda: refused, message="the hub's answer to the foreign page")
         assert refused == [403]
         assert still_open(hub) == [alert]
 

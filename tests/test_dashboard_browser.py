@@ -5,10 +5,8 @@ from __future__ import annotations
 import io
 import os
 import re
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -23,13 +21,22 @@ from hailong.topics import kiosk_topic
 from hub.admin.accounts import Accounts
 from hub.roster import Roster
 from tests.hubdata import status
-from tests.support import OutputLines, RawClient, RunningHub, hub_settings, port_open, wait_until
+from tests.support import (
+    OutputLines,
+    RawClient,
+    RunningHub,
+    hub_settings,
+    interrupt,
+    like_a_terminal,
+    port_open,
+    wait_until,
+)
 from tests.test_end_to_end import response
 from tools.browser import DESKTOP, PHONE
 
 PASSWORD = "mật khẩu đủ dài"
-# The issue's bound: a new rating is on the open page within a second.
-LIVE_WITHIN_MS = 1000
+# The issue's bound, a new rating on the open page within a second, is measured by
+# bench/live_page.py (docs/performance.md); these tests wait for the page to change.
 
 
 @pytest.fixture
@@ -167,24 +174,25 @@ def test_a_head_cannot_open_another_office_page_or_api_and_tokens_carry_the_same
 
 # The pages' Content-Security-Policy forbids eval, so Playwright's wait_for_function cannot
 # run there: the tests poll the page from Python instead.
-def wait_state(tab: Tab, state: str, timeout: float = 10) -> None:
-    wait_until(lambda: tab.live_state() == state, timeout, 0.02, f"the live status {state!r}")
+def wait_state(tab: Tab, state: str) -> None:
+    wait_until(lambda: tab.live_state() == state, interval=0.02,
+               message=f"the live status {state!r}")
 
 
-def wait_live(tab: Tab, timeout: float = 10) -> None:
-    wait_state(tab, "live", timeout)
+def wait_live(tab: Tab) -> None:
+    wait_state(tab, "live")
 
 
 def responses_shown(tab: Tab) -> int:
     return int(str(tab.page.get_attribute("#responses-today", "data-value")))
 
 
-def expect_responses(tab: Tab, count: int, timeout_ms: float) -> None:
-    wait_until(lambda: responses_shown(tab) == count, timeout_ms / 1000, 0.02,
-               f"{count} responses on the page")
+def expect_responses(tab: Tab, count: int) -> None:
+    wait_until(lambda: responses_shown(tab) == count, interval=0.02,
+               message=f"{count} responses on the page")
 
 
-def test_a_rating_published_on_the_broker_appears_on_the_live_page_within_a_second(
+def test_a_rating_published_on_the_broker_appears_on_the_open_live_page(
         broker: Broker, hub: RunningHub, people: Accounts, tab: Tab) -> None:
     tab.sign_in("lan", PASSWORD, "/signin?next=/offices/ubnd-a")
     assert tab.page.url.endswith("/offices/ubnd-a")
@@ -192,12 +200,8 @@ def test_a_rating_published_on_the_broker_appears_on_the_live_page_within_a_seco
     assert responses_shown(tab) == 0
     tab.page.evaluate("window.notReloaded = true")
     for expected, overall in ((1, 5), (2, 2)):
-        started = time.monotonic()
         publish(broker.url, "ubnd-a", overall)
-        expect_responses(tab, expected, LIVE_WITHIN_MS)
-        elapsed = time.monotonic() - started
-        assert elapsed < LIVE_WITHIN_MS / 1000, elapsed
-        time.sleep(1.1)  # the hub republishes an office's scores at most once a second
+        expect_responses(tab, expected)
     assert tab.page.evaluate("window.notReloaded") is True
     assert tab.page.inner_text("#satisfied-today") == "50%"
     assert "n = 2" in tab.page.inner_text("#tile-satisfied")
@@ -222,13 +226,10 @@ def test_the_live_page_reconnects_by_itself_after_the_hub_restarts(
         assert "Mất kết nối" in tab.page.inner_text("#live-status")
         publish(broker.url, "ubnd-a")  # queued by the broker for the hub's session
         running = RunningHub(settings)
-        wait_live(tab, 15)
-        expect_responses(tab, 2, 10_000)
-        started = time.monotonic()
-        time.sleep(1.1)
+        wait_live(tab)
+        expect_responses(tab, 2)
         publish(broker.url, "ubnd-a")
-        expect_responses(tab, 3, LIVE_WITHIN_MS)
-        assert time.monotonic() - started < 1.1 + LIVE_WITHIN_MS / 1000
+        expect_responses(tab, 3)
         assert tab.page.evaluate("window.notReloaded") is True
     finally:
         tab.close()
@@ -257,25 +258,23 @@ def test_a_kiosk_status_and_an_alert_reach_the_open_live_page_without_a_reload(
     tab.page.evaluate("window.notReloaded = true")
     assert tab.page.query_selector("li.kiosk-online") is None
     raw = RawClient(broker.url)
-    started = time.monotonic()
     raw.publish(kiosk_topic("ubnd-a", "k01", "status"),
                 contract.encode(status(outbox=7, at=datetime.now(UTC))), retain=True)
     wait_until(lambda: tab.page.query_selector("li.kiosk-online b.outbox") is not None
-               and tab.page.inner_text("li.kiosk-online b.outbox") == "7", LIVE_WITHIN_MS / 1000,
-               0.02, "the kiosk's status on the page")
-    assert time.monotonic() - started < LIVE_WITHIN_MS / 1000
+               and tab.page.inner_text("li.kiosk-online b.outbox") == "7", interval=0.02,
+               message="the kiosk's status on the page")
     assert tab.page.query_selector("li.alert") is None
     for seq in range(2, 6):  # four low answers at counter 1 within minutes: an alert
         raw.publish(kiosk_topic("ubnd-a", "k01", "response"),
                     contract.encode(response(office="ubnd-a", overall=1, seq=seq)))
     raw.close()
-    wait_until(lambda: tab.page.query_selector("li.alert") is not None, 5, 0.05, "the alert")
+    wait_until(lambda: tab.page.query_selector("li.alert") is not None, message="the alert")
     assert "Quầy 1" in tab.page.inner_text("#alerts")
     alert = tab.page.get_attribute("li.alert", "data-alert")
     closed = tab.context.request.post(f"{hub.url}/api/v1/offices/ubnd-a/alerts/{alert}/close",
                                       headers=hub.auth, data={"note": "đã xử lý"})
     assert closed.status == 200
-    wait_until(lambda: tab.page.query_selector("li.alert") is None, 5, 0.05, "the alert gone")
+    wait_until(lambda: tab.page.query_selector("li.alert") is None, message="the alert gone")
     assert tab.page.evaluate("window.notReloaded") is True
 
 
@@ -317,7 +316,7 @@ def test_the_province_table_sorts_by_a_column_on_click(
             raw.publish(kiosk_topic(office, "k01", "response"), contract.encode(
                 response(office=office, overall=5 if index < good else 1, seq=seq)))
     raw.close()
-    wait_until(lambda: hub.hub.ingestor.counters.stored == seq, 20, message="ratings stored")
+    wait_until(lambda: hub.hub.ingestor.counters.stored == seq, message="ratings stored")
     tab.goto("/provinces/dak-nong")
 
     def order() -> list[str]:
@@ -385,26 +384,27 @@ def test_a_new_user_runs_the_demo_signs_in_with_the_printed_password_and_watches
     env.pop("DISPLAY", None)
     env.pop("WAYLAND_DISPLAY", None)
     demo = subprocess.Popen([sys.executable, "-m", "hailong", "demo"], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            preexec_fn=like_a_terminal)
     lines = OutputLines(demo)
     tab = Tab(chromium, f"http://127.0.0.1:{port}")
     try:
         password = wait_until(lambda: lines.match(r"sign in as admin with the password (\S+)"),
-                              40, message="the printed password")
+                              message="the printed password")
         assert port_open(port)
         tab.sign_in("admin", password)
         tab.page.click("a[href='/offices/demo']")
         wait_live(tab)
         tab.page.evaluate("window.notReloaded = true")
         seen = responses_shown(tab)
-        wait_until(lambda: responses_shown(tab) > seen, 15, message="a new rating on the page")
+        wait_until(lambda: responses_shown(tab) > seen, message="a new rating on the page")
         assert tab.page.evaluate("window.notReloaded") is True
         assert "n = " in tab.page.inner_text("#tile-satisfied")
         assert "khoảng tin cậy 95%" in tab.page.inner_text("#tile-satisfied")
     finally:
         tab.close()
-        demo.send_signal(signal.SIGINT)
-        assert demo.wait(20) == 0
+        code = interrupt(demo, lines)
     output = lines.text()
+    assert code == 0, output
     assert "Traceback" not in output, output
     assert output.count(password) == 1  # printed once

@@ -41,7 +41,7 @@ def test_every_time_is_in_the_offices_zone_labelled_once_and_never_iso(
     wait_until(lambda: hub.hub.ingestor.counters.stored == 4
                and hub.get("/api/v1/rejected")[1]["total"] == 1
                and hub.get("/api/v1/offices/ubnd-a/alerts?state=open")[1]["alerts"]
-               and hub.get("/api/v1/fleet")[1]["kiosks"], 10, message="ratings, alert, status")
+               and hub.get("/api/v1/fleet")[1]["kiosks"], message="ratings, alert, status")
     alert = hub.get("/api/v1/offices/ubnd-a/alerts?state=open")[1]["alerts"][0]
     rejected = hub.get("/api/v1/rejected")[1]["items"][0]
     kiosk = hub.get("/api/v1/fleet")[1]["kiosks"][0]

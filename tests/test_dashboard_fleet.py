@@ -14,7 +14,7 @@ import httpx
 
 from hailong.broker import Broker
 from hub.admin.accounts import Accounts
-from tests.support import RunningHub, hub_settings, wait_until, write_toml
+from tests.support import PATIENCE, RunningHub, hub_settings, wait_until, write_toml
 from tests.test_dashboard_browser import PASSWORD, Tab
 
 ROSTER = """
@@ -104,6 +104,6 @@ def test_a_config_pushed_from_the_fleet_page_and_the_api_is_applied_by_a_real_ki
     finally:
         tab.close()
         kiosk.terminate()
-        output = kiosk.communicate(timeout=20)[0]
+        output = kiosk.communicate(timeout=PATIENCE)[0]
         hub.stop()
     assert "Traceback" not in output, output

@@ -34,7 +34,7 @@ def test_details_stay_open_and_focus_and_scroll_stay_put_across_ten_live_updates
     tab.sign_in("lan", PASSWORD, "/signin?next=/offices/ubnd-a")
     wait_live(tab)
     # the page's own first fetch (the whole live part) is done before the reader starts
-    wait_until(lambda: len(tab.page.evaluate(FETCHES)) >= 1, 10, 0.05, "the first fetch")
+    wait_until(lambda: len(tab.page.evaluate(FETCHES)) >= 1, interval=0.05, message="the first fetch")
     tab.page.evaluate("window.notReloaded = true")
     tab.page.click("#live details.figures summary")  # opens the figures, focuses it
     tab.page.evaluate("document.querySelector('#live details.figures').scrollIntoView()")
@@ -42,8 +42,8 @@ def test_details_stay_open_and_focus_and_scroll_stay_put_across_ten_live_updates
     assert before[0] and before[1] and before[2] > 0, before
     for count in range(2, UPDATES + 2):
         publish(broker.url, "ubnd-a")
-        wait_until(lambda n=count: responses_shown(tab) == n, 10, 0.02,
-                   f"{count} responses on the page")
+        wait_until(lambda n=count: responses_shown(tab) == n, interval=0.02,
+                   message=f"{count} responses on the page")
         assert tab.page.evaluate(KEPT) == before, f"after update {count - 1}"
     rows = tab.page.locator("#live details.figures tbody tr").first.inner_text()
     assert f"\t{UPDATES + 1}\t" in rows  # today's row, changed in place while open

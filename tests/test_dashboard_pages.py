@@ -136,12 +136,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         raw.publish(kiosk_topic("ubnd-a", "k01", "response"), b"not json")
         raw.publish(kiosk_topic("ubnd-a", "phantom", "response"), b"not json either")
         raw.close()
-        wait_until(lambda: running.hub.ingestor.counters.stored == seq + 1, 20,
+        wait_until(lambda: running.hub.ingestor.counters.stored == seq + 1,
                    message="the ratings stored")
         wait_until(lambda: running.get("/api/v1/offices/ubnd-a/alerts?state=open")[1]["alerts"],
-                   10, message="the alert opened")
+                   message="the alert opened")
         wait_until(lambda: running.get("/api/v1/offices/ubnd-a/kiosks")[1]["kiosks"][0]["state"]
-                   == "online", 10, message="the kiosk's status")
+                   == "online", message="the kiosk's status")
         day = running.get("/api/v1/offices/ubnd-a/scores")[1]["from"]
         reply = httpx.put(running.url + "/api/v1/offices/ubnd-a/dossiers", headers=running.auth,
                           json={"counts": {day: 120}})

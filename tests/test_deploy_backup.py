@@ -29,7 +29,7 @@ def _fill(broker: Broker, hub: RunningHub) -> dict[str, object]:
         client.publish(kiosk_topic(office, "k01", "response"), contract.encode(document))
         sent += 1
     client.close()
-    wait_until(lambda: len(hub.hub.store.read.response_ids()) == sent, 15, message="all ratings stored")
+    wait_until(lambda: len(hub.hub.store.read.response_ids()) == sent, message="all ratings stored")
     return _scores(hub)
 
 

@@ -6,7 +6,6 @@ import json
 import re
 import shutil
 import stat
-import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -28,7 +27,7 @@ from tests.deploy_support import (
     start_secure_deployment,
     write_provision_toml,
 )
-from tests.support import RunningHub, hailong_cli, require, wait_until, write_toml
+from tests.support import PATIENCE, RunningHub, hailong_cli, require, wait_until, write_toml
 from tests.test_end_to_end import response
 
 
@@ -83,7 +82,7 @@ def test_a_provisioned_kiosk_and_the_hub_work_end_to_end_over_tls(
     service.start()
     try:
         stored = service.submit(rating(5))
-        wait_until(lambda: service.outbox.stats().depth == 0, 15, message="the hub's ack over TLS")
+        wait_until(lambda: service.outbox.stats().depth == 0, message="the hub's ack over TLS")
         status, scores = hub.get("/api/v1/offices/ubnd-a/scores")
         assert status == 200 and scores["responses"] == 1
         assert scores["questions"]["overall"]["dist"] == [0, 0, 0, 0, 1]
@@ -118,7 +117,7 @@ def test_anonymous_wrong_password_and_unknown_users_are_refused(
     # A kiosk only trusts a broker whose certificate the deployment's CA signed.
     impostor = make_pilot_ca(tmp_path / "other-ca", ["127.0.0.1"])
     client = TlsClient(deployment, bundle.username, good, ca_file=impostor.ca_cert)
-    assert not client.wait(3)
+    assert not client.wait()
     assert "CERTIFICATE_VERIFY_FAILED" in str(client.refused)
 
 
@@ -143,10 +142,10 @@ def test_kiosk_a_can_neither_publish_as_kiosk_b_nor_read_its_acks_or_config(
 
         b_service.start()
         b_stored = b_service.submit(rating(2))
-        wait_until(lambda: b_service.outbox.stats().depth == 0, 15, message="B's ack")
+        wait_until(lambda: b_service.outbox.stats().depth == 0, message="B's ack")
         hub.hub.subscriber.publish(kiosk_topic("ubnd-a", "k02", "config"), b'{"v": 1}', retain=True)
-        wait_until(lambda: b_configs, 10, message="B's config")
-        wait_until(lambda: intruder.received(kiosk_topic("ubnd-a", "k01", "ack")), 10,
+        wait_until(lambda: b_configs, message="B's config")
+        wait_until(lambda: intruder.received(kiosk_topic("ubnd-a", "k01", "ack")),
                    message="A's own ack (the control)")
 
         assert sorted(hub.hub.store.read.response_ids("ubnd-a")) == sorted([own["id"], b_stored["id"]])
@@ -179,7 +178,7 @@ def test_a_revoked_kiosk_is_cut_off_and_refused(tmp_path: Path, deployment: Secu
                          "--office", "ubnd-a")
     assert result.returncode == 0, result.stderr
     assert "revoked ubnd-a/k01" in result.stdout
-    assert connected.disconnected.wait(10), "the broker must drop a revoked kiosk's session"
+    assert connected.disconnected.wait(PATIENCE), "the broker must drop a revoked kiosk's session"
     connected.close()
     again = TlsClient(deployment, bundle.username, password.get_secret_value())
     assert not again.wait() and again.refused == "Not authorized"
@@ -291,14 +290,15 @@ def test_kiosks_read_the_hubs_presence_hold_without_it_and_cannot_forge_it(
     service.start()
     intruder = TlsClient(deployment, other.username, other_password.get_secret_value())
     try:
-        wait_until(lambda: not service.delivery.hub_online, 15, message="the hub's absence")
+        wait_until(lambda: not service.delivery.hub_online, message="the hub's absence")
         stored = service.submit(rating(4))
         assert intruder.wait()
-        intruder.publish(topic, contract.encode({"v": 1, "state": "online"}))  # refused by the ACL
-        time.sleep(1.5)
+        # refused by the ACL: the broker says so, and nothing reached the kiosk
+        answer = intruder.publish(topic, contract.encode({"v": 1, "state": "online"}))
+        assert answer == "Not authorized", answer
         assert not service.delivery.hub_online and service.delivery.sent == 0
         hub = secure_hub(deployment, tmp_path / "hub")
-        wait_until(lambda: service.outbox.stats().depth == 0, 10, message="delivery on return")
+        wait_until(lambda: service.outbox.stats().depth == 0, message="delivery on return")
         assert hub.hub.store.read.response_ids("ubnd-a") == [stored["id"]]
         hub.stop()
     finally:

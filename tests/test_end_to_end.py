@@ -21,12 +21,16 @@ from hailong.topics import kiosk_topic, office_topic
 from kiosk.recorder import Draft, ResponseDesk
 from kiosk.settings import KioskSettings
 from tests.support import (
+    PATIENCE,
+    PROMPTLY,
     OutputLines,
     RawClient,
     RunningHub,
     cli_token,
     http_get,
     hub_settings,
+    interrupt,
+    like_a_terminal,
     port_open,
     sign_in,
     wait_until,
@@ -69,7 +73,7 @@ def test_a_rating_travels_from_kiosk_to_api_and_the_kiosk_gets_its_ack(
     try:
         stored = service.submit(draft(overall=5))
         assert stored["seq"] == 1
-        wait_until(lambda: service.outbox.stats().depth == 0, 10, message="the hub's ack")
+        wait_until(lambda: service.outbox.stats().depth == 0, message="the hub's ack")
         ack = acks(watcher, kiosk_topic("ubnd-a", "k01", "ack"))
         assert any(stored["id"] in a["ids"] for a in ack)
 
@@ -86,7 +90,7 @@ def test_a_rating_travels_from_kiosk_to_api_and_the_kiosk_gets_its_ack(
         assert status == 200 and [o["id"] for o in offices["offices"]] == ["ubnd-a"]
         assert offices["offices"][0]["registered"] is False
 
-        live = wait_until(lambda: watcher.received(office_topic("ubnd-a", "scores")), 5,
+        live = wait_until(lambda: watcher.received(office_topic("ubnd-a", "scores")),
                           message="the retained scores message")
         assert json.loads(live[-1]) == scores
     finally:
@@ -100,7 +104,7 @@ def test_a_duplicate_is_stored_once_and_acked_again(broker: Broker, hub: Running
     payload = contract.encode(document)
     for _ in range(3):
         client.publish(kiosk_topic("ubnd-a", "k01", "response"), payload)
-    wait_until(lambda: hub.hub.ingestor.counters.received == 3, message="all three copies")
+    wait_until(lambda: hub.hub.ingestor.counters.settled == 3, message="all three copies settled")
     wait_until(lambda: any(document["id"] in a["ids"]
                            for a in acks(client, kiosk_topic("ubnd-a", "k01", "ack"))),
                message="the ack")
@@ -204,13 +208,13 @@ def test_the_hub_keeps_its_session_across_a_restart_and_stops_promptly(
     auth = {"Authorization": f"Bearer {cli_token(config)}"}
     process = _start_hub_process(config)
     url = f"http://127.0.0.1:{settings.http.port}"
-    wait_until(lambda: port_open(settings.http.port), 20, message="the hub's web server")
-    wait_until(lambda: http_get(url + "/healthz")[1].get("mqtt"), 10, message="MQTT connected")
+    wait_until(lambda: port_open(settings.http.port), message="the hub's web server")
+    wait_until(lambda: http_get(url + "/healthz")[1].get("mqtt"), message="MQTT connected")
 
     started = time.monotonic()
     process.send_signal(signal.SIGTERM)
-    assert process.wait(10) == 0
-    assert time.monotonic() - started < 5, "the hub must stop within a few seconds"
+    assert process.wait(PATIENCE) == 0
+    assert time.monotonic() - started < PROMPTLY, "the hub must stop within a few seconds"
 
     client = RawClient(broker.url)
     waiting = response(office="ubnd-c", overall=3)
@@ -219,15 +223,15 @@ def test_the_hub_keeps_its_session_across_a_restart_and_stops_promptly(
 
     process = _start_hub_process(config)
     try:
-        wait_until(lambda: port_open(settings.http.port), 20, message="the hub again")
+        wait_until(lambda: port_open(settings.http.port), message="the hub again")
         body = wait_until(
             lambda: (lambda r: r[1] if r[0] == 200 and r[1]["responses"] else None)(
                 http_get(url + "/api/v1/offices/ubnd-c/scores", auth)),
-            15, message="the response published while the hub was down")
+            message="the response published while the hub was down")
         assert body["questions"]["overall"]["dist"] == [0, 0, 1, 0, 0]
     finally:
         process.send_signal(signal.SIGINT)
-        assert process.wait(10) == 0
+        assert process.wait(PATIENCE) == 0
         output = process.stdout.read().decode() if process.stdout else ""
         assert "Traceback" not in output, output
 
@@ -263,7 +267,8 @@ def test_demo_runs_everything_and_ctrl_c_leaves_no_orphan(tmp_path: Path, broker
     env.pop("DISPLAY", None)
     env.pop("WAYLAND_DISPLAY", None)
     demo = subprocess.Popen([sys.executable, "-m", "hailong", "demo", "--kiosks", "2"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=like_a_terminal)
     lines = OutputLines(demo)
     try:
         wait_until(lambda: port_open(port), 30, message="the demo's hub")
@@ -282,13 +287,12 @@ def test_demo_runs_everything_and_ctrl_c_leaves_no_orphan(tmp_path: Path, broker
         children = _children(demo.pid)
         assert len(children) >= 3  # broker, hub, simulated kiosks
     finally:
-        demo.send_signal(signal.SIGINT)
-        code = demo.wait(20)
+        code = interrupt(demo, lines)
     output = lines.text()
     assert code == 0, output
     assert "no display found" in output
     assert "Traceback" not in output, output
-    wait_until(lambda: not any(_alive(pid) for pid in children), 5, message="no orphan left")
+    wait_until(lambda: not any(_alive(pid) for pid in children), message="no orphan left")
     assert not port_open(port)
     # The printed hint works from a plain shell: the file names the database the hub used,
     # whatever HAILONG_DATA_DIR said when the demo ran (issue 16, item 9).

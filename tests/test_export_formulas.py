@@ -65,10 +65,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHub]:
                     "ubnd-a", "k01", seq, counter=counter, officer=OFFICERS[seq % 3],
                     answers={"overall": 1 if index == 0 else 5, "officer": 4}, at=now)))
         raw.close()
-        wait_until(lambda: running.hub.ingestor.counters.stored == seq, 20,
+        wait_until(lambda: running.hub.ingestor.counters.stored == seq,
                    message="the ratings stored")
         alerts = wait_until(lambda: running.get("/api/v1/offices/ubnd-a/alerts?state=open")[1]
-                            ["alerts"], 10, message="the alert opened")
+                            ["alerts"], message="the alert opened")
         closed = httpx.post(f"{running.url}/api/v1/offices/ubnd-a/alerts/{alerts[0]['id']}/close",
                             headers=running.auth, json={"note": NOTE})
         assert closed.status_code == 200, closed.text
@@ -106,8 +106,11 @@ def test_every_csv_table_holds_the_labels_and_notes_as_text(site: RunningHub) ->
     officers = {r["key"] for r in csv.DictReader(io.StringIO(tables["officers"], newline=""))}
     assert {"'" + o for o in OFFICERS} <= officers
     alerts = list(csv.DictReader(io.StringIO(tables["alerts"], newline="")))
-    assert [(a["counter"], a["note"]) for a in alerts] == [("'" + LINK, "'" + NOTE)]
-    assert float(alerts[0]["share"]) == 1.0
+    # The closed alert, with its note; when the live scores' last refresh (responses stored in
+    # several batches) ran after the close, the same low answers opened a second one, no note.
+    assert ("'" + LINK, "'" + NOTE) in [(a["counter"], a["note"]) for a in alerts]
+    assert {(a["counter"], a["note"]) for a in alerts} <= {("'" + LINK, "'" + NOTE), ("'" + LINK, "")}
+    assert all(float(a["share"]) == 1.0 for a in alerts)
 
 
 def test_the_xlsx_holds_no_formula_and_keeps_numbers(site: RunningHub) -> None:

@@ -39,7 +39,7 @@ def test_integrity_answers_are_kept_only_as_counts(broker: Broker, db_hub: Runni
     messages.append((topic, contract.encode(told)))  # a resend is counted once
     for payload in messages:
         kiosk.client.publish(*payload, qos=1).wait_for_publish(10)
-    wait_until(lambda: db_hub.hub.ingestor.counters.settled == 5, 15, message="all five")
+    wait_until(lambda: db_hub.hub.ingestor.counters.settled == 5, message="all five")
     kiosk.close()
     store = Store(database_url)
     with store.engine.connect() as conn:

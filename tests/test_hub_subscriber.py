@@ -37,7 +37,7 @@ def test_messages_with_and_without_properties_arrive_alike_and_acks_settle_them(
     subscriber = MqttSubscriber(MqttSettings(url=broker.url), "hub-link-test", collect)
     subscriber.start()
     try:
-        wait_until(lambda: subscribed(kiosk, 1), 10, message="the hub subscribed")
+        wait_until(lambda: subscribed(kiosk, 1), message="the hub subscribed")
         plain = kiosk_topic("ubnd-a", "k01", "response")
         tagged = kiosk_topic("ubnd-a", "k02", "response")
         props = Properties(PacketTypes.PUBLISH)
@@ -46,7 +46,7 @@ def test_messages_with_and_without_properties_arrive_alike_and_acks_settle_them(
         kiosk.client.publish(plain, b'{"n":1}', qos=1).wait_for_publish(10)
         kiosk.client.publish(tagged, b'{"n":2}', qos=1, properties=props).wait_for_publish(10)
         kiosk.client.publish(plain, "ünïcode ✓".encode(), qos=1).wait_for_publish(10)
-        wait_until(lambda: len(received) >= 3, 10, message="three messages")
+        wait_until(lambda: len(received) >= 3, message="three messages")
         by_payload = {m.payload: m for m in received}
         assert by_payload[b'{"n":1}'].topic == plain
         assert by_payload[b'{"n":2}'].topic == tagged
@@ -55,14 +55,14 @@ def test_messages_with_and_without_properties_arrive_alike_and_acks_settle_them(
         subscriber.ack_all(received)
         # Settled: after a reconnect of the same session the broker sends none of them again.
         subscriber.stop()
-        wait_until(lambda: OFFLINE in kiosk.received(hub_status_topic("hub-link-test")), 10,
+        wait_until(lambda: OFFLINE in kiosk.received(hub_status_topic("hub-link-test")),
                    message="the hub gone")
         again: list[Message] = []
         second = MqttSubscriber(MqttSettings(url=broker.url), "hub-link-test", again.append)
         second.start()
-        wait_until(lambda: subscribed(kiosk, 2), 10, message="the hub back")
+        wait_until(lambda: subscribed(kiosk, 2), message="the hub back")
         kiosk.client.publish(plain, b'{"n":4}', qos=1).wait_for_publish(10)
-        wait_until(lambda: any(m.payload == b'{"n":4}' for m in again), 10, message="the 4th")
+        wait_until(lambda: any(m.payload == b'{"n":4}' for m in again), message="the 4th")
         assert [m.payload for m in again] == [b'{"n":4}']
         second.stop()
     finally:

@@ -42,7 +42,7 @@ def seed(hub: RunningHub) -> None:
         office="demo", kiosk="k09", seq=1, questionnaire="sipas@2", at=datetime.now(UTC),
         answers={"overall": 1, "reasons": ["harassment", "wait"]})))
     raw.close()
-    wait_until(lambda: hub.hub.ingestor.counters.stored == 1, 10, 0.05, "today's rating")
+    wait_until(lambda: hub.hub.ingestor.counters.stored == 1, interval=0.05, message="today's rating")
 
 
 def test_a_head_sees_the_integrity_figures_withheld_and_an_admin_sees_numbers(

@@ -15,7 +15,7 @@ from hailong import contract
 from hailong.broker import Broker
 from hailong.topics import kiosk_topic
 from tests.kiosk_support import kiosk_settings, running_app
-from tests.support import RawClient, RunningHub, wait_until
+from tests.support import PATIENCE, RawClient, RunningHub, wait_until
 
 
 def test_answers_given_by_key_events_arrive_at_the_hub(tmp_path: Path, broker: Broker,
@@ -23,7 +23,7 @@ def test_answers_given_by_key_events_arrive_at_the_hub(tmp_path: Path, broker: B
     with running_app(kiosk_settings(tmp_path, broker.url), connect=True) as drive:
         drive.keys("\n" "2" "1" "8" "\n" "4" "3" "5" "0" "4" "2" "2" "1" "7" "\n" "2")
         assert drive.app.state.screen == "thanks"
-        wait_until(lambda: drive.app.desk.stats().depth == 0, 15, message="the ack")
+        wait_until(lambda: drive.app.desk.stats().depth == 0, message="the ack")
     status, scores = hub.get("/api/v1/offices/ubnd-a/scores")
     assert status == 200 and scores["responses"] == 1
     questions = scores["questions"]
@@ -37,9 +37,9 @@ def test_200_responses_given_while_the_broker_is_down_arrive_exactly_once(
         tmp_path: Path, broker: Broker, hub: RunningHub) -> None:
     with running_app(kiosk_settings(tmp_path, broker.url), connect=True) as drive:
         app = drive.app
-        wait_until(lambda: app.desk.connected, 10, message="kiosk connected")
+        wait_until(lambda: app.desk.connected, message="kiosk connected")
         broker.stop()
-        wait_until(lambda: not app.desk.connected, 10, message="kiosk sees it")
+        wait_until(lambda: not app.desk.connected, message="kiosk sees it")
         for index in range(200):
             drive.key("enter")
             drive.key(str(index % 5 + 1))
@@ -100,19 +100,17 @@ def test_a_kiosk_killed_right_after_thank_you_delivers_after_restart(
     notify = tmp_path / "notify.sock"
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     listener.bind(str(notify))
-    listener.settimeout(20)
-    started = time.monotonic()
+    listener.settimeout(PATIENCE)  # the bound on start-up: bench/kiosk.py times it
     kiosk = subprocess.Popen([sys.executable, "-m", "hailong", "kiosk", "run", "--config",
                               str(config), "--windowed", "800x480"],
                              env={**_env(), "NOTIFY_SOCKET": str(notify)},
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         assert listener.recv(100) == b"READY=1"  # systemd's readiness, once the idle screen is up
-        assert time.monotonic() - started < 20
         wait_until(lambda: response_id in hub.hub.store.read.response_ids("ubnd-a"), 30,
                    message="the response stored before the kill")
         kiosk.send_signal(signal.SIGTERM)
-        assert kiosk.wait(15) == 0
+        assert kiosk.wait(PATIENCE) == 0
     finally:
         if kiosk.poll() is None:
             kiosk.kill()
@@ -140,11 +138,11 @@ def test_a_bad_pushed_config_is_refused_and_reported_and_a_good_one_applied(
     try:
         with running_app(kiosk_settings(tmp_path, broker.url), connect=True) as drive:
             app = drive.app
-            wait_until(lambda: app.desk.connected, 10, message="connected")
+            wait_until(lambda: app.desk.connected, message="connected")
             watcher.publish(config_topic, contract.encode(
                 {"v": 1, "version": "bad-1", "settings": {"idle_timeout": 1}}), retain=True)
             report = wait_until(lambda: (last_config() or {}).get("state") == "refused"
-                                and last_config(), 10, message="the refusal in the status")
+                                and last_config(), message="the refusal in the status")
             assert report["version"] == "bad-1"
             assert "[kiosk] idle_timeout: expected greater than or equal to 5" in report["error"]
             drive.step(1)
@@ -152,10 +150,10 @@ def test_a_bad_pushed_config_is_refused_and_reported_and_a_good_one_applied(
             watcher.publish(config_topic, contract.encode(
                 {"v": 1, "version": "good-2", "settings": {"idle_timeout": 60}}), retain=True)
             wait_until(lambda: app.keeper.status() == {"version": "good-2", "state": "pending",
-                                                       "error": None}, 10, message="pending")
+                                                       "error": None}, message="pending")
             drive.step(1)  # the idle screen: applied now
             assert app.settings.kiosk.idle_timeout == 60
-            wait_until(lambda: (last_config() or {}).get("state") == "applied", 10,
+            wait_until(lambda: (last_config() or {}).get("state") == "applied",
                        message="applied in the status")
     finally:
         watcher.publish(config_topic, b"", retain=True)

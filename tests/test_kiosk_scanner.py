@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 
 from kiosk import flow
 from kiosk.receipt import classify, receipt_hash
-from kiosk.scanner import MAX_LINE, READ_TIMEOUT, LineAssembler, ScannerReader
+from kiosk.scanner import MAX_LINE, LineAssembler, ScannerReader
 from kiosk.settings import DEFAULT_OFFICER_PATTERN, DEFAULT_RECEIPT_PATTERN
 from tests.kiosk_support import RECEIPT_KEY, kiosk_settings, running_app
 from tests.support import wait_until
@@ -50,14 +49,14 @@ def pty(tmp_path: Path) -> Iterator[Pty]:
 def reader(pty: Pty) -> Iterator[ScannerReader]:
     scanner = ScannerReader(str(pty.link), 9600)
     scanner.start()
-    wait_until(lambda: scanner.state == "ok", 5, message="the scanner port open")
+    wait_until(lambda: scanner.state == "ok", message="the scanner port open")
     yield scanner
     scanner.stop()
 
 
 def codes(reader: ScannerReader, count: int) -> list[str]:
     got: list[str] = []
-    wait_until(lambda: got.extend(_drain(reader)) or len(got) >= count, 5,
+    wait_until(lambda: got.extend(_drain(reader)) or len(got) >= count,
                message=f"{count} codes")
     return got
 
@@ -103,17 +102,20 @@ def test_the_port_vanishing_and_coming_back(tmp_path: Path) -> None:
     scanner = ScannerReader(str(link), 9600, on_state=states.append)
     scanner.start()
     try:
-        wait_until(lambda: scanner.state == "ok", 5, message="open")
+        wait_until(lambda: scanner.state == "ok", message="open")
         first.send(b"H21.65-220914-0011\r")
         assert codes(scanner, 1) == ["H21.65-220914-0011"]
+        dropped = scanner.dropped
         first.send(b"H21.65-2209")  # unplugged in the middle of a scan
-        time.sleep(2 * READ_TIMEOUT)  # (the half code reached the reader before the cable went)
+        # the half code read before the cable went (held, or already dropped as stale)
+        wait_until(lambda: scanner.assembler.partial == len(b"H21.65-2209")
+                   or scanner.dropped > dropped, message="the half code read")
         first.unplug()
-        wait_until(lambda: scanner.state in ("absent", "error"), 5, message="the loss noticed")
-        wait_until(lambda: scanner.state == "absent", 10, message="absent")
+        wait_until(lambda: scanner.state in ("absent", "error"), message="the loss noticed")
+        wait_until(lambda: scanner.state == "absent", message="absent")
         second = Pty(link)  # plugged in again (a new pty, the same path)
         try:
-            wait_until(lambda: scanner.state == "ok", 10, message="reopened")
+            wait_until(lambda: scanner.state == "ok", message="reopened")
             second.send(b"H21.65-220914-0012\r")
             assert codes(scanner, 1) == ["H21.65-220914-0012"]
         finally:
@@ -128,7 +130,7 @@ def test_no_port_is_absent_and_never_blocks(tmp_path: Path) -> None:
     scanner = ScannerReader(str(tmp_path / "nothing-here"), 9600)
     scanner.start()
     try:
-        wait_until(lambda: scanner.state == "absent", 5, message="absent")
+        wait_until(lambda: scanner.state == "absent", message="absent")
     finally:
         scanner.stop()
 
@@ -149,10 +151,10 @@ def test_scans_drive_the_kiosk_and_a_dossier_is_rated_once(tmp_path: Path, pty: 
     settings = kiosk_settings(tmp_path, scanner__port=str(pty.link))
     with running_app(settings, connect=True) as drive:
         app = drive.app
-        wait_until(lambda: app.scanner is not None and app.scanner.state == "ok", 5,
+        wait_until(lambda: app.scanner is not None and app.scanner.state == "ok",
                    message="scanner ok")
         pty.send(b"H21.65-220914-0011\r\n")
-        wait_until(lambda: drive.step() or app.state.screen == "question", 5,
+        wait_until(lambda: drive.step() or app.state.screen == "question",
                    message="the scan to open the questionnaire")
         assert app.state.session is not None and app.state.session.trigger == "scan"
         drive.keys("5")  # at the kiosk's default stage "any": receipt or result?
@@ -166,24 +168,24 @@ def test_scans_drive_the_kiosk_and_a_dossier_is_rated_once(tmp_path: Path, pty: 
         assert "stage" not in document
         drive.step(6)
         pty.send(b"H21.65-220914-0011\r")  # back to collect the result: rated again, no question
-        wait_until(lambda: drive.step() or app.state.screen == "question", 5, message="result")
+        wait_until(lambda: drive.step() or app.state.screen == "question", message="result")
         drive.keys("4-")
         document = _stored(app)[-1]
         assert document["stage"] == "result" and document["answers"] == {"overall": 4}
         assert document["receipt"]["h"] == receipt_hash("H21.65-220914-0011", RECEIPT_KEY)
         drive.step(6)
         pty.send(b"H21.65-220914-0011\r")  # the same dossier at the same stage: nothing opens
-        wait_until(lambda: drive.step() or app.state.screen == "notice", 5, message="the notice")
+        wait_until(lambda: drive.step() or app.state.screen == "notice", message="the notice")
         assert app.state.notice == "notice.already_rated"
         texts = [d.text for d in app.painter.drawn]  # type: ignore[union-attr]
         assert "Hồ sơ này đã được đánh giá" in texts
         assert len(_stored(app)) == 2
         drive.step(5)
         pty.send(b"CB:cb-020\r")  # officer card: the officer on duty, and the next citizen
-        wait_until(lambda: drive.step() or app.state.screen == "question", 5, message="officer")
+        wait_until(lambda: drive.step() or app.state.screen == "question", message="officer")
         assert app.state.officer == "cb-020"
         pty.send(b"garbage-code\r")
-        wait_until(lambda: drive.step() or app.unmatched == 1, 5, message="unmatched counted")
+        wait_until(lambda: drive.step() or app.unmatched == 1, message="unmatched counted")
         assert app.state.screen == "question"
         assert app._status_fields()["scanner"] == "ok"
     db = (tmp_path / "outbox-k01.db").read_bytes()
@@ -194,14 +196,14 @@ def test_two_citizens_back_to_back_by_their_receipts(tmp_path: Path, pty: Pty) -
     settings = kiosk_settings(tmp_path, scanner__port=str(pty.link), stage="receive")
     with running_app(settings, connect=True) as drive:
         app = drive.app
-        wait_until(lambda: app.scanner is not None and app.scanner.state == "ok", 5,
+        wait_until(lambda: app.scanner is not None and app.scanner.state == "ok",
                    message="scanner ok")
         pty.send(b"H21.65-220914-0011\r")
-        wait_until(lambda: drive.step() or app.state.screen == "question", 5, message="first")
+        wait_until(lambda: drive.step() or app.state.screen == "question", message="first")
         drive.keys("5")  # the first citizen rates, then leaves without sending
         drive.step(5)
         pty.send(b"H21.65-220914-0012\r")  # the next citizen's receipt, 5 s later
-        wait_until(lambda: drive.step() or len(_stored(app)) == 1, 5, message="first stored")
+        wait_until(lambda: drive.step() or len(_stored(app)) == 1, message="first stored")
         assert app.state.screen == "question" and app.state.session is not None
         assert app.state.session.answers == {}
         drive.keys("2-")

@@ -18,6 +18,7 @@ from kiosk.i18n import catalogue
 from kiosk.receipt import Receipt
 from kiosk.warmup import warm_up_states
 from tests.kiosk_support import kiosk_settings, recording_speaker, running_app
+from tests.support import wait_until
 from tools.drive import Driver
 
 PIN_1234 = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1).hash("1234")
@@ -236,14 +237,14 @@ def test_keypad_keys_with_numlock_on_or_off_and_shifted_characters(tmp_path: Pat
         assert drive.app.state.session is not None
         assert dict(drive.app.state.session.answers) == {"overall": 1, "reasons": ("system-down",)}
         keypad(drive, pygame.K_8, "*", 37)  # Shift+8 on the main row: read aloud
+        # the speaker process runs on its own: its words are in the file once it has run (and
+        # before the next key, which may stop it)
+        said = wait_until(lambda: spoken.exists() and spoken.read_text(encoding="utf-8"),
+                          message="the question read aloud")
         keypad(drive, pygame.K_KP_DIVIDE, "/", 84)  # language
         assert drive.app.state.lang == "en"
         keypad(drive, pygame.K_BACKSPACE, "\b", 42)
         assert drive.app.state.session.current == "overall"
-    import time
-
-    time.sleep(0.3)  # the speaker process runs on its own
-    said = spoken.read_text(encoding="utf-8")
     assert "Ông/Bà chưa hài lòng về điều gì" in said and "1: Phải chờ lâu" in said
 
 

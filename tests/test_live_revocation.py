@@ -55,7 +55,7 @@ def site(hub: RunningHub) -> Iterator[RunningHub]:
     raw.publish(kiosk_topic("ubnd-a", "k01", "response"),
                 contract.encode(response("ubnd-a", "k01", 1)))
     raw.close()
-    wait_until(lambda: hub.hub.ingestor.counters.stored == 1, 10, message="the office seen")
+    wait_until(lambda: hub.hub.ingestor.counters.stored == 1, message="the office seen")
     Accounts(hub.hub.store.engine).add_user("lan", "head", ["ubnd-a"], PASSWORD)
     yield hub
 

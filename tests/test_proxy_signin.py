@@ -81,7 +81,7 @@ def proxied_hub(tmp_path: Path, broker: Broker) -> Iterator[tuple[str, Path, Pat
                               "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_until(lambda: port_open(hub_port) or hub.poll() is not None, 30, message="the hub")
-        wait_until(lambda: port_open(port) or proxy.poll() is not None, 10, message="nginx")
+        wait_until(lambda: port_open(port) or proxy.poll() is not None, message="nginx")
         assert hub.poll() is None and proxy.poll() is None, (tmp_path / "run").as_posix()
         yield f"https://127.0.0.1:{port}", certs.ca_cert, tmp_path / "hub.log"
     finally:

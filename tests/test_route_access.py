@@ -129,7 +129,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             raw.publish(kiosk_topic(office, "k01", "response"), contract.encode(
                 response(office, "k01", 1, at=datetime.now(UTC) - timedelta(seconds=5))))
         raw.close()
-        wait_until(lambda: running.hub.ingestor.counters.stored == 2, 20, message="ratings")
+        wait_until(lambda: running.hub.ingestor.counters.stored == 2, message="ratings")
         tokens = {}
         for role, user in (("other", "binh"), ("head", "lan"), ("viewer", "ana"), ("far", "tam"),
                            ("admin", "root")):

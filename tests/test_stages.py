@@ -176,7 +176,7 @@ def test_sipas_2_responses_are_still_stored_and_scored_and_their_chips_withheld(
             office="demo", seq=seq, questionnaire="sipas@2", at=at,
             answers={"overall": overall, **({"reasons": reasons} if reasons else {})})))
     raw.close()
-    wait_until(lambda: survey_hub.hub.ingestor.counters.stored == 2, 10, 0.05, "both stored")
+    wait_until(lambda: survey_hub.hub.ingestor.counters.stored == 2, interval=0.05, message="both stored")
     _, scores = call(survey_hub, "GET", f"/api/v1/offices/demo/scores?{NOVEMBER}")
     assert scores["responses"] == 2 and scores["questions"]["overall"]["n"] == 2
     assert scores["questions"]["overall"]["satisfied"] == pytest.approx(0.5)

@@ -94,7 +94,7 @@ def test_an_admin_uploads_sees_the_problems_then_the_survey_beside_the_kiosk(
     asked: list[str] = []
     tab.page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
     tab.page.click("#imports form button")
-    wait_until(lambda: asked, 5, 0.05, "the question before undoing")
+    wait_until(lambda: asked, interval=0.05, message="the question before undoing")
     assert asked == ["Undo the import of “example-phone.csv” (80 respondents)? Its results will "
                      "no longer count."]
     tab.goto("/surveys")

@@ -141,6 +141,7 @@ class MqttSubscriber:
         self._on_message = on_message
         self._shared_group = shared_group
         self._connected = threading.Event()
+        self.connections = 0  # accepted connections so far: a reconnection shows as a new one
         self._stopping = False
         client = _Client(CallbackAPIVersion.VERSION2, client_id=client_id,
                          protocol=mqtt.MQTTv5, manual_ack=True)
@@ -218,6 +219,7 @@ class MqttSubscriber:
             # A session that subscribed unshared before would get every response twice.
             client.unsubscribe(kiosk_filter("response"))
         client.publish(self.presence_topic, ONLINE, qos=1, retain=True)
+        self.connections += 1
         self._connected.set()
         log.info("hub connected to %s (session %s)", self._settings.effective_url,
                  "resumed" if flags.session_present else "new")
