@@ -269,8 +269,8 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     folder.mkdir()
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(folder)],
                              capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.strip()}")
+    require("a small tmpfs (mount as root)", mounted.returncode == 0,
+            f"run the tests as root where mounting is allowed ({mounted.stderr.strip()})")
     yield folder
     subprocess.run(["umount", "-l", str(folder)], capture_output=True)
 
