@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from kiosk.receipt import normalise, receipt_hash
-from tests.support import REPO
+from tests.support import REPO, require
 
 _BLOCK = re.compile(r"<!-- receipt-vectors: begin -->(.*?)<!-- receipt-vectors: end -->", re.S)
 _ROW = re.compile(r"^\| `(\".*?\")` \| `(\".*?\")` \| `(\".*?\")` \| `([0-9a-f]{64})` \|$", re.M)
@@ -32,8 +32,8 @@ def test_the_kiosk_hashes_receipts_as_the_pinned_vectors_say(key: str, code: str
     assert receipt_hash(code, key) == h
 
 
-@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is not installed")
 def test_the_pinned_vectors_are_what_openssl_computes() -> None:
+    require("openssl", shutil.which("openssl") is not None, "sudo apt-get install -y openssl")
     for key, _code, normalised, h in vectors():
         done = subprocess.run(["openssl", "dgst", "-sha256", "-hmac", key],
                               input=normalised.encode("utf-8"), capture_output=True, check=True)
