@@ -22,6 +22,7 @@ if [ "$purpose" = test ]; then
   have shellcheck || need+=(shellcheck)
   have espeak-ng || need+=(espeak-ng)  # the kiosk's read-aloud, tested by speaking into a file
   have nginx || need+=(nginx-light)  # the documented proxy in front of the hub (sign-in limits)
+  have openssl || need+=(openssl)  # computes the receipt HMAC test vectors independently of the kiosk
 fi
 
 [ ${#need[@]} -eq 0 ] && exit 0
