@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system programs `make run` / `make test` need, from Debian's packages, when they
-# are missing: Mosquitto always; PostgreSQL, Chromium, espeak-ng, systemd-analyze, cage,
-# shellcheck and nginx for the tests. Without root (or password-less sudo) it prints the one command to
-# run and stops.
+# are missing: Mosquitto always; for the tests also PostgreSQL, Chromium, espeak-ng,
+# systemd-analyze, cage, the shellcheck linter, nginx and openssl. Without root (or password-less
+# sudo) it prints the one command to run and stops.
 set -euo pipefail
 
 purpose="${1:-run}"
