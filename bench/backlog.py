@@ -159,7 +159,7 @@ def main() -> int:
         broker = start_broker(folder / "broker")
         try:
             if args.database == "postgresql":
-                from tests.pgcluster import PostgresCluster
+                from tests.support.pgcluster import PostgresCluster
 
                 cluster = PostgresCluster(fast=False).start()
                 url = cluster.create_database("backlog")

@@ -203,7 +203,7 @@ def phase_hub(folder: Path, fleet: Fleet, args: argparse.Namespace, workers: int
     hubs: list[HubProcess] = []
     try:
         if args.database == "postgresql":
-            from tests.pgcluster import PostgresCluster
+            from tests.support.pgcluster import PostgresCluster
 
             cluster = PostgresCluster(fast=False).start()
             url = cluster.create_database("bench")

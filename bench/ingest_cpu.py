@@ -56,7 +56,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="hailong-bench-cpu-") as folder:
         url = f"sqlite:///{folder}/hub.db"
         if args.database == "postgresql":
-            from tests.pgcluster import PostgresCluster
+            from tests.support.pgcluster import PostgresCluster
 
             cluster = PostgresCluster(fast=False).start()
             url = cluster.create_database("bench")

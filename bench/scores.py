@@ -290,7 +290,7 @@ def main() -> int:
                     build(f"sqlite:///{path}.part", args.responses, args.offices, args.days)
                     Path(f"{path}.part").rename(path)
             else:
-                from tests.pgcluster import PostgresCluster
+                from tests.support.pgcluster import PostgresCluster
 
                 cluster = PostgresCluster(fast=False, keep_in=CACHE / "postgresql").start()
                 marker = CACHE / "postgresql" / f"scores-{tag}.done"

@@ -36,8 +36,8 @@ def broker(tmp_path: Path) -> Iterator[Broker]:
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[object]:
     """One private PostgreSQL cluster for the whole run; each test gets its own database."""
-    from tests.pgcluster import INSTALL_HINT, PostgresCluster, PostgresUnavailable, find_bin_dir
     from tests.support import require
+    from tests.support.pgcluster import INSTALL_HINT, PostgresCluster, PostgresUnavailable, find_bin_dir
 
     try:
         find_bin_dir()
