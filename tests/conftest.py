@@ -9,25 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from hailong.broker import Broker, BrokerUnavailable, find_mosquitto
+from hailong.broker import Broker
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
 
-def _mosquitto_available() -> bool:
-    try:
-        find_mosquitto()
-    except BrokerUnavailable:
-        return False
-    return True
-
-
 @pytest.fixture
 def broker(tmp_path: Path) -> Iterator[Broker]:
-    from tests.support import require
+    from tests.support import mosquitto_available, require
 
-    require("Mosquitto", _mosquitto_available(), "sudo apt-get install -y mosquitto")
+    require("Mosquitto", mosquitto_available(), "sudo apt-get install -y mosquitto")
     running = Broker(tmp_path / "broker").start()
     yield running
     running.stop()
@@ -70,6 +62,19 @@ def hub(tmp_path: Path, broker: Broker) -> Iterator[object]:
     from tests.support import RunningHub, hub_settings
 
     running = RunningHub(hub_settings(tmp_path / "hub", broker.url))
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def survey_hub(tmp_path: Path, broker: Broker) -> Iterator[object]:
+    """A hub on SQLite with the survey tests' roster and the extra channel "zalo"."""
+    from tests.support import RunningHub, hub_settings, write_toml
+    from tests.support.surveys import ROSTER
+
+    roster = write_toml(tmp_path / "roster.toml", ROSTER)
+    running = RunningHub(hub_settings(tmp_path / "hub", broker.url, roster=str(roster),
+                                      hub='survey_channels = ["zalo"]'))
     yield running
     running.stop()
 

@@ -12,9 +12,9 @@ import pytest
 from hailong import contract
 from hailong.broker import Broker
 from hailong.topics import kiosk_topic
-from tests.hub.test_end_to_end import response
 from tests.support import RawClient, RunningHub, hailong_cli, hub_settings, require, wait_until
 from tests.support.deploy import PrivatePostgres
+from tests.support.hubdata import response
 
 OFFICES = ("ubnd-a", "ubnd-b")
 

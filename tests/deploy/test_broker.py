@@ -16,7 +16,6 @@ from hailong.topics import HUB_STATUS_FILTER, hub_status_topic, kiosk_topic
 from hub.settings import HubSettings
 from kiosk.recorder import Draft, ResponseDesk
 from kiosk.settings import KioskSettings
-from tests.hub.test_end_to_end import response
 from tests.support import PATIENCE, RunningHub, hailong_cli, wait_until, write_toml
 from tests.support.deploy import (
     PRODUCTION_CONF,
@@ -24,6 +23,7 @@ from tests.support.deploy import (
     TlsClient,
     write_provision_toml,
 )
+from tests.support.hubdata import response
 
 
 def secure_hub(deployment: SecureDeployment, tmp: Path) -> RunningHub:

@@ -23,9 +23,8 @@ import pytest
 
 from hailong.broker import Broker, free_port
 from hailong.pilotca import make_pilot_ca
-from tests.support import REPO, hailong_cli, port_open, require, sign_in, wait_until, write_toml
+from tests.support import PASSWORD, REPO, hailong_cli, port_open, require, sign_in, wait_until, write_toml
 
-PASSWORD = "mật khẩu đủ dài"
 ATTACKER, LAN, ROOT = "127.0.0.2", "127.0.0.3", "127.0.0.4"
 
 

@@ -3,34 +3,17 @@
 from __future__ import annotations
 
 import json
-import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 import msgspec
 import pytest
 
 from hailong import contract
-from hailong.settings import load_settings
 from hailong.topics import kiosk_topic, office_topic, parse_kiosk_topic
-from kiosk.receipt import Receipt
-from kiosk.recorder import Draft, response_document
-from kiosk.settings import KioskSettings
+from tests.support.kiosk import kiosk_made
 
 VN = timezone(timedelta(hours=7))
 TOPIC = parse_kiosk_topic("hailong/v1/ubnd-a/k01/response")
-
-
-def kiosk_made(**changes: object) -> dict[str, object]:
-    settings = load_settings(KioskSettings, None, env={"HAILONG_KIOSK_OFFICE": "ubnd-a",
-                                                       "HAILONG_KIOSK_ID": "k01"})
-    start = datetime(2026, 11, 23, 9, 30, tzinfo=VN)
-    draft = Draft(answers={"overall": 2, "reasons": ["wait", "impolite"], "visits": ["3+"]},
-                  trigger="scan", lang="vi", started_at=start,
-                  submitted_at=start + timedelta(seconds=31), complete=True,
-                  receipt=Receipt("a" * 64, "H21.65", "2022-09-14"))
-    document = response_document(settings, "sipas@1", draft, 7, str(uuid.uuid4()))
-    document.update(changes)
-    return document
 
 
 def test_topics_are_built_and_parsed_by_one_function() -> None:

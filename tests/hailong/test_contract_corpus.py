@@ -23,9 +23,8 @@ import pytest
 from hailong import contract
 from hailong.questionnaire import load_catalog
 from hailong.topics import KioskTopic
-from tests.hailong.test_contract import kiosk_made
-from tests.hub.test_ingest import _bad_payloads
 from tests.support import REPO, hubdata
+from tests.support.kiosk import kiosk_made
 
 LIMITS = {"response": contract.MAX_RESPONSE_BYTES, "status": 16 * 1024, "ack": 256 * 1024}
 KINDS: dict[str, type[Any]] = {"response": contract.Response, "status": contract.Status,
@@ -151,7 +150,7 @@ def corpus(name: str) -> Iterator[bytes]:
         for mutated in mutations(seed, rng):
             yield from encodings(mutated, rng)
     if name == "response":
-        yield from (payload for payload, _ in _bad_payloads(random.Random(5), 320))
+        yield from (payload for payload, _ in hubdata.bad_payloads(random.Random(5), 320))
         yield from (b"", b"null", b"[]", b"\xef\xbb\xbf{}", b'{"v":1}x', b"\xff")
 
 
@@ -228,7 +227,7 @@ def test_an_integer_written_as_a_float_becomes_an_integer() -> None:
 
 def test_the_hubs_fuzz_cases_get_the_same_reasons_without_a_broker() -> None:
     topic = KioskTopic("ubnd-a", "k01", "response")
-    for payload, expected in _bad_payloads(random.Random(5), 320):
+    for payload, expected in hubdata.bad_payloads(random.Random(5), 320):
         with pytest.raises(contract.ContractError) as caught:
             contract.decode_response(payload, topic)
         assert expected in caught.value.reason

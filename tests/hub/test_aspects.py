@@ -3,15 +3,11 @@ real hub (SQLite) with kiosk ratings, reasons, needs and an imported phone surve
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
-
 import pytest
 
 from hub.scores.aspects import needs_ranking, perceptions
 from tests.support import RunningHub
-from tests.support.hubdata import accepted, response
-from tests.web.test_surveys_api import EXAMPLE, NOVEMBER, call, survey_hub  # noqa: F401
+from tests.support.surveys import EXAMPLE, NOVEMBER, call, seed_aspects
 
 
 # -- pure ----------------------------------------------------------------------------------
@@ -54,30 +50,8 @@ def test_needs_are_ranked_with_shares_of_those_who_answered_summing_over_100() -
 
 
 # -- the API -------------------------------------------------------------------------------
-def seed_aspects(hub: RunningHub, office: str = "demo") -> None:
-    """2026-11-10 at the kiosk (sipas@2): 40 fives and 10 twos. Of the fives, 10 want a
-    shorter wait and online filing, 6 a shorter wait, 4 lower fees (20 answered the needs
-    question). Of the twos, 3 chose harassment and waiting, 2 an unofficial payment, 5 waiting.
-    By hand: per 100 overall answers, harassment 3/50 → 6, unofficial payment 2/50 → 4;
-    needs shares of 20: shorter wait 16 → 80 %, online filing 10 → 50 %, fees 4 → 20 %."""
-    at = datetime(2026, 11, 10, 3, 0, tzinfo=UTC)
-    answers: list[dict[str, Any]] = []
-    for i in range(40):
-        needs = (["shorter-wait", "online-filing"] if i < 10 else ["shorter-wait"] if i < 16
-                 else ["fees"] if i < 20 else None)
-        answers.append({"overall": 5, "officer": 4, **({"needs": needs} if needs else {})})
-    for i in range(10):
-        reasons = (["harassment", "wait"] if i < 3 else ["unofficial-payment"] if i < 5
-                   else ["wait"])
-        answers.append({"overall": 2, "officer": 2, "reasons": reasons})
-    items = [accepted(response(office=office, seq=i + 1, answers=a, questionnaire="sipas@2",
-                               at=at + timedelta(seconds=i)), day=date(2026, 11, 10))
-             for i, a in enumerate(answers)]
-    hub.hub.store.write_batch(items, [])
-
-
 def test_the_aspects_document_counts_per_100_ratings_and_ranks_needs(
-        survey_hub: RunningHub) -> None:  # noqa: F811
+        survey_hub: RunningHub) -> None:
     seed_aspects(survey_hub)
     status, body = call(survey_hub, "GET", f"/api/v1/offices/demo/aspects?{NOVEMBER}")
     assert status == 200, body
@@ -115,7 +89,7 @@ def test_the_aspects_document_counts_per_100_ratings_and_ranks_needs(
 
 
 def test_a_hospital_reads_its_own_questionnaire_sensitive_reasons_and_no_needs(
-        survey_hub: RunningHub) -> None:  # noqa: F811
+        survey_hub: RunningHub) -> None:
     _, body = call(survey_hub, "GET", f"/api/v1/offices/bv-1/aspects?{NOVEMBER}")
     # the hospital form marks only the unofficial payment sensitive, and asks no needs
     assert [r["reason"] for r in body["perceptions"]["reasons"]] == ["unofficial-payment"]

@@ -8,18 +8,14 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
 
 from hailong import contract
 from hailong.broker import Broker, free_port
-from hailong.settings import load_settings
 from hailong.topics import kiosk_topic, office_topic
-from kiosk.recorder import Draft, ResponseDesk
-from kiosk.settings import KioskSettings
+from kiosk.recorder import ResponseDesk
 from tests.support import (
     PATIENCE,
     PROMPTLY,
@@ -28,6 +24,7 @@ from tests.support import (
     RunningHub,
     cli_token,
     http_get,
+    hub_process,
     hub_settings,
     interrupt,
     like_a_terminal,
@@ -35,29 +32,8 @@ from tests.support import (
     sign_in,
     wait_until,
 )
-
-
-def kiosk_settings(tmp: Path, broker: Broker, office: str = "ubnd-a", kiosk: str = "k01"
-                   ) -> KioskSettings:
-    return load_settings(KioskSettings, None, env={
-        "HAILONG_KIOSK_OFFICE": office, "HAILONG_KIOSK_ID": kiosk,
-        "HAILONG_MQTT_URL": broker.url, "HAILONG_DATA_DIR": str(tmp)})
-
-
-def draft(overall: int = 5) -> Draft:
-    now = datetime.now().astimezone()
-    return Draft(answers={"overall": overall, "access": 4}, trigger="tap", lang="vi",
-                 started_at=now - timedelta(seconds=20), submitted_at=now, complete=True)
-
-
-def response(office: str = "ubnd-a", kiosk: str = "k01", seq: int = 1, overall: int = 4,
-             rid: str | None = None) -> dict[str, object]:
-    now = datetime.now().astimezone()
-    return {"v": 1, "id": rid or str(uuid.uuid4()), "seq": seq, "office": office,
-            "kiosk": kiosk, "counter": "1", "officer": None, "receipt": None, "trigger": "tap",
-            "questionnaire": "sipas@1", "lang": "vi",
-            "started_at": (now - timedelta(seconds=30)).isoformat(),
-            "submitted_at": now.isoformat(), "complete": True, "answers": {"overall": overall}}
+from tests.support.hubdata import response
+from tests.support.kiosk import draft, kiosk_settings
 
 
 def acks(client: RawClient, topic: str) -> list[dict[str, object]]:
@@ -68,7 +44,7 @@ def test_a_rating_travels_from_kiosk_to_api_and_the_kiosk_gets_its_ack(
         tmp_path: Path, broker: Broker, hub: RunningHub) -> None:
     watcher = RawClient(broker.url, subscribe=(office_topic("ubnd-a", "scores"),
                                                kiosk_topic("ubnd-a", "k01", "ack")))
-    service = ResponseDesk(kiosk_settings(tmp_path / "kiosk", broker), "sipas@1")
+    service = ResponseDesk(kiosk_settings(tmp_path / "kiosk", broker.url), "sipas@1")
     service.start()
     try:
         stored = service.submit(draft(overall=5))
@@ -194,19 +170,12 @@ def _roster(office: str):  # type: ignore[no-untyped-def]
     return Roster(offices=[Office(id=office, name="B")])
 
 
-def _start_hub_process(config: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HAILONG_")}
-    return subprocess.Popen([sys.executable, "-m", "hailong", "hub", "run", "--config",
-                             str(config)], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-
-
 def test_the_hub_keeps_its_session_across_a_restart_and_stops_promptly(
         tmp_path: Path, broker: Broker) -> None:
     settings = hub_settings(tmp_path, broker.url, client_id="hailong-hub-restart")
     config = tmp_path / "hub.toml"
     auth = {"Authorization": f"Bearer {cli_token(config)}"}
-    process = _start_hub_process(config)
+    process = hub_process(config, capture=True)
     url = f"http://127.0.0.1:{settings.http.port}"
     wait_until(lambda: port_open(settings.http.port), message="the hub's web server")
     wait_until(lambda: http_get(url + "/healthz")[1].get("mqtt"), message="MQTT connected")
@@ -221,7 +190,7 @@ def test_the_hub_keeps_its_session_across_a_restart_and_stops_promptly(
     client.publish(kiosk_topic("ubnd-c", "k01", "response"), contract.encode(waiting))
     client.close()
 
-    process = _start_hub_process(config)
+    process = hub_process(config, capture=True)
     try:
         wait_until(lambda: port_open(settings.http.port), message="the hub again")
         body = wait_until(

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import random
 import signal
-import subprocess
-import sys
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
 from hailong import contract
@@ -23,8 +18,17 @@ from hailong.broker import Broker
 from hailong.topics import kiosk_topic, office_topic
 from hub.store import Store
 from hub.store import tables as t
-from tests.support import PATIENCE, RawClient, RunningHub, http_get, hub_settings, port_open, wait_until
-from tests.support.hubdata import response, status
+from tests.support import (
+    PATIENCE,
+    RawClient,
+    RunningHub,
+    http_get,
+    hub_process,
+    hub_settings,
+    port_open,
+    wait_until,
+)
+from tests.support.hubdata import bad_payloads, response, status
 
 
 def publish_all(client: RawClient, messages: list[tuple[str, bytes]], timeout: float = 60) -> None:
@@ -45,13 +49,6 @@ def consistent(url: str) -> tuple[int, int]:
     assert rolled == rows and received == rows
     assert answers >= rows  # every test response answers at least one rating question
     return int(rows), int(rolled)
-
-
-@pytest.fixture
-def db_hub(tmp_path: Path, broker: Broker, database_url: str) -> Iterator[RunningHub]:
-    running = RunningHub(hub_settings(tmp_path / "hub", broker.url, database_url=database_url))
-    yield running
-    running.stop()
 
 
 def test_publishers_racing_the_same_ids_store_each_once(broker: Broker, db_hub: RunningHub,
@@ -130,18 +127,11 @@ def test_two_hub_workers_share_the_load_without_double_counting(
             worker.stop()
 
 
-def _hub_process(config: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HAILONG_")}
-    return subprocess.Popen([sys.executable, "-m", "hailong", "hub", "run", "--config",
-                             str(config)], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-
-
 def test_a_hub_killed_mid_batch_loses_nothing_and_counts_nothing_twice(
         tmp_path: Path, broker: Broker, database_url: str) -> None:
     settings = hub_settings(tmp_path, broker.url, database_url=database_url,
                             client_id="hub-killed")
-    process = _hub_process(tmp_path / "hub.toml")
+    process = hub_process(tmp_path / "hub.toml")
     url = f"http://127.0.0.1:{settings.http.port}"
     wait_until(lambda: port_open(settings.http.port), 30, message="the hub")
     wait_until(lambda: http_get(url + "/healthz")[1].get("mqtt"), message="MQTT")
@@ -158,7 +148,7 @@ def test_a_hub_killed_mid_batch_loses_nothing_and_counts_nothing_twice(
         stored_before = store.read.response_count_all()
         for info in infos:
             info.wait_for_publish(30)
-        process = _hub_process(tmp_path / "hub.toml")
+        process = hub_process(tmp_path / "hub.toml")
         wait_until(lambda: store.read.response_count_all() == 3000, 60,
                    message=f"all 3000 (had {stored_before} when killed)")
         assert stored_before < 3000, "the kill came too late to test anything"
@@ -192,42 +182,9 @@ def test_a_broker_restart_during_ingest_loses_nothing(broker: Broker, db_hub: Ru
     second.close()
 
 
-def _bad_payloads(rng: random.Random, count: int) -> list[tuple[bytes, str]]:
-    """Generated malformed responses, each with what must appear in its recorded reason."""
-    good = contract.encode(response())
-    bad: list[tuple[bytes, str]] = []
-    fields = list(response())
-    for index in range(count):
-        document: dict[str, Any] = response(seq=index + 1)
-        kind = index % 8
-        if kind == 0:
-            bad.append((good[: rng.randrange(1, len(good) - 1)], "not JSON"))
-        elif kind == 1:
-            del document[rng.choice(fields)]
-            bad.append((contract.encode(document), "response: message must contain"))
-        elif kind == 2:
-            key = rng.choice(["seq", "complete", "counter", "lang", "trigger", "v"])
-            document[key] = rng.choice([None, [], {}, "x" * 70, -5, 1.5])
-            bad.append((contract.encode(document), f"response: {key}"))
-        elif kind == 3:
-            document["answers"] = {"overall": rng.choice([0, 6, 2.5, "5", None, [1]])}
-            bad.append((contract.encode(document), "response: answers.overall"))
-        elif kind == 4:
-            bad.append((bytes(rng.randrange(256) for _ in range(rng.randrange(1, 200))), ""))
-        elif kind == 5:
-            document["submitted_at"] = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
-            bad.append((contract.encode(document), "submitted_at is before started_at"))
-        elif kind == 6:
-            document["extra"] = 1
-            bad.append((contract.encode(document), "must not contain"))
-        else:
-            bad.append((json.dumps([document]).encode(), "response: message must be object"))
-    return bad
-
-
 def test_hundreds_of_malformed_payloads_are_each_recorded_and_the_hub_stays_up(
         broker: Broker, db_hub: RunningHub) -> None:
-    bad = _bad_payloads(random.Random(5), 320)
+    bad = bad_payloads(random.Random(5), 320)
     client = RawClient(broker.url, client_id="fuzzer")
     topic = kiosk_topic("ubnd-a", "k01", "response")
     good = response(seq=999)

@@ -13,14 +13,13 @@ from hailong.broker import Broker
 from hailong.topics import kiosk_topic
 from hub.store import Store, integrity
 from hub.store import tables as t
-from tests.hub.test_ingest import db_hub  # noqa: F401 (the fixture)
 from tests.support import RawClient, RunningHub, wait_until
 from tests.support.hubdata import response
 
 RECEIPT = {"h": "e" * 64, "unit": "H21.65", "date": "2026-11-23"}
 
 
-def test_integrity_answers_are_kept_only_as_counts(broker: Broker, db_hub: RunningHub,  # noqa: F811
+def test_integrity_answers_are_kept_only_as_counts(broker: Broker, db_hub: RunningHub,
                                                    database_url: str) -> None:
     kiosk = RawClient(broker.url, client_id="integrity-kiosk")
     topic = kiosk_topic("ubnd-a", "k01", "response")

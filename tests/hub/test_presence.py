@@ -20,10 +20,9 @@ from hailong.topics import HUB_STATUS_FILTER, hub_status_topic, kiosk_topic
 from kiosk.delivery import STATUS_EXPIRY
 from kiosk.outbox import RESEND_FIRST
 from kiosk.recorder import ResponseDesk
-from tests.hub.test_end_to_end import draft, kiosk_settings
-from tests.hub.test_ingest import _hub_process
-from tests.support import RawClient, RunningHub, SubAcks, hub_settings, wait_until
+from tests.support import RawClient, RunningHub, SubAcks, hub_process, hub_settings, wait_until
 from tests.support.hubdata import status
+from tests.support.kiosk import draft, kiosk_settings
 
 HUB_ID = "hailong-hub-test"  # tests.support.hub_settings' client id
 
@@ -50,7 +49,7 @@ def test_the_hub_says_online_on_connect_and_offline_when_it_stops_or_dies(
 
     # killed: the broker publishes its last will, retained, for whoever subscribes later
     hub_settings(tmp_path / "killed", broker.url, client_id="hub-killed")
-    process = _hub_process(tmp_path / "killed" / "hub.toml")
+    process = hub_process(tmp_path / "killed" / "hub.toml")
     try:
         wait_until(lambda: presences(watcher, "hub-killed") == ["online"], 30, message="online")
     finally:
@@ -71,7 +70,7 @@ def test_a_kiosk_holds_while_the_hub_is_away_and_delivers_at_once_when_it_return
     RunningHub(settings).stop()  # the hub was here once: its presence now says "offline"
     status_topic = kiosk_topic("ubnd-a", "k01", "status")
     spy = RawClient(broker.url, subscribe=(kiosk_topic("ubnd-a", "k01", "response"), status_topic))
-    service = ResponseDesk(kiosk_settings(tmp_path / "kiosk", broker), "sipas@2")
+    service = ResponseDesk(kiosk_settings(tmp_path / "kiosk", broker.url), "sipas@2")
     service.start()
     try:
         wait_until(lambda: service.publisher.connected, message="the kiosk")
@@ -105,7 +104,7 @@ def test_a_response_sent_before_the_hub_left_is_resent_as_soon_as_a_hub_returns(
     topic = hub_status_topic("elsewhere")
     fake_hub.publish(topic, contract.encode({"v": 1, "state": "online"}), retain=True)
     spy = RawClient(broker.url, subscribe=(kiosk_topic("ubnd-a", "k01", "response"),))
-    service = ResponseDesk(kiosk_settings(tmp_path / "kiosk", broker), "sipas@2")
+    service = ResponseDesk(kiosk_settings(tmp_path / "kiosk", broker.url), "sipas@2")
     service.start()
     try:
         stored = service.submit(draft())
@@ -162,7 +161,7 @@ def test_statuses_expire_after_three_heartbeats_and_the_offline_one_never(
         tmp_path: Path, broker: Broker) -> None:
     assert STATUS_EXPIRY == 180
     live = _PropertiesSpy(broker, kiosk_topic("ubnd-a", "k01", "status"))
-    service = ResponseDesk(kiosk_settings(tmp_path / "kiosk", broker), "sipas@2")
+    service = ResponseDesk(kiosk_settings(tmp_path / "kiosk", broker.url), "sipas@2")
     service.start()
     try:
         wait_until(lambda: live.states(), message="a status")

@@ -6,7 +6,6 @@ from a head, and ``sipas@2`` responses still stored and scored."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -18,8 +17,8 @@ from hub.admin.accounts import Accounts
 from hub.scores.aspects import integrity_prevalence
 from hub.scores.stages import stage_moves
 from tests.support import RawClient, RunningHub, wait_until
-from tests.support.hubdata import accepted, response
-from tests.web.test_surveys_api import NOVEMBER, call, survey_hub  # noqa: F401
+from tests.support.hubdata import response
+from tests.support.surveys import NOVEMBER, call, seed_stages
 
 
 def row(receipt: str, stage: str, day: date, overall: int | None) -> dict[str, Any]:
@@ -71,40 +70,8 @@ def test_integrity_prevalence_by_hand() -> None:
     assert payment["chips"] == 0 and payment["prevalence_ci95"] is None
 
 
-RECEIVED, RESULT = "receive", "result"
-
-
-def seed_stages(hub: RunningHub) -> None:
-    """sipas@3 ratings of "demo" in November with stages and receipts, integrity answers on
-    three of them, one rating without a stage: the same dossiers as the hand-computed test."""
-    plan = [("a", RECEIVED, date(2026, 11, 5), 3, {}),
-            ("a", RESULT, date(2026, 11, 10), 5, {"integrity-harassment": "yes"}),
-            ("b", RECEIVED, date(2026, 11, 10), 4, {}),
-            ("b", RESULT, date(2026, 11, 12), 4, {"integrity-harassment": "no",
-                                                  "integrity-payment": "decline"}),
-            ("c", RECEIVED, date(2026, 10, 20), 5, {}),
-            ("c", RESULT, date(2026, 11, 12), 2, {"integrity-harassment": "no",
-                                                  "integrity-payment": "no"}),
-            ("d", RECEIVED, date(2026, 11, 10), 4, {}),
-            ("e", RESULT, date(2026, 11, 12), None, {}),
-            ("f", RECEIVED, date(2026, 11, 10), 4, {}),
-            ("f", RESULT, date(2026, 11, 12), None, {}),
-            (None, None, date(2026, 11, 10), 5, {})]
-    items = []
-    for seq, (dossier, stage, day, overall, told) in enumerate(plan, start=1):
-        document = response(office="demo", seq=seq, questionnaire="sipas@3",
-                            answers={} if overall is None else {"overall": overall},
-                            at=datetime(day.year, day.month, day.day, 3, seq, tzinfo=UTC),
-                            receipt={"h": (dossier or "z") * 64, "unit": None, "date": None}
-                            if dossier else None)
-        if stage:
-            document["stage"] = stage
-        items.append(replace(accepted(document, day=day), integrity=told))
-    hub.hub.store.write_batch(items, [])
-
-
 def test_the_api_filters_and_splits_by_stage_and_counts_the_moves(
-        survey_hub: RunningHub) -> None:  # noqa: F811
+        survey_hub: RunningHub) -> None:
     seed_stages(survey_hub)
     status, every = call(survey_hub, "GET", f"/api/v1/offices/demo/scores?{NOVEMBER}")
     assert status == 200 and every["stage"] == "all" and every["responses"] == 10
@@ -168,7 +135,7 @@ def test_the_api_filters_and_splits_by_stage_and_counts_the_moves(
 
 
 def test_sipas_2_responses_are_still_stored_and_scored_and_their_chips_withheld(
-        survey_hub: RunningHub) -> None:  # noqa: F811
+        survey_hub: RunningHub) -> None:
     raw = RawClient(survey_hub.settings.mqtt.url)
     at = datetime(2026, 11, 20, 3, tzinfo=UTC)
     for seq, (overall, reasons) in enumerate([(2, ["harassment", "wait"]), (5, None)], 1):

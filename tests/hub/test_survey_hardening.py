@@ -17,8 +17,8 @@ from openpyxl import Workbook
 
 from hailong.broker import Broker
 from hub.admin.surveys import MAX_PROBLEMS, SurveyRejected, parse_survey
-from tests.hub.test_surveys import RULES
 from tests.support import REPO, RunningHub, hub_settings, write_toml
+from tests.support.surveys import RULES
 
 EXAMPLE = REPO / "config" / "surveys" / "example-phone.csv"
 

@@ -11,32 +11,16 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select, text
 
-from hailong.questionnaire import load_catalog, parse_questionnaire
-from hub.admin.survey_imports import import_survey_file, scale_labels
+from hub.admin.survey_imports import import_survey_file
 from hub.admin.surveys import SurveyRejected, SurveyRules, parse_survey
 from hub.roster import Office, Roster
-from hub.scores.kinds import questionnaires_by_kind
 from hub.store import Store, head_revision
 from hub.store import tables as t
 from tests.support import REPO
 from tests.support.hubdata import accepted, response
+from tests.support.surveys import CATALOG, RULES
 
 EXAMPLES = REPO / "config" / "surveys"
-CATALOG = load_catalog()
-# A province's own small hospital form (not an example, so it wins over the bundled example):
-# it shares only "overall" with SIPAS.
-HOSPITAL = parse_questionnaire({
-    "id": "test-hospital", "version": "1", "kind": "hospital",
-    "title": {"vi": "Bệnh viện", "en": "Hospital"},
-    "questions": [
-        {"id": "overall", "type": "rating", "factor": "overall",
-         "text": {"vi": "Nhìn chung", "en": "Overall"}},
-        {"id": "waiting", "type": "rating", "text": {"vi": "Thời gian chờ", "en": "Waiting"}},
-    ]}, "test")
-RULES = SurveyRules(
-    offices={"ubnd-a": "admin", "bv-1": "hospital", "demo": "admin"},
-    questionnaires=questionnaires_by_kind([*CATALOG.values(), HOSPITAL]),
-    latest=date(2026, 11, 30), scale_labels=scale_labels())
 HEADER = "office,date,channel,respondent,overall,access,officer\n"
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from kiosk.delivery import STATUS_MIN_GAP, Delivery
 from kiosk.outbox import Outbox
+from tests.support.kiosk import outbox_document
 
 
 class RecordingTransport:
@@ -58,11 +59,10 @@ def test_a_frame_that_never_ends_does_not_stall_delivery(tmp_path: Path) -> None
     import threading
 
     from kiosk.delivery import PUBLISH_CHUNK
-    from tests.kiosk.test_outbox import build
 
     outbox = Outbox(f"sqlite:///{tmp_path / 'outbox.db'}")
     for _ in range(PUBLISH_CHUNK * 2 + 1):
-        outbox.store(build)
+        outbox.store(outbox_document)
     screen_idle = threading.Event()  # cleared: a frame is being drawn, and never ends
     delivery = Delivery(outbox, "o", "k", dict, screen_idle=screen_idle)
     transport = RecordingTransport()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
@@ -39,16 +39,12 @@ from kiosk.flow import (
     Touch,
 )
 from kiosk.receipt import Receipt
+from tests.support.flow import at, play
 
-T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone(timedelta(hours=7)))
 # The one-question-per-screen path of sipas@2 (still what 800×480 and portrait screens show);
-# sipas@3, its screens of several questions and the stages: tests/test_kiosk_flow_v2.py.
+# sipas@3, its screens of several questions and the stages: tests/kiosk/test_flow_v2.py.
 SIPAS = load_catalog()["sipas@2"]
 RECEIPT = Receipt("a" * 64, "H21.65", "2022-09-14")
-
-
-def at(seconds: float) -> datetime:
-    return T0 + timedelta(seconds=seconds)
 
 
 def rules(**changes: object) -> flow.Rules:
@@ -57,13 +53,7 @@ def rules(**changes: object) -> flow.Rules:
 
 def run(events: list[flow.Event], ruleset: flow.Rules | None = None,
         state: flow.State | None = None) -> tuple[flow.State, list[flow.Effect]]:
-    ruleset = ruleset or rules()
-    state = state or flow.initial_state(ruleset)
-    effects: list[flow.Effect] = []
-    for event in events:
-        state, produced = flow.step(state, event, ruleset)
-        effects += produced
-    return state, effects
+    return play(events, ruleset or rules(), state)
 
 
 def keys(names: str, start: float = 0.0, gap: float = 0.5) -> list[flow.Event]:

@@ -3,32 +3,19 @@ citizen, the dossier's two stages and the integrity questions, as lists of event
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from hailong.questionnaire import find_questionnaire
 from kiosk import flow
 from kiosk.flow import Key, PickStage, Rate, Scan, Send, Skip, Start, Submit, Tick
 from kiosk.receipt import Receipt
-from tests.kiosk.test_flow import at
-from tests.kiosk.test_flow import run as run_with
+from tests.support.flow import SIPAS3, at, play, presses
+from tests.support.flow import sipas3_rules as rules
 
-SIPAS3 = find_questionnaire("sipas")
 A = Receipt("a" * 64, "H21.65", "2022-09-14")
 B = Receipt("b" * 64, "H21.65", "2022-09-15")
 
 
-def rules(**changes: object) -> flow.Rules:
-    base = flow.Rules(questionnaire=SIPAS3, grouped=True, min_interval=5)
-    return replace(base, **changes)  # type: ignore[arg-type]
-
-
 def run(events: list[flow.Event], ruleset: flow.Rules | None = None,
         state: flow.State | None = None) -> tuple[flow.State, list[flow.Effect]]:
-    return run_with(events, ruleset or rules(), state)
-
-
-def presses(names: list[str], start: float) -> list[flow.Event]:
-    return [Key(name, now=at(start + 0.5 * i)) for i, name in enumerate(names)]
+    return play(events, ruleset or rules(), state)
 
 
 def drafts(effects: list[flow.Effect]) -> list:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 from pathlib import Path
 
 import msgspec
@@ -12,17 +11,9 @@ from sqlalchemy import text
 
 from hailong import contract
 from kiosk.outbox import RESEND_FIRST, RESEND_MAX, Outbox
+from tests.support.kiosk import outbox_document
 
 VN = timezone(timedelta(hours=7))
-
-
-def build(seq: int, rid: str | None = None, overall: int = 4) -> dict[str, object]:
-    start = datetime(2026, 11, 23, 9, 0, tzinfo=VN) + timedelta(minutes=seq)
-    return {"v": 1, "id": rid or str(uuid.uuid4()), "seq": seq, "office": "o", "kiosk": "k",
-            "counter": "1", "officer": None, "receipt": None, "trigger": "tap",
-            "questionnaire": "sipas@1", "lang": "vi", "started_at": start.isoformat(),
-            "submitted_at": (start + timedelta(seconds=20)).isoformat(), "complete": True,
-            "answers": {"overall": overall}}
 
 
 @pytest.fixture
@@ -33,10 +24,10 @@ def outbox(tmp_path: Path) -> Outbox:
 def test_seq_counts_every_response_without_gaps_across_restarts(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'outbox.db'}"
     first = Outbox(url)
-    seqs = [first.store(build)["seq"] for _ in range(3)]
+    seqs = [first.store(outbox_document)["seq"] for _ in range(3)]
     first.close()
     second = Outbox(url)  # as after a power cut: the file alone carries the state
-    seqs.append(second.store(build)["seq"])
+    seqs.append(second.store(outbox_document)["seq"])
     assert seqs == [1, 2, 3, 4]
     assert second.stats().last_seq == 4 and second.stats().depth == 4
 
@@ -49,13 +40,13 @@ def test_the_file_is_in_wal_mode_with_full_sync(outbox: Outbox) -> None:
 
 def test_an_invalid_response_is_not_stored_and_burns_no_seq(outbox: Outbox) -> None:
     with pytest.raises(contract.ContractError):
-        outbox.store(lambda seq: {**build(seq), "lang": "fr"})
+        outbox.store(lambda seq: {**outbox_document(seq), "lang": "fr"})
     assert outbox.stats().last_seq == 0
-    assert outbox.store(build)["seq"] == 1
+    assert outbox.store(outbox_document)["seq"] == 1
 
 
 def test_due_ack_reject_and_backoff(outbox: Outbox) -> None:
-    docs = [outbox.store(build) for _ in range(3)]
+    docs = [outbox.store(outbox_document) for _ in range(3)]
     now = 1000.0
     due = outbox.due(now, 10)
     assert [p.seq for p in due] == [1, 2, 3]
@@ -78,8 +69,8 @@ def test_due_ack_reject_and_backoff(outbox: Outbox) -> None:
 
 
 def test_prune_forgets_only_old_acked_rows(outbox: Outbox) -> None:
-    old = outbox.store(build, now=0.0)
-    fresh = outbox.store(build)
+    old = outbox.store(outbox_document, now=0.0)
+    fresh = outbox.store(outbox_document)
     outbox.acknowledge([old["id"]], now=0.0)
     outbox.acknowledge([fresh["id"]])
     assert outbox.prune(now=40 * 86400, retention_days=30) == 1
@@ -87,7 +78,7 @@ def test_prune_forgets_only_old_acked_rows(outbox: Outbox) -> None:
 
 
 def test_one_rating_per_dossier_is_remembered(outbox: Outbox) -> None:
-    outbox.store(build, receipt_hash="b" * 64)
+    outbox.store(outbox_document, receipt_hash="b" * 64)
     assert outbox.already_rated("b" * 64)
     assert not outbox.already_rated("c" * 64)
 

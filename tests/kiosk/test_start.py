@@ -13,9 +13,9 @@ from pathlib import Path
 from kiosk import flow
 from kiosk.flow import Key, OutboxOpened, Submit
 from kiosk.i18n import t
-from tests.kiosk.test_flow import at
-from tests.kiosk.test_flow_v2 import presses, rules
 from tests.support import wait_until
+from tests.support.flow import at, presses
+from tests.support.flow import sipas3_rules as rules
 from tests.support.kiosk import RECEIPT_KEY, kiosk_settings
 
 # Modules only the outbox, MQTT, the scanner, the complaint QR code or the PIN need.

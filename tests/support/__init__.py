@@ -23,7 +23,7 @@ import pytest
 import uvicorn
 from paho.mqtt.enums import CallbackAPIVersion
 
-from hailong.broker import free_port
+from hailong.broker import BrokerUnavailable, find_mosquitto, free_port
 from hailong.settings import load_settings
 from hub.app import Hub
 from hub.settings import HubSettings
@@ -36,6 +36,8 @@ PATIENCE = 30.0
 # The loose bound of a "stops promptly" test: a few times what an idle machine takes, well under
 # what a hang would (a stream held open, a time-out waited out, a lost signal).
 PROMPTLY = 15.0
+# Every test user's password: long enough for the hub's rule, and not ASCII.
+PASSWORD = "mật khẩu đủ dài"
 
 
 def require(what: str, available: bool, hint: str) -> None:
@@ -45,6 +47,15 @@ def require(what: str, available: bool, hint: str) -> None:
     if os.environ.get("HAILONG_REQUIRE_ALL") == "1":
         pytest.fail(f"{what} is required here but missing: {hint}")
     pytest.skip(f"{what} is not available: {hint}")
+
+
+def mosquitto_available() -> bool:
+    """Whether a Mosquitto binary is installed (the tests' broker fixtures need one)."""
+    try:
+        find_mosquitto()
+    except BrokerUnavailable:
+        return False
+    return True
 
 
 def wait_until(condition: Callable[[], Any], timeout: float = PATIENCE, interval: float = 0.05,
@@ -282,3 +293,13 @@ def port_open(port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def hub_process(config: Path, capture: bool = False) -> subprocess.Popen[bytes]:
+    """``hailong hub run`` as a child process, without the test's own HAILONG_ variables; with
+    ``capture`` its output (stdout and stderr together) is kept for the test to read."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HAILONG_")}
+    output = subprocess.PIPE if capture else subprocess.DEVNULL
+    return subprocess.Popen([sys.executable, "-m", "hailong", "hub", "run", "--config", str(config)],
+                            env=env, stdout=output,
+                            stderr=subprocess.STDOUT if capture else subprocess.DEVNULL)

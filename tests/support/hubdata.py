@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import random
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -18,14 +20,16 @@ def response(office: str = "ubnd-a", kiosk: str = "k01", seq: int = 1, *,
              answers: dict[str, Any] | None = None, counter: str = "1",
              officer: str | None = None, at: datetime | None = None, rid: str | None = None,
              receipt: dict[str, Any] | None = None, complete: bool = True,
-             questionnaire: str = "sipas@1", trigger: str = "tap") -> dict[str, Any]:
+             questionnaire: str = "sipas@1", trigger: str = "tap", overall: int = 4
+             ) -> dict[str, Any]:
+    """A valid response; ``answers`` (default: only ``overall``) replaces all the answers."""
     at = at or datetime.now(UTC)
     return {"v": 1, "id": rid or str(uuid.uuid4()), "seq": seq, "office": office,
             "kiosk": kiosk, "counter": counter, "officer": officer, "receipt": receipt,
             "trigger": trigger, "questionnaire": questionnaire, "lang": "vi",
             "started_at": (at - timedelta(seconds=30)).isoformat(),
             "submitted_at": at.isoformat(), "complete": complete,
-            "answers": {"overall": 4} if answers is None else answers}
+            "answers": {"overall": overall} if answers is None else answers}
 
 
 def accepted(document: dict[str, Any], day: date | None = None, flags: tuple[str, ...] = (),
@@ -49,3 +53,36 @@ def status(office: str = "ubnd-a", kiosk: str = "k01", *, state: str = "online",
 def status_update(document: dict[str, Any], office: str = "ubnd-a", kiosk: str = "k01",
                   at: datetime = NOW) -> StatusUpdate:
     return StatusUpdate(office, kiosk, contract.decode_status(contract.encode(document)), at)
+
+
+def bad_payloads(rng: random.Random, count: int) -> list[tuple[bytes, str]]:
+    """Generated malformed responses, each with what must appear in its recorded reason."""
+    good = contract.encode(response())
+    bad: list[tuple[bytes, str]] = []
+    fields = list(response())
+    for index in range(count):
+        document: dict[str, Any] = response(seq=index + 1)
+        kind = index % 8
+        if kind == 0:
+            bad.append((good[: rng.randrange(1, len(good) - 1)], "not JSON"))
+        elif kind == 1:
+            del document[rng.choice(fields)]
+            bad.append((contract.encode(document), "response: message must contain"))
+        elif kind == 2:
+            key = rng.choice(["seq", "complete", "counter", "lang", "trigger", "v"])
+            document[key] = rng.choice([None, [], {}, "x" * 70, -5, 1.5])
+            bad.append((contract.encode(document), f"response: {key}"))
+        elif kind == 3:
+            document["answers"] = {"overall": rng.choice([0, 6, 2.5, "5", None, [1]])}
+            bad.append((contract.encode(document), "response: answers.overall"))
+        elif kind == 4:
+            bad.append((bytes(rng.randrange(256) for _ in range(rng.randrange(1, 200))), ""))
+        elif kind == 5:
+            document["submitted_at"] = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+            bad.append((contract.encode(document), "submitted_at is before started_at"))
+        elif kind == 6:
+            document["extra"] = 1
+            bad.append((contract.encode(document), "must not contain"))
+        else:
+            bad.append((json.dumps([document]).encode(), "response: message must be object"))
+    return bad

@@ -1,17 +1,22 @@
-"""Helpers for the kiosk tests: settings in a temp folder, and a real app with its display open."""
+"""Helpers for the kiosk tests: settings in a temp folder, a real app with its display open, and
+responses as the kiosk's own code builds them."""
 
 from __future__ import annotations
 
 import os
 import stat
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from hailong.broker import free_port
 from hailong.questionnaire import find_questionnaire
 from hailong.settings import load_settings
 from kiosk.app import KioskApp
+from kiosk.receipt import Receipt
+from kiosk.recorder import Draft, response_document
 from kiosk.settings import KioskSettings
 from kiosk.speech import Speaker
 from tools.drive import Driver
@@ -54,3 +59,34 @@ def running_app(settings: KioskSettings, size: tuple[int, int] = (1024, 600), co
         yield drive
     finally:
         app.close()
+
+
+def draft(overall: int = 5) -> Draft:
+    """What a citizen's finished tap-started rating hands the recorder."""
+    now = datetime.now().astimezone()
+    return Draft(answers={"overall": overall, "access": 4}, trigger="tap", lang="vi",
+                 started_at=now - timedelta(seconds=20), submitted_at=now, complete=True)
+
+
+def kiosk_made(**changes: object) -> dict[str, object]:
+    """A response as the kiosk's own code builds it (scan, reasons, visits), with ``changes``."""
+    settings = load_settings(KioskSettings, None, env={"HAILONG_KIOSK_OFFICE": "ubnd-a",
+                                                       "HAILONG_KIOSK_ID": "k01"})
+    start = datetime(2026, 11, 23, 9, 30, tzinfo=timezone(timedelta(hours=7)))
+    draft = Draft(answers={"overall": 2, "reasons": ["wait", "impolite"], "visits": ["3+"]},
+                  trigger="scan", lang="vi", started_at=start,
+                  submitted_at=start + timedelta(seconds=31), complete=True,
+                  receipt=Receipt("a" * 64, "H21.65", "2022-09-14"))
+    document = response_document(settings, "sipas@1", draft, 7, str(uuid.uuid4()))
+    document.update(changes)
+    return document
+
+
+def outbox_document(seq: int, rid: str | None = None, overall: int = 4) -> dict[str, object]:
+    """A response for the outbox's own tests: seq ``seq``, one minute after the one before."""
+    start = datetime(2026, 11, 23, 9, 0, tzinfo=timezone(timedelta(hours=7))) + timedelta(minutes=seq)
+    return {"v": 1, "id": rid or str(uuid.uuid4()), "seq": seq, "office": "o", "kiosk": "k",
+            "counter": "1", "officer": None, "receipt": None, "trigger": "tap",
+            "questionnaire": "sipas@1", "lang": "vi", "started_at": start.isoformat(),
+            "submitted_at": (start + timedelta(seconds=20)).isoformat(), "complete": True,
+            "answers": {"overall": overall}}

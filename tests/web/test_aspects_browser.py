@@ -15,20 +15,21 @@ import pytest
 
 from hailong import contract
 from hailong.topics import kiosk_topic
-from tests.hub.test_aspects import seed_aspects
-from tests.support import RawClient, RunningHub, wait_until
+from tests.support import PASSWORD, RawClient, RunningHub, wait_until
+from tests.support.browser import (
+    Tab,
+    upload,
+)
 from tests.support.hubdata import response
-from tests.web.test_browser import PASSWORD, Tab
-from tests.web.test_surveys_api import EXAMPLE, NOVEMBER, call
-from tests.web.test_surveys_browser import survey_hub, upload  # noqa: F401
+from tests.support.surveys import EXAMPLE, NOVEMBER, call, seed_aspects
 
 # Vietnamese pages speak Vietnamese only (issue 15, item 5)
 HEADINGS = ("Nhận định, đánh giá", "Mức độ hài lòng", "Nhu cầu, mong đợi")
 
 
 @pytest.fixture
-def tab(chromium: Any, survey_hub: RunningHub) -> Iterator[Tab]:  # noqa: F811
-    opened = Tab(chromium, survey_hub.url)
+def tab(chromium: Any, survey_site: RunningHub) -> Iterator[Tab]:
+    opened = Tab(chromium, survey_site.url)
     yield opened
     opened.close()
 
@@ -43,8 +44,8 @@ def publish(hub: RunningHub, office: str, answers: dict[str, Any], questionnaire
 
 
 def test_the_office_page_shows_the_phone_survey_beside_the_kiosk_and_stays_live(
-        survey_hub: RunningHub, tab: Tab) -> None:  # noqa: F811
-    seed_aspects(survey_hub)
+        survey_site: RunningHub, tab: Tab) -> None:
+    seed_aspects(survey_site)
     tab.sign_in("root", PASSWORD, "/signin?next=/offices/demo&lang=en")
     # no survey yet: one line, and the way to the channels page
     assert tab.page.inner_text("#channels-none").startswith("No survey results from ")
@@ -71,7 +72,7 @@ def test_the_office_page_shows_the_phone_survey_beside_the_kiosk_and_stays_live(
     # A new kiosk rating: the live part is fetched again, the channels stay where they are.
     wait_until(lambda: tab.live_state() == "live", interval=0.05, message="the event stream open")
     tab.page.evaluate("window.notReloaded = true")
-    publish(survey_hub, "demo", {"overall": 5}, "sipas@2", 1000)
+    publish(survey_site, "demo", {"overall": 5}, "sipas@2", 1000)
     wait_until(lambda: tab.page.locator("#live tr[data-question=overall] td.num").first
                .inner_text() == "1", interval=0.05, message="today's rating on the page")
     assert tab.page.evaluate("window.notReloaded") is True
@@ -95,11 +96,11 @@ def vi_number(value: float, places: int) -> str:
 
 
 def test_the_report_groups_its_content_by_the_three_aspects_with_the_apis_numbers(
-        survey_hub: RunningHub, tab: Tab) -> None:  # noqa: F811
-    seed_aspects(survey_hub)
-    assert call(survey_hub, "POST", "/api/v1/surveys?name=example-phone.csv",
+        survey_site: RunningHub, tab: Tab) -> None:
+    seed_aspects(survey_site)
+    assert call(survey_site, "POST", "/api/v1/surveys?name=example-phone.csv",
                 EXAMPLE.read_bytes())[0] == 201
-    _, aspects = call(survey_hub, "GET", f"/api/v1/offices/demo/aspects?{NOVEMBER}")
+    _, aspects = call(survey_site, "GET", f"/api/v1/offices/demo/aspects?{NOVEMBER}")
     # an admin: the sensitive reasons are withheld from the head of the office (below)
     tab.sign_in("root", PASSWORD, "/signin?" + urlencode({"next": f"/offices/demo/report?{NOVEMBER}"}))
     assert tab.page.inner_text("#report-period") == "Kỳ báo cáo: từ 01/11/2026 đến 30/11/2026"
@@ -126,7 +127,7 @@ def test_the_report_groups_its_content_by_the_three_aspects_with_the_apis_number
     # The XLSX: a sheet per aspect table and for the channels, numbers equal to the API's.
     from openpyxl import load_workbook
 
-    reply = tab.context.request.get(f"{survey_hub.url}/offices/demo/report.xlsx?{NOVEMBER}")
+    reply = tab.context.request.get(f"{survey_site.url}/offices/demo/report.xlsx?{NOVEMBER}")
     assert reply.status == 200
     book = load_workbook(io.BytesIO(reply.body()))
     sheet = book["Nhận định - lý do nhạy cảm"]
@@ -144,7 +145,7 @@ def test_the_report_groups_its_content_by_the_three_aspects_with_the_apis_number
             for row in sheet.iter_rows(min_row=4, max_row=3 + len(aspects["needs"]["choices"]))]
     assert [(r["Nội dung"], r["Số lượt"], r["Tỷ lệ người trả lời chọn"]) for r in rows] == [
         (e["text"]["vi"], e["count"], e["share"]) for e in aspects["needs"]["choices"]]
-    _, side = call(survey_hub, "GET", f"/api/v1/offices/demo/channels?{NOVEMBER}")
+    _, side = call(survey_site, "GET", f"/api/v1/offices/demo/channels?{NOVEMBER}")
     channels = book["Các kênh"]
     header = [c.value for c in channels[3]]
     found = {(r[0], r[1], r[2]): r for r in channels.iter_rows(min_row=4, values_only=True)
@@ -168,13 +169,13 @@ def test_the_report_groups_its_content_by_the_three_aspects_with_the_apis_number
     assert "Từ 01/11/2026 đến 30/11/2026" in tab.page.inner_text("#channels-range")
 
     csv = tab.context.request.get(
-        f"{survey_hub.url}/offices/demo/report.csv?{NOVEMBER}&table=perceptions")
+        f"{survey_site.url}/offices/demo/report.csv?{NOVEMBER}&table=perceptions")
     assert csv.status == 200 and "per_100" in csv.text().splitlines()[0]
 
 
 def test_the_province_page_ranks_one_kind_at_a_time(
-        survey_hub: RunningHub, tab: Tab) -> None:  # noqa: F811
-    seed_aspects(survey_hub)
+        survey_site: RunningHub, tab: Tab) -> None:
+    seed_aspects(survey_site)
     tab.sign_in("root", PASSWORD, "/signin?next=/provinces/dak-nong&lang=en")
     # dak-nong mixes admin offices and a hospital: the page picks the first kind, never an error
     assert "/provinces/dak-nong" in tab.page.url
@@ -200,14 +201,14 @@ def test_the_province_page_ranks_one_kind_at_a_time(
     assert "no office of kind “school”" in tab.page.inner_text("#kind-notice")
     assert offices_listed() == {"demo", "ubnd-b"}
     # the API behind it refuses to mix
-    status, error = call(survey_hub, "GET", "/api/v1/provinces/dak-nong/ranking")
+    status, error = call(survey_site, "GET", "/api/v1/provinces/dak-nong/ranking")
     assert status == 400 and error["parameter"] == "kind"
 
 
 def test_a_hospital_office_page_speaks_the_hospital_questionnaire(
-        survey_hub: RunningHub, tab: Tab) -> None:  # noqa: F811
-    publish(survey_hub, "bv-1", {"overall": 4, "reach": 5}, "hospital@1", 1)
-    wait_until(lambda: survey_hub.hub.ingestor.counters.stored == 1, interval=0.05, message="stored")
+        survey_site: RunningHub, tab: Tab) -> None:
+    publish(survey_site, "bv-1", {"overall": 4, "reach": 5}, "hospital@1", 1)
+    wait_until(lambda: survey_site.hub.ingestor.counters.stored == 1, interval=0.05, message="stored")
     tab.sign_in("root", PASSWORD, "/signin?next=/offices/bv-1&lang=en")
     overall = tab.page.inner_text("#live tr[data-question=overall] .q-text")
     assert overall == "Overall, how satisfied are you with your care today?"

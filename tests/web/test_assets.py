@@ -13,10 +13,9 @@ from hailong.broker import Broker
 from hailong.topics import kiosk_topic
 from hub.admin.accounts import Accounts
 from hub.web.assets import LONG_LIVED, content_version
-from tests.hub.test_end_to_end import response
-from tests.support import REPO, RawClient, RunningHub, sign_in, wait_until
+from tests.support import PASSWORD, REPO, RawClient, RunningHub, sign_in, wait_until
+from tests.support.hubdata import response
 
-PASSWORD = "mật khẩu đủ dài"
 STATIC = REPO / "hub" / "web" / "static"
 # Every letter of Vietnamese, upper and lower case, and the signs the pages print.
 VIETNAMESE = ("aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ"

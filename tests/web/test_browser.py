@@ -7,12 +7,10 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PIL import Image
 
 from hailong import contract
@@ -20,8 +18,8 @@ from hailong.broker import Broker, free_port
 from hailong.topics import kiosk_topic
 from hub.admin.accounts import Accounts
 from hub.roster import Roster
-from tests.hub.test_end_to_end import response
 from tests.support import (
+    PASSWORD,
     OutputLines,
     RawClient,
     RunningHub,
@@ -31,65 +29,12 @@ from tests.support import (
     port_open,
     wait_until,
 )
-from tests.support.hubdata import status
+from tests.support.browser import Tab, expect_responses, publish, responses_shown, wait_live, wait_state
+from tests.support.hubdata import response, status
 from tools.browser import DESKTOP, PHONE
 
-PASSWORD = "mật khẩu đủ dài"
 # The issue's bound, a new rating on the open page within a second, is measured by
 # bench/live_page.py (docs/performance.md); these tests wait for the page to change.
-
-
-@pytest.fixture
-def people(hub: RunningHub) -> Accounts:
-    accounts = Accounts(hub.hub.store.engine)
-    accounts.add_user("root", "admin", [], PASSWORD)
-    accounts.add_user("lan", "head", ["ubnd-a"], PASSWORD)
-    return accounts
-
-
-class Tab:
-    """A browser tab on one hub, recording every request it makes."""
-
-    def __init__(self, chromium: Any, base: str, viewport: dict[str, int] = DESKTOP) -> None:
-        self.base = base
-        self.context = chromium.new_context(viewport=viewport)
-        self.page = self.context.new_page()
-        self.requests: list[str] = []
-        self.page.on("request", lambda request: self.requests.append(request.url))
-
-    def goto(self, path: str) -> Any:
-        return self.page.goto(self.base + path)
-
-    def sign_in(self, name: str, password: str, path: str = "/signin") -> None:
-        self.goto(path)
-        self.page.fill("#name", name)
-        self.page.fill("#password", password)
-        with self.page.expect_navigation():
-            self.page.click("#signin-form button[type=submit]")
-
-    def live_state(self) -> str:
-        return str(self.page.get_attribute("#live-status", "data-state"))
-
-    def foreign_requests(self) -> list[str]:
-        return [u for u in self.requests if not u.startswith((self.base + "/", "data:"))]
-
-    def close(self) -> None:
-        assert self.foreign_requests() == [], "the page fetched something from elsewhere"
-        self.context.close()
-
-
-@pytest.fixture
-def tab(chromium: Any, hub: RunningHub) -> Iterator[Tab]:
-    opened = Tab(chromium, hub.url)
-    yield opened
-    opened.close()
-
-
-def publish(broker_url: str, office: str, overall: int = 5) -> None:
-    raw = RawClient(broker_url)
-    raw.publish(kiosk_topic(office, "k01", "response"),
-                contract.encode(response(office=office, overall=overall)))
-    raw.close()
 
 
 def test_sign_in_leads_where_you_were_going_and_sign_out_ends_the_session(
@@ -170,26 +115,6 @@ def test_a_head_cannot_open_another_office_page_or_api_and_tokens_carry_the_same
     assert api.get(hub.url + "/api/v1/offices/ubnd-b/scores", headers=bearer).status == 403
     assert api.get(hub.url + "/api/v1/offices/ubnd-a/scores",
                    headers={"Authorization": "Bearer hlt_not-a-token"}).status == 401
-
-
-# The pages' Content-Security-Policy forbids eval, so Playwright's wait_for_function cannot
-# run there: the tests poll the page from Python instead.
-def wait_state(tab: Tab, state: str) -> None:
-    wait_until(lambda: tab.live_state() == state, interval=0.02,
-               message=f"the live status {state!r}")
-
-
-def wait_live(tab: Tab) -> None:
-    wait_state(tab, "live")
-
-
-def responses_shown(tab: Tab) -> int:
-    return int(str(tab.page.get_attribute("#responses-today", "data-value")))
-
-
-def expect_responses(tab: Tab, count: int) -> None:
-    wait_until(lambda: responses_shown(tab) == count, interval=0.02,
-               message=f"{count} responses on the page")
 
 
 def test_a_rating_published_on_the_broker_appears_on_the_open_live_page(

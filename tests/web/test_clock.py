@@ -12,10 +12,11 @@ from hailong import contract
 from hailong.broker import Broker
 from hailong.topics import kiosk_topic
 from hub.admin.accounts import Accounts
-from tests.hub.test_end_to_end import response
-from tests.support import RawClient, RunningHub, wait_until
-from tests.support.hubdata import status
-from tests.web.test_browser import PASSWORD, Tab
+from tests.support import PASSWORD, RawClient, RunningHub, wait_until
+from tests.support.browser import (
+    Tab,
+)
+from tests.support.hubdata import response, status
 from tools.browser import ISO_TIME
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")  # the tests' hub runs on the default zone

@@ -19,10 +19,9 @@ import pytest
 from hailong import contract
 from hailong.topics import kiosk_topic
 from hub.admin.accounts import Accounts
-from tests.support import RawClient, RunningHub, wait_until
+from tests.support import PASSWORD, RawClient, RunningHub, wait_until
 from tests.support.hubdata import response
 
-PASSWORD = "mật khẩu đủ dài"
 ATTACK = """<!doctype html><html><head><title>waiting</title></head><body><script>
 fetch("%(target)s", {method: "POST", credentials: "include", mode: "no-cors",
                      body: '{"note": "closed by another site"}'})

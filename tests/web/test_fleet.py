@@ -14,8 +14,10 @@ import httpx
 
 from hailong.broker import Broker
 from hub.admin.accounts import Accounts
-from tests.support import PATIENCE, RunningHub, hub_settings, wait_until, write_toml
-from tests.web.test_browser import PASSWORD, Tab
+from tests.support import PASSWORD, PATIENCE, RunningHub, hub_settings, wait_until, write_toml
+from tests.support.browser import (
+    Tab,
+)
 
 ROSTER = """
 [[offices]]

@@ -20,8 +20,8 @@ from hailong import contract
 from hailong.broker import Broker
 from hailong.topics import kiosk_topic
 from hub.admin.accounts import Accounts
-from tests.hub.test_end_to_end import response
 from tests.support import (
+    PASSWORD,
     PATIENCE,
     PROMPTLY,
     RawClient,
@@ -34,8 +34,7 @@ from tests.support import (
     sign_in,
     wait_until,
 )
-
-PASSWORD = "mật khẩu đủ dài"
+from tests.support.hubdata import response
 
 
 @pytest.fixture

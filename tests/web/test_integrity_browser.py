@@ -14,20 +14,19 @@ import pytest
 from hailong import contract
 from hailong.topics import kiosk_topic
 from hub.admin.accounts import Accounts
-from tests.hub.test_aspects import seed_aspects
-from tests.hub.test_stages import seed_stages
-from tests.support import RawClient, RunningHub, wait_until
+from tests.support import PASSWORD, RawClient, RunningHub, wait_until
+from tests.support.browser import (
+    Tab,
+)
 from tests.support.hubdata import response
-from tests.web.test_browser import PASSWORD, Tab
-from tests.web.test_surveys_api import NOVEMBER
-from tests.web.test_surveys_browser import survey_hub  # noqa: F401
+from tests.support.surveys import NOVEMBER, seed_aspects, seed_stages
 
 WHO = "Chỉ quản trị viên (Sở Nội vụ, thanh tra) và người theo dõi cấp tỉnh xem được"
 
 
 @pytest.fixture
-def tab(chromium: Any, survey_hub: RunningHub) -> Iterator[Tab]:  # noqa: F811
-    opened = Tab(chromium, survey_hub.url)
+def tab(chromium: Any, survey_site: RunningHub) -> Iterator[Tab]:
+    opened = Tab(chromium, survey_site.url)
     yield opened
     opened.close()
 
@@ -46,8 +45,8 @@ def seed(hub: RunningHub) -> None:
 
 
 def test_a_head_sees_the_integrity_figures_withheld_and_an_admin_sees_numbers(
-        survey_hub: RunningHub, tab: Tab) -> None:  # noqa: F811
-    seed(survey_hub)
+        survey_site: RunningHub, tab: Tab) -> None:
+    seed(survey_site)
     period = f"/offices/demo/period?{NOVEMBER}"
     tab.sign_in("lan", PASSWORD, "/signin?" + urlencode({"next": "/offices/demo"}))
     reasons = tab.page.inner_text("#reasons")
@@ -65,7 +64,7 @@ def test_a_head_sees_the_integrity_figures_withheld_and_an_admin_sees_numbers(
     assert "Hồ sơ được đánh giá ở cả hai thời điểm\t4" in stages
     tab.goto(f"/offices/demo/report?{NOVEMBER}")
     assert WHO in tab.page.inner_text("#section-integrity")
-    csv = tab.context.request.get(f"{survey_hub.url}/offices/demo/report.csv?{NOVEMBER}"
+    csv = tab.context.request.get(f"{survey_site.url}/offices/demo/report.csv?{NOVEMBER}"
                                   "&table=integrity")
     assert csv.status == 200 and len(csv.text().strip().splitlines()) == 1  # the header only
 
@@ -90,7 +89,7 @@ def test_a_head_sees_the_integrity_figures_withheld_and_an_admin_sees_numbers(
     assert tab.page.locator("#reasons-withheld").count() == 0
 
     # a viewer of the province (dak-nong) sees the numbers too, on the period page and today's
-    Accounts(survey_hub.hub.store.engine).add_user("ana", "viewer", [], PASSWORD, ["dak-nong"])
+    Accounts(survey_site.hub.store.engine).add_user("ana", "viewer", [], PASSWORD, ["dak-nong"])
     with tab.page.expect_navigation():
         tab.page.click("form.signout button[type=submit]")
     tab.sign_in("ana", PASSWORD, "/signin?" + urlencode({"next": period}))

@@ -5,16 +5,8 @@ from __future__ import annotations
 
 from hailong.broker import Broker
 from hub.admin.accounts import Accounts
-from tests.support import RunningHub, wait_until
-from tests.web.test_browser import (  # noqa: F401 (fixtures)
-    PASSWORD,
-    Tab,
-    people,
-    publish,
-    responses_shown,
-    tab,
-    wait_live,
-)
+from tests.support import PASSWORD, RunningHub, wait_until
+from tests.support.browser import Tab, publish, responses_shown, wait_live
 
 UPDATES = 10
 # The issue's bound for one live update on the wire (the patch fetched, headers included).
@@ -28,7 +20,7 @@ KEPT = """() => [document.querySelector('#live details.figures').open,
 
 
 def test_details_stay_open_and_focus_and_scroll_stay_put_across_ten_live_updates(
-        broker: Broker, hub: RunningHub, people: Accounts, tab: Tab) -> None:  # noqa: F811
+        broker: Broker, hub: RunningHub, people: Accounts, tab: Tab) -> None:
     publish(broker.url, "ubnd-a")
     wait_until(lambda: hub.hub.ingestor.counters.stored == 1, message="the first rating")
     tab.sign_in("lan", PASSWORD, "/signin?next=/offices/ubnd-a")

@@ -18,10 +18,9 @@ import pytest
 from hailong import contract
 from hailong.topics import kiosk_topic
 from hub.admin.accounts import Accounts
-from tests.support import RawClient, RunningHub, sign_in, wait_until
+from tests.support import PASSWORD, RawClient, RunningHub, sign_in, wait_until
 from tests.support.hubdata import response
 
-PASSWORD = "mật khẩu đủ dài"
 # Loose: the stream must end after the right ends, long before a heartbeat (15 s) would have.
 ENDS_WITHIN = 10.0
 

@@ -24,10 +24,9 @@ from hailong.topics import kiosk_topic
 from hub.admin.accounts import Accounts
 from hub.web.access import admin_only, province_only
 from hub.web.csrf import CSRF_HEADER
-from tests.support import RawClient, RunningHub, hub_settings, sign_in, wait_until, write_toml
+from tests.support import PASSWORD, RawClient, RunningHub, hub_settings, sign_in, wait_until, write_toml
 from tests.support.hubdata import response
 
-PASSWORD = "mật khẩu đủ dài"
 ROSTER = """
 [[offices]]
 id = "ubnd-a"
@@ -107,10 +106,9 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    from tests.conftest import _mosquitto_available
-    from tests.support import require
+    from tests.support import mosquitto_available, require
 
-    require("Mosquitto", _mosquitto_available(), "sudo apt-get install -y mosquitto")
+    require("Mosquitto", mosquitto_available(), "sudo apt-get install -y mosquitto")
     tmp = tmp_path_factory.mktemp("routes")
     broker = Broker(tmp / "broker").start()
     roster = write_toml(tmp / "roster.toml", ROSTER)

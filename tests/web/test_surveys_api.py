@@ -3,73 +3,13 @@ in rankings; a real hub on SQLite (the storage itself runs on PostgreSQL in test
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from hailong.broker import Broker
 from hub.admin.accounts import Accounts
-from tests.support import REPO, RunningHub, hailong_cli, hub_settings, write_toml
-from tests.support.hubdata import accepted, response
-
-ROSTER = """\
-[[offices]]
-id = "demo"
-name = "Demo"
-province = "dak-nong"
-
-[[offices]]
-id = "ubnd-b"
-province = "dak-nong"
-
-[[offices]]
-id = "bv-1"
-name = "Bệnh viện 1"
-province = "dak-nong"
-kind = "hospital"
-
-[[offices]]
-id = "th-1"
-province = "lam-dong"
-kind = "school"
-"""
-EXAMPLE = REPO / "config" / "surveys" / "example-phone.csv"
-NOVEMBER = "from=2026-11-01&to=2026-11-30"
-
-
-@pytest.fixture
-def survey_hub(tmp_path: Path, broker: Broker) -> Iterator[RunningHub]:
-    roster = write_toml(tmp_path / "roster.toml", ROSTER)
-    running = RunningHub(hub_settings(tmp_path / "hub", broker.url, roster=str(roster),
-                                      hub='survey_channels = ["zalo"]'))
-    yield running
-    running.stop()
-
-
-def call(hub: RunningHub, method: str, path: str, body: bytes | None = None,
-         headers: dict[str, str] | None = None) -> tuple[int, Any]:
-    request = urllib.request.Request(hub.url + path, method=method, data=body,
-                                     headers=hub.auth if headers is None else headers)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as reply:
-            return reply.status, json.loads(reply.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
-
-
-def seed_kiosk(hub: RunningHub, office: str = "demo", satisfied: int = 40, low: int = 4) -> None:
-    """Kiosk ratings of ``office`` on 2026-11-10: ``satisfied`` fives and ``low`` twos."""
-    at = datetime(2026, 11, 10, 3, 0, tzinfo=UTC)
-    items = [accepted(response(office=office, seq=i + 1, answers={
-        "overall": 5 if i < satisfied else 2, "officer": 4}, at=at + timedelta(seconds=i)),
-        day=date(2026, 11, 10)) for i in range(satisfied + low)]
-    hub.hub.store.write_batch(items, [])
+from tests.support import RunningHub, hailong_cli
+from tests.support.surveys import EXAMPLE, NOVEMBER, call, seed_kiosk
 
 
 def test_an_imported_phone_survey_sits_beside_the_kiosk_with_the_difference_marked(

@@ -8,41 +8,24 @@ from typing import Any
 
 import pytest
 
-from hailong.broker import Broker
-from hub.admin.accounts import Accounts
-from tests.support import RunningHub, hub_settings, wait_until, write_toml
-from tests.web.test_browser import PASSWORD, Tab
-from tests.web.test_surveys_api import EXAMPLE, ROSTER, seed_kiosk
+from tests.support import PASSWORD, RunningHub, wait_until
+from tests.support.browser import (
+    Tab,
+    upload,
+)
+from tests.support.surveys import EXAMPLE, seed_kiosk
 
 
 @pytest.fixture
-def survey_hub(tmp_path: Path, broker: Broker) -> Iterator[RunningHub]:
-    roster = write_toml(tmp_path / "roster.toml", ROSTER)
-    running = RunningHub(hub_settings(tmp_path / "hub", broker.url, roster=str(roster)))
-    accounts = Accounts(running.hub.store.engine)
-    accounts.add_user("root", "admin", [], PASSWORD)
-    accounts.add_user("lan", "head", ["demo"], PASSWORD)
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def tab(chromium: Any, survey_hub: RunningHub) -> Iterator[Tab]:
-    opened = Tab(chromium, survey_hub.url)
+def tab(chromium: Any, survey_site: RunningHub) -> Iterator[Tab]:
+    opened = Tab(chromium, survey_site.url)
     yield opened
     opened.close()
 
 
-def upload(tab: Tab, path: Path, channel: str = "") -> None:
-    tab.page.set_input_files("#survey-file", str(path))
-    tab.page.select_option("#survey-channel", channel)
-    with tab.page.expect_navigation():
-        tab.page.click("form.upload button[type=submit]")
-
-
 def test_an_admin_uploads_sees_the_problems_then_the_survey_beside_the_kiosk(
-        survey_hub: RunningHub, tab: Tab, tmp_path: Path) -> None:
-    seed_kiosk(survey_hub)
+        survey_site: RunningHub, tab: Tab, tmp_path: Path) -> None:
+    seed_kiosk(survey_site)
     tab.sign_in("root", PASSWORD, "/signin?next=/surveys&lang=en")
     assert tab.page.url.endswith("/surveys")
     assert tab.page.inner_text("label[for=survey-channel]") == "Channel"
@@ -109,8 +92,8 @@ def test_an_admin_uploads_sees_the_problems_then_the_survey_beside_the_kiosk(
         "No survey results in this range")
 
 
-def test_a_head_may_compare_channels_but_not_import(survey_hub: RunningHub, tab: Tab) -> None:
-    seed_kiosk(survey_hub)
+def test_a_head_may_compare_channels_but_not_import(survey_site: RunningHub, tab: Tab) -> None:
+    seed_kiosk(survey_site)
     tab.sign_in("lan", PASSWORD, "/signin?lang=en")
     response = tab.goto("/surveys")
     assert response.status == 403

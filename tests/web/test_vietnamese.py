@@ -1,6 +1,6 @@
 """Vietnamese means Vietnamese: every page, the printed report and the XLSX workbook, rendered in
 Vietnamese for an admin, show no catalogue key, raw id, English word of the product's own terms
-or ISO time (issue 15, item 5). One real hub with ratings (tests/test_dashboard_pages.py's).
+or ISO time (issue 15, item 5). One real hub with ratings (tests/support/site.py's).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from openpyxl import load_workbook
 
 from hub.i18n import catalogue
-from tests.web.test_pages import Site, site  # noqa: F401  (the module's hub, shared)
+from tests.support.site import Site
 
 PAGES = ("/", "/offices/ubnd-a", "/offices/ubnd-a/live", "/offices/ubnd-a/period",
          "/offices/ubnd-a/period?by=week", "/offices/ubnd-a/period?by=month",
@@ -50,7 +50,7 @@ def problems(text: str) -> list[str]:
     return sorted(set(found))
 
 
-def test_every_vietnamese_page_and_report_speaks_vietnamese(site: Site) -> None:  # noqa: F811
+def test_every_vietnamese_page_and_report_speaks_vietnamese(site: Site) -> None:
     wrong: dict[str, list[str]] = {}
     with site.client("root") as client:
         for path in PAGES:
