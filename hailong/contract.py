@@ -119,7 +119,7 @@ def decode_document(name: str, payload: bytes, limit: int | None = 256 * 1024) -
 
 # -- typed messages ------------------------------------------------------------------------
 # Each constraint below is read from the schema file, so the schema stays the one home of the
-# contract; tests/test_contract_corpus.py proves on every fixture and thousands of generated
+# contract; tests/hailong/test_contract_corpus.py proves on every fixture and thousands of generated
 # documents that the typed decoders accept and refuse exactly what the schema validator does.
 _DOLLAR = re.compile(r"(?<!\\)\$")
 # A JSON Schema "date-time" is what the schema validator's own regex says (fastjsonschema's),

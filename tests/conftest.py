@@ -42,7 +42,7 @@ def postgres() -> Iterator[object]:
     cluster.stop()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, migrated database of each kind the hub supports."""
     from hub.store import Store
@@ -121,3 +121,24 @@ def no_swallowed_exceptions(request: pytest.FixtureRequest) -> Iterator[None]:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "allow_logged_exceptions: the test expects logged errors")
+
+
+# The markers of the heavy parts (pyproject.toml registers them; tests/README.md explains them):
+# a test is `browser` when it uses Chromium, `postgres` when it uses the PostgreSQL cluster (the
+# "postgresql" side of `database_url` marks itself), `deploy` when it lives in tests/deploy/. Each
+# of them is also `slow`, so `pytest -m "not slow"` is the quick suite to run while working.
+HEAVY = ("browser", "deploy", "postgres")
+DEPLOY_TESTS = Path(__file__).resolve().parent / "deploy"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        uses = getattr(item, "fixturenames", ())
+        if "chromium" in uses:
+            item.add_marker(pytest.mark.browser)
+        if "postgres" in uses:
+            item.add_marker(pytest.mark.postgres)
+        if DEPLOY_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.deploy)
+        if any(item.get_closest_marker(name) for name in HEAVY):
+            item.add_marker(pytest.mark.slow)

@@ -19,7 +19,7 @@ to say" (Không muốn trả lời) is counted apart, outside the share. Reason 
 questionnaire versions (``harassment``, ``unofficial-payment``), which the question replaces,
 are counted apart too: they were asked only after a low rating, so they have no "no".
 
-Nothing here touches a database: tested with hand-computed tables (tests/test_aspects.py).
+Nothing here touches a database: tested with hand-computed tables (tests/hub/test_aspects.py).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The method's composite figures as pure functions: the SIPAS index (mean of the five factor
 indices), the mean on the 10-point scale, and the Ministry of Health's hospital figures.
 
-docs/method.md defines every figure, with a worked example; tests/test_method.py checks these
+docs/method.md defines every figure, with a worked example; tests/hub/test_method.py checks these
 functions against that example's hand-computed numbers. Nothing here touches a database.
 """
 

@@ -8,7 +8,7 @@ receipt hash pairs the two ratings and is dropped here).
 A dossier counts in a period when its result rating falls in the period; its receipt rating may
 be earlier (a dossier takes days or weeks), so the caller reads the rows from
 ``LOOKBACK_DAYS`` before the period's first day. Nothing here touches a database: tested with
-hand-computed tables (tests/test_stages.py).
+hand-computed tables (tests/hub/test_stages.py).
 """
 
 from __future__ import annotations

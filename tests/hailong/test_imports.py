@@ -154,3 +154,59 @@ def test_stages_import_downward_only() -> None:
             if target.startswith("hub") and not allowed:
                 upward.append(f"{module} → {target}")
     assert not upward, "imports against the pipeline:\n" + "\n".join(sorted(upward))
+
+
+# -- the test suite's own layout (tests/README.md) -----------------------------------------
+TESTS = ROOT / "tests"
+
+
+def imported_test_modules(source: str) -> list[str]:
+    """The test modules and conftest files that ``source`` imports (helpers belong in
+    tests/support/ or a conftest.py's fixtures, so that a test file can move alone)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            module = "." * node.level + (node.module or "")
+            names = [module, *(f"{module}.{alias.name}" for alias in node.names)]
+        else:
+            continue
+        for name in names:
+            parts = name.lstrip(".").split(".")
+            within_tests = name.startswith(".") or parts[0] == "tests"
+            if within_tests and any(p.startswith("test_") or p == "conftest" for p in parts):
+                found.append(name)
+    return sorted(set(found))
+
+
+
+def test_the_rule_sees_every_way_of_importing_a_test_module() -> None:
+    source = ("from tests.web.test_pages import site\nfrom tests.hub import test_ingest\n"
+              "import tests.kiosk.test_flow\nfrom .test_outbox import build\n"
+              "from tests.conftest import broker\n"
+              "from tests.support.hubdata import response\nfrom tests.support import wait_until\n")
+    assert imported_test_modules(source) == [
+        ".test_outbox", ".test_outbox.build", "tests.conftest", "tests.conftest.broker",
+        "tests.hub.test_ingest", "tests.kiosk.test_flow", "tests.web.test_pages",
+        "tests.web.test_pages.site"]
+
+
+def test_no_test_module_imports_another() -> None:
+    found = [f"{path.relative_to(ROOT)}: {name}" for path in sorted(TESTS.rglob("*.py"))
+             for name in imported_test_modules(path.read_text(encoding="utf-8"))]
+    assert not found, ("move what these share into tests/support/ or a conftest.py:\n"
+                       + "\n".join(found))
+
+
+def test_tests_mirror_the_packages_and_shadow_none() -> None:
+    import hailong
+    import hub
+    import kiosk
+
+    for package in (hailong, hub, kiosk):
+        assert Path(str(package.__file__)).parent.parent == ROOT, package.__file__
+    folders = [p for p in TESTS.rglob("*") if p.is_dir() and p.name != "__pycache__"]
+    assert [str(p.relative_to(ROOT)) for p in folders if not (p / "__init__.py").exists()] == []
+    loose = sorted(p.name for p in TESTS.glob("test_*.py"))
+    assert loose == [], f"put these in the directory of what they test (tests/README.md): {loose}"

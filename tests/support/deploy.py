@@ -7,7 +7,6 @@ import re
 import shutil
 import ssl
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,6 +121,7 @@ class TlsClient:
         self.refused: str | None = None
         self.disconnected = threading.Event()
         self._connected = threading.Event()
+        self._answered = threading.Event()  # the broker accepted, refused or dropped us
         self._lock = threading.Lock()
         client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
                              protocol=mqtt.MQTTv5)
@@ -131,7 +131,7 @@ class TlsClient:
             client.tls_set(ca_certs=str(ca_file or deployment.ca_file),
                            cert_reqs=ssl.CERT_REQUIRED)
         client.on_connect = self._on_connect
-        client.on_disconnect = lambda *_: self.disconnected.set()
+        client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
         client.on_publish = self._on_publish
         self.subacks = SubAcks(client)
@@ -142,6 +142,7 @@ class TlsClient:
             client.connect("127.0.0.1", broker.tls_port if tls else broker.port)
         except (ssl.SSLError, OSError) as exc:  # e.g. a certificate from another CA
             self.refused = f"{type(exc).__name__}: {exc}"
+            self._answered.set()
             return
         client.loop_start()
 
@@ -152,6 +153,11 @@ class TlsClient:
             self.disconnected.set()
         else:
             self._connected.set()
+        self._answered.set()
+
+    def _on_disconnect(self, *_: object) -> None:
+        self.disconnected.set()
+        self._answered.set()
 
     def _on_message(self, _c: object, _u: object, message: mqtt.MQTTMessage) -> None:
         with self._lock:
@@ -162,15 +168,9 @@ class TlsClient:
         self._pubacks[mid] = str(reason)
 
     def wait(self, timeout: float = PATIENCE) -> bool:
-        """True once connected; False once refused (or on time-out)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._connected.is_set():
-                return True
-            if self.refused is not None:
-                return False
-            time.sleep(0.02)
-        return False
+        """True once connected; False once refused or dropped (or on time-out)."""
+        self._answered.wait(timeout)
+        return self._connected.is_set()
 
     def subscribe(self, *topics: str) -> None:
         self.subacks.subscribe(*topics)

@@ -18,7 +18,7 @@ import pytest
 from hailong import contract
 from hailong.topics import kiosk_topic
 from hub.admin.accounts import Accounts
-from tests.support import PASSWORD, RawClient, RunningHub, sign_in, wait_until
+from tests.support import PASSWORD, PATIENCE, RawClient, RunningHub, sign_in, wait_until
 from tests.support.hubdata import response
 
 # Loose: the stream must end after the right ends, long before a heartbeat (15 s) would have.
@@ -35,7 +35,7 @@ class Stream:
         self._thread = threading.Thread(target=self._read, args=(client, headers or {}),
                                         daemon=True)
         self._thread.start()
-        assert self.opened.wait(10), "the stream did not open"
+        assert self.opened.wait(PATIENCE), "the stream did not open"
 
     def _read(self, client: httpx.Client, headers: dict[str, str]) -> None:
         with client.stream("GET", "/api/v1/offices/ubnd-a/events", headers=headers,
