@@ -128,7 +128,20 @@ def pytest_configure(config: pytest.Config) -> None:
 # "postgresql" side of `database_url` marks itself), `deploy` when it lives in tests/deploy/. Each
 # of them is also `slow`, so `pytest -m "not slow"` is the quick suite to run while working.
 HEAVY = ("browser", "deploy", "postgres")
-DEPLOY_TESTS = Path(__file__).resolve().parent / "deploy"
+TESTS = Path(__file__).resolve().parent
+DEPLOY_TESTS = TESTS / "deploy"
+# A test that starts a whole hub of its own (uvicorn, MQTT, migrations, argon2 hashes) or child
+# processes takes seconds on a loaded 2-core machine: `slow` too, so that the quick suite stays
+# under 2 minutes. These fixtures start one per test; the modules below do it (or hash passwords
+# with argon2, which is costly on purpose) in every test. A module that shares one hub for all its
+# tests (the `site` fixture) is not slow; a single long test carries `@pytest.mark.slow` itself.
+HUB_PER_TEST = {"hub", "db_hub", "survey_hub", "survey_site"}
+SLOW_MODULES = {
+    "hub/test_accounts.py", "hub/test_cli.py", "hub/test_end_to_end.py", "hub/test_ingest.py",
+    "hub/test_presence.py", "hub/test_subscriber.py", "kiosk/test_end_to_end.py", "web/test_api.py",
+    "web/test_http.py", "web/test_live_revocation.py", "web/test_logs_and_bodies.py",
+    "web/test_surveys_api.py",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -140,5 +153,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.postgres)
         if DEPLOY_TESTS in item.path.parents:
             item.add_marker(pytest.mark.deploy)
-        if any(item.get_closest_marker(name) for name in HEAVY):
+        costly = (HUB_PER_TEST.intersection(uses)
+                  or item.path.relative_to(TESTS).as_posix() in SLOW_MODULES)
+        if costly or any(item.get_closest_marker(name) for name in HEAVY):
             item.add_marker(pytest.mark.slow)

@@ -150,6 +150,7 @@ def test_auto_mode_hides_the_button_without_a_sound_output(tmp_path: Path,
     assert Speaker("on", binary="/usr/bin/espeak-ng").available
 
 
+@pytest.mark.slow  # the CLI in a child process, and an argon2 hash
 def test_hash_pin_makes_an_argon2_hash_the_kiosk_accepts(tmp_path: Path) -> None:
     result = hailong_cli("kiosk", "hash-pin", "4821")
     assert result.returncode == 0, result.stderr

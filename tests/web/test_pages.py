@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 
 from hub.i18n import Texts
@@ -91,6 +92,7 @@ READERS = {"admin": {"root"}, "province-list": {"root", "ana", "tam"},
            "ubnd-b": {"root", "ana"}, "ubnd-x": {"root", "tam"}}
 
 
+@pytest.mark.slow  # every path × every role, each signed in (argon2): seconds when loaded
 def test_every_path_for_every_role(site: Site) -> None:
     assert all(any(p.startswith(prefix) for prefix in ADMIN_PATHS) for p in ADMIN_PAGES + ADMIN_API)
     assert all(any(prefix.startswith(p) or p.startswith(prefix) for p in ADMIN_PAGES + ADMIN_API)
