@@ -1,4 +1,4 @@
-"""Shared fixtures: a real Mosquitto on a free loopback port, and a real hub."""
+"""Shared fixtures (a real Mosquitto, PostgreSQL, hubs, Chromium) and the markers of the heavy parts."""
 
 from __future__ import annotations
 
