@@ -158,6 +158,7 @@ def test_stages_import_downward_only() -> None:
 
 # -- the test suite's own layout (tests/README.md) -----------------------------------------
 TESTS = ROOT / "tests"
+SUPPORT = TESTS / "support"
 
 
 def imported_test_modules(source: str) -> list[str]:
@@ -210,3 +211,7 @@ def test_tests_mirror_the_packages_and_shadow_none() -> None:
     assert [str(p.relative_to(ROOT)) for p in folders if not (p / "__init__.py").exists()] == []
     loose = sorted(p.name for p in TESTS.glob("test_*.py"))
     assert loose == [], f"put these in the directory of what they test (tests/README.md): {loose}"
+    helpers = sorted(str(p.relative_to(TESTS)) for p in TESTS.rglob("*.py")
+                     if SUPPORT not in p.parents and p.name not in ("__init__.py", "conftest.py")
+                     and not p.name.startswith("test_"))
+    assert helpers == [], f"helpers belong in tests/support/ (tests/README.md): {helpers}"
