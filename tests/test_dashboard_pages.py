@@ -275,8 +275,11 @@ def test_a_viewer_reads_its_provinces_and_changes_nothing(site: Site) -> None:
             text_of(admin.get("/rejected").text)), 20, message="both refusals listed")
         # a rejected message alone never makes a kiosk (issue 16, item 5)
         fleet, office = admin.get("/fleet").text, admin.get("/offices/ubnd-a/live").text
-    assert "hailong/v1/ubnd-a/k01/response" in rejected and "not json" in rejected
+    # who sent it, by the roster's name, not the raw topic (issue 15, item 5)
+    assert "UBND phường A · Máy đánh giá k01" in rejected and "not json" in rejected
+    assert "hailong/v1/" not in rejected
     assert "phantom" not in fleet and "phantom" not in office and "k01" in fleet
+    assert "UBND phường A" in text_of(fleet) and "Quầy đất đai" in text_of(fleet)
 
 
 def sheet_rows(book: Any, title_key: str) -> list[tuple[Any, ...]]:
