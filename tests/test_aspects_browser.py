@@ -138,19 +138,19 @@ def test_the_report_groups_its_content_by_the_three_aspects_with_the_apis_number
         return [r for r in table[1:] if r[4] == title]
 
     # people read the reasons' wording and the channel's name; the ids are the CSV's
-    assert [(r[5], r[6], r[7], r[3]) for r in section("Lý do nhạy cảm trên 100 lượt đánh giá")] \
+    assert [(r[5], r[6], r[7], r[3]) for r in section("Nhận định - lý do nhạy cảm")] \
         == [(e["text"]["vi"], e["per_100"], 50, "Máy đánh giá")
             for e in aspects["perceptions"]["reasons"]]
-    assert [(r[5], r[6], r[7]) for r in section("Nhu cầu cải thiện, xếp hạng")] == [
+    assert [(r[5], r[6], r[7]) for r in section("Nhu cầu")] == [
         (e["text"]["vi"], e["share"], 20) for e in aspects["needs"]["choices"]]
     _, side = call(survey_hub, "GET", f"/api/v1/offices/demo/channels?{NOVEMBER}")
     overall = next(q for q in side["questions"] if q["key"] == "overall")
-    phone_row = next(r for r in section("Máy đánh giá và các kênh khảo sát")
+    phone_row = next(r for r in section("Các kênh")
                      if r[3] == "khảo sát qua điện thoại"
                      and r[5].startswith("Câu hỏi — Nhìn chung"))
     assert phone_row[7] == overall["channels"]["phone"]["n"] == 80
     assert phone_row[10] == "khác biệt"
-    assert {r[3] for r in section("Máy đánh giá và các kênh khảo sát")} == {
+    assert {r[3] for r in section("Các kênh")} == {
         "Máy đánh giá", "khảo sát qua điện thoại"}
 
     # the period page groups the same sections under the same headings, channels included

@@ -285,7 +285,7 @@ def test_a_viewer_reads_its_provinces_and_changes_nothing(site: Site) -> None:
 def sheet_rows(book: Any, title_key: str) -> list[tuple[Any, ...]]:
     """The long sheet's rows of one section: office, from, to, channel, section, figure, value,
     n, low, high, note (hub/web/report_xlsx.py)."""
-    title = Texts("vi").t(title_key)
+    title = Texts("vi").t(f"{title_key}.sheet")  # the section's short name
     return [row for row in list(book.worksheets[0].iter_rows(values_only=True))[1:]
             if row[4] == title]
 
