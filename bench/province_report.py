@@ -75,8 +75,9 @@ def main() -> int:
         store = Store(f"sqlite:///{tmp}/hub.db")
         store.upgrade()
         offices = [f"xa-{i:03d}" for i in range(args.offices)]
-        store.apply_roster(Roster(offices=[Office(id=o, name=f"UBND xã {i}", province="bench")
-                                           for i, o in enumerate(offices)]))
+        store.apply_roster(Roster(offices=[Office.model_validate(
+            {"id": o, "name": f"UBND xã {i}", "province": "bench"})
+            for i, o in enumerate(offices)]))
         started = time.perf_counter()
         for office in offices:
             seq, batch = 0, []
@@ -88,7 +89,7 @@ def main() -> int:
             store.write_batch(batch, [])
         loaded = time.perf_counter() - started
         documents = Documents(store.read, lambda _office: ZONE, load_catalog(), 30,
-                              CredibilitySection())
+                              CredibilitySection.model_validate({}))
         times = []
         for _ in range(args.runs):
             started = time.perf_counter()
