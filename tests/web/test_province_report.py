@@ -59,6 +59,11 @@ def test_the_api_ranks_units_and_marks_only_significant_changes(province_hub: Ru
     # ranked on factor 1 instead: ubnd-b's .90 before demo's .80
     by_access = api(hub, order="1")
     assert [u["office"] for u in by_access["ranked"]] == ["ubnd-b", "demo"]
+    # one kind at a time: the hospital alone, named by its own form's sections, never ranked
+    # with no answers
+    hospital = api(hub, kind="hospital")
+    assert hospital["ranked"] == [] and [u["office"] for u in hospital["too_few"]] == ["bv-1"]
+    assert hospital["names"]["1"] != document["names"]["1"]
     facts = document["facts"]
     assert facts["lowest_factor"]["key"] == "5"
     assert [u["office"] for u in facts["below_index"]] == ["ubnd-b"]
