@@ -168,6 +168,9 @@ def test_a_mistyped_page_parameter_is_told_in_vietnamese(province_hub: RunningHu
         assert "Không thể xếp hạng theo “speed”" in reply.text
         assert client.get("/provinces/nowhere/report").status_code == 403  # dak-nong's viewer
     with signed_in(hub, "root") as client:
+        unknown = client.get("/no/such/page", params={"lang": "vi"})
+        assert unknown.status_code == 404 and "Không có trang này" in unknown.text
+        assert client.get("/api/v1/no-such-thing").json()["error"]  # the API stays JSON
         missing = client.get("/provinces/nowhere/report", params={"lang": "vi"})
         assert missing.status_code == 404 and "nowhere" in missing.text
         assert "Không có cơ quan nào trong tỉnh “nowhere”" in missing.text
