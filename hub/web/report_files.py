@@ -64,7 +64,9 @@ def people_value(row: Mapping[str, Any], column: Column, texts: Texts,
                  zone: tzinfo | None) -> Any:
     """A cell of the people's CSV: as :func:`readable`, shares as the page writes them."""
     value = row.get(column.key)
-    kind = row.get("kind", "text") if column.key == "value" else column.kind
+    kind = row.get("kind", column.kind) if column.key == "value" else column.kind
+    if column.key == "too_few" and value and not row.get("n"):  # none at all is not "too few"
+        return texts.t("live.no_ratings_yet")
     if kind == "share" and isinstance(value, float | int) and not isinstance(value, bool):
         return texts.percent(value, 1)
     if isinstance(value, float):

@@ -141,7 +141,10 @@ def test_the_csv_and_long_xlsx_hold_the_apis_figures(province_hub: RunningHub) -
     assert by_key[("demo", "overall")]["significant"] == "significant"
     header = next(csv.reader(io.StringIO(people.text.lstrip("\ufeff"))))
     assert "Đơn vị" in header and "office" not in header and "Mã đơn vị" not in header
-    assert "80,0%" in people.text and "demo" not in people.text
+    assert "demo" not in people.text
+    demo_index = next(r for r in csv.reader(io.StringIO(people.text.lstrip("\ufeff")))
+                      if r[1] == "UBND phường Demo" and r[2] == "Chỉ số SIPAS")
+    assert demo_index[3:5] == ["80,0%", "50"] and demo_index[9] == "có ý nghĩa"
     sheet = book.worksheets[0]
     assert sheet.title == "Số liệu" and book.worksheets[1].title == "Ghi chú"
     table = list(sheet.iter_rows(values_only=True))
