@@ -68,10 +68,16 @@ def people_value(row: Mapping[str, Any], column: Column, texts: Texts,
     if column.key == "too_few" and value and not row.get("n"):  # none at all is not "too few"
         return texts.t("live.no_ratings_yet")
     if kind == "share" and isinstance(value, float | int) and not isinstance(value, bool):
-        return texts.percent(value, 1)
+        return minus(texts.percent(value, 1))
     if isinstance(value, float):
-        return texts.number(value, 2)
+        return minus(texts.number(value, 2))
     return readable(row, column, texts, zone)
+
+
+def minus(text: str) -> str:
+    """A negative figure written as text with the minus sign (U+2212), as printed matter
+    writes it: a leading hyphen would make a spreadsheet read the cell as a formula."""
+    return "\u2212" + text[1:] if text.startswith("-") else text
 
 
 def people_csv(section: Section, texts: Texts, zone: tzinfo | None = None) -> str:
