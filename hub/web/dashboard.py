@@ -26,14 +26,15 @@ from hub.admin.pushconfig import ConfigPusher
 from hub.roster import Roster
 from hub.scores.documents import Documents
 from hub.store import Store
-from hub.web import admin_pages, pages, report_pages, survey_pages
+from hub.web import admin_pages, pages, province_pages, report_pages, survey_pages
 from hub.web.access import AccessDenied, Gate, PageDenied, access_denied, api_access
 from hub.web.api import events, fleet, offices, provinces, surveys, system
 from hub.web.assets import Assets
 from hub.web.bodies import BodyLimit
 from hub.web.context import Dashboard
+from hub.web.error_pages import http_failed
 from hub.web.events import LiveEvents
-from hub.web.params import ApiError, api_error, http_error, validation_error
+from hub.web.params import ApiError, api_error, validation_error
 from hub.web.settings import WebSection
 from hub.web.views import QuestionLabels
 
@@ -101,12 +102,12 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(FleetError, api_error)
     app.add_exception_handler(RequestValidationError, validation_error)
-    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(StarletteHTTPException, http_failed)
     app.add_exception_handler(AccessDenied, access_denied)
     app.add_exception_handler(PageDenied, pages.page_denied)
     app.add_exception_handler(report_pages.PeriodError, report_pages.period_failed)
     for module in (system, offices, events, provinces, surveys, fleet,
-                   pages, report_pages, admin_pages, survey_pages):
+                   pages, report_pages, admin_pages, province_pages, survey_pages):
         app.include_router(module.router)
     app.mount("/static", assets, name="static")
     # HTML, CSS, JS and JSON go compressed; Starlette leaves event streams (each event must
