@@ -1,0 +1,38 @@
+"""Who issues and signs the official report (the ``[report]`` section of hub.toml)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from hailong.settings import Section
+
+# One line of a document's header or signature: no line breaks or control characters (the
+# layout of NĐ 30 is fixed; a stray newline would push the national title off its line).
+Line = Annotated[str, Field(max_length=120, pattern=r"^[^\x00-\x1f\x7f]*$")]
+
+
+class ReportSection(Section):
+    """The official report (DOCX/PDF, NĐ 30/2020/NĐ-CP): who issues and signs it, and where."""
+
+    body: Line = Field(
+        "", description="Issuing body, as printed at the top left in capitals, e.g. "
+        "\"SỞ NỘI VỤ\"; empty: the office's own name for an office's report")
+    superior: Line = Field(
+        "", description="The issuing body's direct superior, printed above it, e.g. "
+        "\"UBND TỈNH LÂM ĐỒNG\"; empty: none")
+    symbol: str = Field(
+        "", max_length=20, pattern=r"^[A-ZĐ0-9-]*$",
+        description="The body's abbreviation in the document's symbol \"Số: …/BC-SYMBOL\" "
+        "(capitals), e.g. \"SNV\"; empty: a dotted line")
+    place: Line = Field(
+        "", description="Place name before the date line \"…, ngày … tháng … năm …\", e.g. "
+        "\"Lâm Đồng\"; empty: a dotted line")
+    signer_title: Line = Field(
+        "", description="Signer's title above the signature, e.g. \"GIÁM ĐỐC\" or "
+        "\"KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC\" (a slash starts a second line); empty: a dotted line")
+    signer_name: Line = Field("", description="Signer's full name under the signature; optional")
+    recipients: list[Line] = Field(
+        ["Như trên", "Lưu: VT"], min_length=1, max_length=12,
+        description="The \"Nơi nhận\" list, one recipient each")
