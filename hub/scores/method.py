@@ -43,6 +43,12 @@ def _variance(satisfied: int, n: int) -> float:
     return p * (1 - p) / n
 
 
+def index_variance(factors: Iterable[tuple[int, int]]) -> float:
+    """The delta-method variance of the SIPAS index from its five factors' (answers 4–5, n):
+    Σ p_k(1 − p_k)/n_k / 25 (docs/method.md §4)."""
+    return sum(_variance(x, n) for x, n in factors) / len(FACTORS) ** 2
+
+
 def sipas_index(factors: Mapping[str, Mapping[str, Any]], min_n: int | None = None
                 ) -> dict[str, Any]:
     """The SIPAS index: the unweighted mean of the five factor indices (each the satisfied
@@ -63,7 +69,7 @@ def sipas_index(factors: Mapping[str, Mapping[str, Any]], min_n: int | None = No
                                 "value": None, "ci95": None, "mean10": None}
     if not missing:
         value = sum(x / n_k for x, n_k in present.values()) / len(FACTORS)
-        variance = sum(_variance(x, n_k) for x, n_k in present.values()) / len(FACTORS) ** 2
+        variance = index_variance(present.values())
         half = Z95 * math.sqrt(variance)
         document.update(value=value, ci95=[max(0.0, value - half), min(1.0, value + half)])
     if min_n is not None:

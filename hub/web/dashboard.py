@@ -27,7 +27,7 @@ from hub.documents.settings import ReportSection
 from hub.roster import Roster
 from hub.scores.documents import Documents
 from hub.store import Store
-from hub.web import admin_pages, document_files, pages, report_pages, survey_pages
+from hub.web import admin_pages, document_files, pages, province_pages, report_pages, survey_pages
 from hub.web.access import AccessDenied, Gate, PageDenied, access_denied, api_access
 from hub.web.api import events, fleet, offices, provinces, surveys, system
 from hub.web.assets import Assets
@@ -109,7 +109,8 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
     app.add_exception_handler(PageDenied, pages.page_denied)
     app.add_exception_handler(report_pages.PeriodError, report_pages.period_failed)
     for module in (system, offices, events, provinces, surveys, fleet,
-                   pages, report_pages, document_files, admin_pages, survey_pages):
+                   pages, report_pages, document_files, admin_pages, province_pages,
+                   survey_pages):
         app.include_router(module.router)
     app.mount("/static", assets, name="static")
     # HTML, CSS, JS and JSON go compressed; Starlette leaves event streams (each event must

@@ -1,7 +1,11 @@
-"""An office's report as files: one CSV per section, or one XLSX workbook with a sheet each.
+"""Reports as CSV files, one per section, and the helpers the workbook shares (how a cell reads,
+sheet titles). Written from the sections of :func:`hub.scores.reports.build_report` (and the
+province report's), so a file's numbers are the page's and the API's; the XLSX is
+hub/web/report_xlsx.py's.
 
-Written from the sections of :func:`hub.scores.reports.build_report`, so a file's numbers are
-the page's and the API's.
+Two CSVs: the machine's (``lang=en``, and the API's JSON beside it): column keys, ids, ISO days,
+shares as fractions; and the people's (Vietnamese): the columns' names, no ids, names
+translated, days dd/mm/yyyy and moments dd/mm/yyyy HH:MM, shares as "83,5%".
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any
 
 from hailong.spreadsheet import neutral_row
 from hub.i18n import Texts, catalogue
-from hub.scores.report_model import Column, Report, Section, Translate
+from hub.scores.report_model import Column, Section, Translate
 from hub.scores.reports import TRANSLATED
 
 # Excel's limit on a sheet's title.
@@ -56,6 +60,38 @@ def cell_value(row: Mapping[str, Any], column: Column, t: Translate) -> Any:
     return value
 
 
+def people_value(row: Mapping[str, Any], column: Column, texts: Texts,
+                 zone: tzinfo | None) -> Any:
+    """A cell of the people's CSV: as :func:`readable`, shares as the page writes them."""
+    value = row.get(column.key)
+    kind = row.get("kind", "text") if column.key == "value" else column.kind
+    if kind == "share" and isinstance(value, float | int) and not isinstance(value, bool):
+        return texts.percent(value, 1)
+    if isinstance(value, float):
+        return texts.number(value, 2)
+    return readable(row, column, texts, zone)
+
+
+def people_csv(section: Section, texts: Texts, zone: tzinfo | None = None) -> str:
+    """A section as people read it: the columns' names, no ids (see the module's docstring)."""
+    columns = people_columns(section)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(neutral_row(texts.t(c.label) for c in columns))
+    for row in section.rows:
+        writer.writerow(neutral_row("" if (v := people_value(row, c, texts, zone)) is None
+                                    else v for c in columns))
+    return out.getvalue()
+
+
+def csv_for(section: Section, texts: Texts, zone: tzinfo | None = None) -> str:
+    """The CSV of the page's language: the people's in Vietnamese, the machine's in English;
+    a byte-order mark lets Excel open the UTF-8 file with its Vietnamese letters intact."""
+    body = (people_csv(section, texts, zone) if texts.lang == "vi"
+            else section_csv(section, texts.t))
+    return "\ufeff" + body
+
+
 def section_csv(section: Section, t: Translate) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -85,38 +121,3 @@ def sheet_name(text: str, taken: set[str]) -> str:
         number += 1
     taken.add(name)
     return name
-
-
-def report_xlsx(report: Report, texts: Texts, title: str, zone: tzinfo | None = None) -> bytes:
-    """One sheet per section: a header row of column names, then the API's numbers, names and
-    dates as people read them (ids for programs are the CSV's)."""
-    t = texts.t
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
-    taken: set[str] = set()
-    for section in report.sections:
-        sheet = book.create_sheet(sheet_name(t(f"{section.title}.sheet"), taken))
-        sheet.append(neutral_row([title]))
-        sheet.append(neutral_row([f"{t(f'report.aspect.{section.aspect}')} — {t(section.title)}"
-                                  if section.aspect else t(section.title)]))
-        columns = people_columns(section)
-        sheet.append(neutral_row(t(c.label) for c in columns))
-        for cell in sheet[3]:
-            cell.font = Font(bold=True)
-        for row in section.rows:
-            sheet.append(neutral_row(readable(row, c, texts, zone) for c in columns))
-            for cell, column in zip(sheet[sheet.max_row], columns, strict=True):
-                if column.kind == "share" or (row.get("kind") == "share" and column.key == "value"):
-                    cell.number_format = "0.0%"
-        for note in section.notes:
-            sheet.append([])
-            sheet.append(neutral_row([t(note, min_n=report.inputs.scores["min_n"],
-                                        **section.facts)]))
-        for letter, column in zip("ABCDEFGHIJKLMNOP", columns, strict=False):
-            sheet.column_dimensions[letter].width = 40 if column.kind == "text" else 14
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

@@ -23,8 +23,8 @@ from hub.web.charts import DayPoint, band
 from hub.web.context import dashboard_of
 from hub.web.params import MAX_RANGE_DAYS, ApiError, parse_day
 from hub.web.render import known_office, render, texts_of, today_in
-from hub.web.report_files import readable, report_xlsx
-from hub.web.report_files import section_csv as csv_of
+from hub.web.report_files import csv_for, readable
+from hub.web.report_xlsx import report_xlsx
 from hub.web.survey_pages import side_by_side
 
 router = APIRouter()
@@ -180,12 +180,12 @@ def report_file(request: Request, office: str) -> Response:
 @router.get("/offices/{office}/report.csv", include_in_schema=False)
 def report_csv(request: Request, office: str) -> Response:
     _session, report, texts = office_report(request, office)
+    zone = dashboard_of(request.app).timezone_of(office)
     table = request.query_params.get("table") or "counters"
     if table not in {s.key for s in report.sections}:
         raise PeriodError(f"table must be one of {', '.join(s.key for s in report.sections)}, "
                           f"got {table!r}", "period.error.table", table=table)
     name = file_name(report, "csv").replace(".csv", f"_{table}.csv")
-    # A byte-order mark lets Excel open the UTF-8 file with its Vietnamese letters intact.
-    return Response("\ufeff" + csv_of(report.section(table), texts.t),
+    return Response(csv_for(report.section(table), texts, zone),
                     media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

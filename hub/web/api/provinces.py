@@ -1,5 +1,5 @@
-"""Provinces (admins, and viewers of their own): the provinces of the roster and their offices
-ranked, like with like."""
+"""Provinces (admins, and viewers of their own): the provinces of the roster, their offices
+ranked, like with like, and the province report (hub/scores/province_report.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from hub.scores.province_facts import province_document
 from hub.web.context import dashboard_of
-from hub.web.params import KINDS, ApiError, ChannelParam, FromDay, ToDay, channel_of, day_range
+from hub.web.params import (
+    KINDS,
+    ApiError,
+    ChannelParam,
+    FromDay,
+    ToDay,
+    channel_of,
+    day_range,
+    sees_integrity,
+)
+from hub.web.province_params import ProvinceAskError, province_ask, province_report
 
 router = APIRouter()
 
@@ -61,3 +72,22 @@ def ranking(province: str, request: Request, from_: FromDay = None, to: ToDay = 
     return documents.ranking(province, first, last, question,
                              min_n if min_n is not None else documents.min_n, sort,
                              kind=ranked_kind, channel=channel_of(request, channel))
+
+
+@router.get("/api/v1/provinces/{province}/report",
+            summary="The province report: every unit of one kind with its factor indices, SIPAS "
+            "index, rank, change, channels; the province's integrity and needs (docs/api.md)")
+def report(province: str, request: Request,
+           from_: FromDay = None, to: ToDay = None,
+           kind: Annotated[str | None, Query(description="admin, hospital or school (default: "
+                                             "the province's first)")] = None,
+           order: Annotated[str, Query(description="the figure ranked on: index, overall or "
+                                       "a factor 1–5")] = "index",
+           sort: Annotated[str, Query(description="satisfied (the figure) or lower (its "
+                                      "interval's lower bound)")] = "satisfied"
+           ) -> dict[str, Any]:
+    try:
+        ask = province_ask(request, province)
+    except ProvinceAskError as exc:
+        raise ApiError(exc.status, exc.message, exc.parameter) from None
+    return province_document(province_report(request, ask, sees_integrity(request)))
