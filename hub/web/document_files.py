@@ -1,6 +1,7 @@
-"""The office's report as an official document (NĐ 30/2020/NĐ-CP): ``report.docx`` to finish
-and sign in a word processor, ``report.pdf`` to read as it is. Both are drawn from one
-:func:`hub.documents.office_report.office_document` over the report's sections (the API's)."""
+"""The office's and the province's report as an official document (NĐ 30/2020/NĐ-CP):
+``report.docx`` to finish and sign in a word processor, ``report.pdf`` to read as it is. Both
+are drawn from one :class:`hub.documents.model.OfficialDocument` over the report the page and
+the API show (hub/documents/office_report.py, province_report.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from hub.documents.docx_file import document_docx
 from hub.documents.model import OfficialDocument
 from hub.documents.office_report import office_document
 from hub.documents.pdf_file import document_pdf
+from hub.documents.province_report import province_document
 from hub.i18n import Texts
 from hub.web.context import dashboard_of
+from hub.web.province_pages import asked_report
+from hub.web.province_pages import file_name as province_file_name
 from hub.web.report_pages import file_name, office_report
 
 router = APIRouter()
@@ -47,3 +51,23 @@ def report_docx(request: Request, office: str) -> Response:
 @router.get("/offices/{office}/report.pdf", include_in_schema=False)
 def report_pdf(request: Request, office: str) -> Response:
     return office_file(request, office, "pdf")
+
+
+def province_file(request: Request, province: str, suffix: str) -> Response:
+    found = asked_report(request, province)
+    if isinstance(found, Response):
+        return found  # a malformed question: the error page
+    _session, _ask, report, texts = found
+    document = province_document(report, dashboard_of(request.app).report, texts)
+    content, media_type = rendered(document, texts, suffix)
+    return attachment(content, media_type, province_file_name(report, suffix))
+
+
+@router.get("/provinces/{province}/report.docx", include_in_schema=False)
+def province_docx(request: Request, province: str) -> Response:
+    return province_file(request, province, "docx")
+
+
+@router.get("/provinces/{province}/report.pdf", include_in_schema=False)
+def province_pdf(request: Request, province: str) -> Response:
+    return province_file(request, province, "pdf")

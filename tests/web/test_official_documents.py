@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -63,6 +64,15 @@ def november(office: str, count: int, seed: int = 0) -> list[Any]:
     return items
 
 
+def today(office: str, count: int) -> list[Any]:
+    """Ratings of this morning at counters 1 and 2 (the live page's counter table)."""
+    at = datetime.now(UTC) - timedelta(minutes=30)
+    return [accepted(response(office=office, seq=1000 + i, counter=str(1 + i % 2),
+                              answers={"overall": 5 - i % 3}, at=at + timedelta(seconds=i)),
+                     day=at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date())
+            for i in range(count)]
+
+
 @dataclass
 class Site:
     hub: RunningHub
@@ -87,7 +97,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                                       client_id="hailong-hub-documents", report=REPORT))
     clients: dict[str, httpx.Client] = {}
     try:
-        running.hub.store.write_batch(november("ubnd-a", 71) + november("ubnd-b", 12, 1), [])
+        running.hub.store.write_batch(november("ubnd-a", 71) + november("ubnd-b", 12, 1)
+                                      + today("ubnd-a", 6), [])
         accounts = Accounts(running.hub.store.engine)
         accounts.add_user("root", "admin", [], PASSWORD)
         accounts.add_user("lan", "head", ["ubnd-a"], PASSWORD)
@@ -205,3 +216,145 @@ def test_a_head_gets_its_office_without_integrity_figures_and_never_another(site
     assert "Tỷ lệ trả lời “có”" not in head_pdf
     for suffix in ("docx", "pdf"):
         assert site.clients["lan"].get(f"/offices/ubnd-b/report.{suffix}").status_code == 403
+
+
+def province_figures(site: Site) -> list[str]:
+    """The API's province report figures as the documents write them: each unit's index (the
+    ranked one with its rank) and the province's own."""
+    report = site.api(f"/api/v1/provinces/dak-nong/report?{NOVEMBER}")
+    said = []
+    for unit in report["ranked"]:
+        index = unit["figures"]["index"]
+        said.append(f"{unit['rank']} | {unit['name']} | {index['n']} | "
+                    f"{VI.percent(index['value'], 1)} | {VI.percent(index['low'], 1)}–"
+                    f"{VI.percent(index['high'], 1)}")
+    for unit in report["too_few"]:
+        index = unit["figures"]["index"]
+        said.append(f"— | {unit['name']} | {index['n']} | {VI.percent(index['value'], 1)}")
+    whole = report["province_figures"]["index"]
+    said.append(f"{VI.percent(whole['value'], 1)} (n = {whole['n']}; khoảng tin cậy 95%: "
+                f"{VI.percent(whole['low'], 1)}–{VI.percent(whole['high'], 1)})")
+    return said
+
+
+def test_the_province_report_as_docx_and_pdf_holds_the_api_figures(site: Site) -> None:
+    figures = province_figures(site)
+    assert len(figures) == 3  # ubnd-a ranked, ubnd-b (12 ratings) apart, the province
+    docx = docx_text(download(site, "ana", f"/provinces/dak-nong/report.docx?{NOVEMBER}"))
+    pdf, pages = pdf_text(download(site, "ana", f"/provinces/dak-nong/report.pdf?{NOVEMBER}"))
+    for text in (docx, pdf):
+        for words in (NATIONAL_TITLE, MOTTO, "SỞ NỘI VỤ", "1. Kết quả", "4. Giải pháp",
+                      "Nơi nhận:", "1 cơ quan có dưới 30 lượt đánh giá"):
+            assert words in text, words
+    for figure in figures:
+        assert figure in docx, figure
+        assert figure.replace(" | ", " ") in pdf, figure
+    assert pages <= 3
+    for suffix in ("docx", "pdf"):
+        assert site.clients["lan"].get(f"/provinces/dak-nong/report.{suffix}").status_code == 403
+
+
+# -- in a real headless Chromium ---------------------------------------------------------------
+@pytest.fixture
+def browser_for(chromium: Any, site: Site) -> Iterator[Any]:
+    """A function giving a signed-in browser page for a user; its contexts closed after."""
+    contexts: list[Any] = []
+
+    def signed_in(user: str) -> Any:
+        context = chromium.new_context(viewport={"width": 1366, "height": 768},
+                                       accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(site.hub.url + "/signin")
+        page.fill("#name", user)
+        page.fill("#password", PASSWORD)
+        with page.expect_navigation():
+            page.click("#signin-form button[type=submit]")
+        return page
+
+    yield signed_in
+    for context in contexts:
+        context.close()
+
+
+def downloaded(page: Any, selector: str) -> bytes:
+    with page.expect_download() as info:
+        page.click(selector)
+    path = info.value.path()
+    with open(path, "rb") as file:
+        return file.read()
+
+
+def test_a_viewer_reads_ranking_and_reports_and_downloads_them_but_changes_nothing(
+        site: Site, browser_for: Any) -> None:
+    from openpyxl import load_workbook
+
+    from hub.web.csrf import CSRF_HEADER
+
+    page = browser_for("ana")
+    page.goto(f"{site.hub.url}/provinces/dak-nong?{NOVEMBER}")
+    assert "Bộ phận Một cửa UBND phường A" in page.inner_text("main")
+    page.goto(f"{site.hub.url}/provinces/dak-nong/report?{NOVEMBER}")
+    figures = province_figures(site)
+    docx = docx_text(downloaded(page, "#download-docx"))
+    pdf, _ = pdf_text(downloaded(page, "#download-pdf"))
+    for figure in figures:
+        assert figure in docx and figure.replace(" | ", " ") in pdf, figure
+    book = load_workbook(io.BytesIO(downloaded(page, "#download-xlsx")))
+    values = [c.value for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    report = site.api(f"/api/v1/provinces/dak-nong/report?{NOVEMBER}")
+    for unit in (*report["ranked"], *report["too_few"]):
+        assert unit["name"] in values
+        assert unit["figures"]["index"]["value"] in values
+    # the office's report, and its documents from the links on it
+    page.goto(f"{site.hub.url}/offices/ubnd-a/report?{NOVEMBER}")
+    office_docx = docx_text(downloaded(page, "#link-docx"))
+    office_pdf, pages = pdf_text(downloaded(page, "#link-pdf"))
+    for figure in unit_figures(site, "ubnd-a"):
+        assert figure in office_docx and figure.replace(" | ", " ") in office_pdf, figure
+    assert pages <= 3 and "Câu hỏi về liêm chính" in office_docx  # the province's to see
+    # …and changes nothing, even with its session's CSRF token
+    token = page.get_attribute("input[name=csrf]", "value")
+    push = page.context.request.post(f"{site.hub.url}/api/v1/offices/ubnd-a/kiosks/k01/config",
+                                     headers={CSRF_HEADER: token}, data={})
+    survey = page.context.request.post(f"{site.hub.url}/api/v1/surveys",
+                                       headers={CSRF_HEADER: token},
+                                       multipart={"office": "ubnd-a", "channel": "phone"})
+    assert (push.status, survey.status) == (403, 403)
+
+
+def test_a_head_sees_neither_another_office_nor_its_own_integrity_figures(
+        site: Site, browser_for: Any) -> None:
+    page = browser_for("lan")
+    other = page.goto(f"{site.hub.url}/offices/ubnd-b/report?{NOVEMBER}")
+    assert other.status == 403
+    assert page.context.request.get(f"{site.hub.url}/offices/ubnd-b/report.pdf").status == 403
+    page.goto(f"{site.hub.url}/offices/ubnd-a/report?{NOVEMBER}")
+    assert page.locator("#section-integrity table").count() == 0
+    docx = docx_text(downloaded(page, "#link-docx"))
+    pdf, _ = pdf_text(downloaded(page, "#link-pdf"))
+    for text in (docx, pdf):
+        assert "Câu hỏi về liêm chính" not in text and "sách nhiễu" not in text
+        assert "Bộ phận Một cửa UBND xã B" not in text
+
+
+# An A4 page's text width in CSS pixels: (210 mm - 2 x 12 mm margins) at 96 px per inch.
+A4_TEXT_PX = 703
+
+
+@pytest.mark.parametrize("path", ["/offices/ubnd-a/report?" + NOVEMBER, "/offices/ubnd-a"])
+def test_the_printed_page_keeps_the_counter_tables_last_column(
+        site: Site, browser_for: Any, path: str) -> None:
+    """Chromium's own print to PDF (A4): the counter table fits the paper's width and its last
+    column's header is in the PDF's text; a month's report in a few pages."""
+    page = browser_for("root")
+    page.set_viewport_size({"width": A4_TEXT_PX, "height": 1000})
+    page.goto(site.hub.url + path)
+    page.emulate_media(media="print")
+    table = page.locator("#section-counters table, table#counters").first
+    last = table.locator("thead th").last.inner_text().strip()
+    widths = table.evaluate("(t) => [t.scrollWidth, t.parentElement.clientWidth]")
+    assert widths[0] <= widths[1], widths
+    text, pages = pdf_text(page.pdf(format="A4", print_background=True))
+    assert last and last in text, last
+    assert pages <= (6 if "report" in path else 4)
