@@ -120,7 +120,7 @@ def figures(pdf: Any, document: OfficialDocument) -> None:
     """The figures box: a bordered two-column table under its title."""
     pdf.set_font(FONT, "B", TABLE_PT + 0.5)
     rows = [(document.figures_title, "")] + [(f"{k}", v) for k, v in document.figures]
-    with pdf.table(col_widths=(2, 3), first_row_as_headings=True, line_height=5.2,
+    with pdf.table(col_widths=(2, 3), first_row_as_headings=True, line_height=5.2, align="LEFT",
                    text_align=("LEFT", "LEFT"), padding=1) as table:
         for i, (label, value) in enumerate(rows):
             row = table.row()
@@ -167,7 +167,8 @@ def draw_table(pdf: Any, table: Table) -> None:
     pdf.set_font(FONT, "", TABLE_PT)
     total = sum(table.widths)
     with pdf.table(col_widths=tuple(w / total * TEXT_WIDTH for w in table.widths),
-                   width=TEXT_WIDTH, line_height=TABLE_PT * 0.42, padding=(0.3, 0.8),
+                   width=TEXT_WIDTH, align="LEFT", line_height=TABLE_PT * 0.42,
+                   padding=(0.3, 0.8),
                    text_align=tuple("RIGHT" if n else "LEFT" for n in table.numeric),
                    repeat_headings=1, headings_style=heading_style()) as drawn:
         drawn.row(table.header)

@@ -108,8 +108,7 @@ def appendix(report: ProvinceReport, texts: Texts) -> tuple[Table, ...]:
          (whole, *(cell(texts, report.totals[k]) for k in FACTORS))),
         (False, *(True,) * len(FACTORS)), (2.4, *(1.0,) * len(FACTORS)),
         texts.t("doc.t.factor_names", names="; ".join(
-            f"{texts.t(f'report.factor.{k}')}: {figure_name(report, k, texts.t, texts.lang)}"
-            for k in FACTORS)))
+            figure_name(report, k, texts.t, texts.lang) for k in FACTORS)))
     tables = [factors]
     if report.integrity:
         tables.append(Table(
