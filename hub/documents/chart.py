@@ -7,7 +7,7 @@ import io
 
 from hailong.resources import font_path
 from hub.documents.model import Chart
-from hub.web.charts import COLOURS, FAIR, GOOD
+from hub.scores.bands import COLOURS, FAIR, GOOD
 
 # Pixels of the picture: 16 cm wide at 150 dpi on the page (the text width of an A4 page with
 # NĐ 30's margins), 4.5 cm high — small enough to leave the factors on the first page.

@@ -120,7 +120,7 @@ def channel_sentence(document: Mapping[str, Any], baseline: str, texts: Texts) -
         parts.append(texts.t(
             "doc.r.channel", channel=channel_name(texts, channel),
             share=share_text(texts, entry["satisfied"]), n=texts.number(entry["n"]),
-            verdict=texts.t("doc.r.differs" if verdict else "doc.r.same")))
+            verdict=texts.t("doc.r.differs") if verdict else texts.t("doc.r.same")))
     return texts.t("doc.r.channels", base=channel_name(texts, baseline),
                    share=share_text(texts, base["satisfied"]), n=texts.number(base["n"]),
                    others="; ".join(parts))

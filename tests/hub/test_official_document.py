@@ -17,11 +17,11 @@ from hub.documents.phrases import figure_text, header_fields
 from hub.documents.province_report import province_document
 from hub.documents.settings import ReportSection
 from hub.i18n import Texts
+from hub.scores.bands import COLOURS
 from hub.scores.change import Change
 from hub.scores.method import FACTORS
 from hub.scores.province_report import Figure, ProvinceReport, Unit
 from hub.scores.report_model import Report, ReportInputs, Section
-from hub.web.charts import COLOURS
 
 VI = Texts("vi")
 SETTINGS = ReportSection(body="Sở Nội vụ", superior="UBND tỉnh Lâm Đồng", symbol="SNV",
