@@ -123,40 +123,35 @@ def test_the_report_groups_its_content_by_the_three_aspects_with_the_apis_number
     satisfied = between(text, HEADINGS[1], HEADINGS[2])
     assert re.search(r"Khác biệt: \S.* 80% \(n 50\) so với .* 30% \(n 80\)", satisfied)
 
-    # The XLSX: a sheet per aspect table and for the channels, numbers equal to the API's.
+    # The XLSX in long format: a row per figure, the section and channel named, numbers equal
+    # to the API's.
     from openpyxl import load_workbook
 
     reply = tab.context.request.get(f"{survey_hub.url}/offices/demo/report.xlsx?{NOVEMBER}")
     assert reply.status == 200
     book = load_workbook(io.BytesIO(reply.body()))
-    sheet = book["Nhận định - lý do nhạy cảm"]
-    assert sheet["A2"].value.startswith(HEADINGS[0])
-    header = [c.value for c in sheet[3]]
-    rows = [dict(zip(header, (c.value for c in row), strict=True))
-            for row in sheet.iter_rows(min_row=4, max_row=3 + len(aspects["perceptions"]
-                                                                   ["reasons"]))]
+    table = list(book.worksheets[0].iter_rows(values_only=True))
+    header = list(table[0])
+    assert header[:6] == ["Đơn vị", "Từ ngày", "Đến ngày", "Kênh", "Mục", "Chỉ số"]
+
+    def section(title: str) -> list[tuple[Any, ...]]:
+        return [r for r in table[1:] if r[4] == title]
+
     # people read the reasons' wording and the channel's name; the ids are the CSV's
-    assert [(r["Nội dung"], r["Trên 100 lượt"], r["Kênh"]) for r in rows] == [
-        (e["text"]["vi"], e["per_100"], "Máy đánh giá") for e in aspects["perceptions"]["reasons"]]
-    sheet = book["Nhu cầu"]
-    header = [c.value for c in sheet[3]]
-    rows = [dict(zip(header, (c.value for c in row), strict=True))
-            for row in sheet.iter_rows(min_row=4, max_row=3 + len(aspects["needs"]["choices"]))]
-    assert [(r["Nội dung"], r["Số lượt"], r["Tỷ lệ người trả lời chọn"]) for r in rows] == [
-        (e["text"]["vi"], e["count"], e["share"]) for e in aspects["needs"]["choices"]]
+    assert [(r[5], r[6], r[7], r[3]) for r in section("Nhận định - lý do nhạy cảm")] \
+        == [(e["text"]["vi"], e["per_100"], 50, "Máy đánh giá")
+            for e in aspects["perceptions"]["reasons"]]
+    assert [(r[5], r[6], r[7]) for r in section("Nhu cầu")] == [
+        (e["text"]["vi"], e["share"], 20) for e in aspects["needs"]["choices"]]
     _, side = call(survey_hub, "GET", f"/api/v1/offices/demo/channels?{NOVEMBER}")
-    channels = book["Các kênh"]
-    header = [c.value for c in channels[3]]
-    found = {(r[0], r[1], r[2]): r for r in channels.iter_rows(min_row=4, values_only=True)
-             if r and r[0] in ("Yếu tố", "Câu hỏi")}
     overall = next(q for q in side["questions"] if q["key"] == "overall")
-    phone_row = next(r for (level, name, channel), r in found.items()
-                     if level == "Câu hỏi" and channel == "khảo sát qua điện thoại"
-                     and name and name.startswith("Nhìn chung"))
-    assert phone_row[header.index("n")] == overall["channels"]["phone"]["n"] == 80
-    assert phone_row[header.index("Khác biệt")] == "khác biệt"
-    # a breakdown that depends on the channel says which it is
-    assert "Kênh" in [c.value for c in book["Theo từng câu hỏi"][3]]
+    phone_row = next(r for r in section("Các kênh")
+                     if r[3] == "khảo sát qua điện thoại"
+                     and r[5].startswith("Câu hỏi — Nhìn chung"))
+    assert phone_row[7] == overall["channels"]["phone"]["n"] == 80
+    assert phone_row[10] == "khác biệt"
+    assert {r[3] for r in section("Các kênh")} == {
+        "Máy đánh giá", "khảo sát qua điện thoại"}
 
     # the period page groups the same sections under the same headings, channels included
     tab.goto(f"/offices/demo/period?{NOVEMBER}")
@@ -168,7 +163,7 @@ def test_the_report_groups_its_content_by_the_three_aspects_with_the_apis_number
     assert "Từ 01/11/2026 đến 30/11/2026" in tab.page.inner_text("#channels-range")
 
     csv = tab.context.request.get(
-        f"{survey_hub.url}/offices/demo/report.csv?{NOVEMBER}&table=perceptions")
+        f"{survey_hub.url}/offices/demo/report.csv?{NOVEMBER}&table=perceptions&lang=en")
     assert csv.status == 200 and "per_100" in csv.text().splitlines()[0]
 
 

@@ -275,18 +275,19 @@ def test_a_viewer_reads_its_provinces_and_changes_nothing(site: Site) -> None:
             text_of(admin.get("/rejected").text)), 20, message="both refusals listed")
         # a rejected message alone never makes a kiosk (issue 16, item 5)
         fleet, office = admin.get("/fleet").text, admin.get("/offices/ubnd-a/live").text
-    assert "hailong/v1/ubnd-a/k01/response" in rejected and "not json" in rejected
+    # who sent it, by the roster's name, not the raw topic (issue 15, item 5)
+    assert "UBND phường A · Máy đánh giá k01" in rejected and "not json" in rejected
+    assert "hailong/v1/" not in rejected
     assert "phantom" not in fleet and "phantom" not in office and "k01" in fleet
+    assert "UBND phường A" in text_of(fleet) and "Quầy đất đai" in text_of(fleet)
 
 
 def sheet_rows(book: Any, title_key: str) -> list[tuple[Any, ...]]:
-    sheet = book[Texts("vi").t(title_key)[:31]]
-    rows = []
-    for row in list(sheet.iter_rows(values_only=True))[3:]:  # title, section, column names
-        if not row or row[0] is None:
-            break  # the notes follow an empty row
-        rows.append(row)
-    return rows
+    """The long sheet's rows of one section: office, from, to, channel, section, figure, value,
+    n, low, high, note (hub/web/report_xlsx.py)."""
+    title = Texts("vi").t(f"{title_key}.sheet")  # the section's short name
+    return [row for row in list(book.worksheets[0].iter_rows(values_only=True))[1:]
+            if row[4] == title]
 
 
 def test_the_xlsx_and_csv_hold_the_apis_numbers(site: Site) -> None:
@@ -295,44 +296,47 @@ def test_the_xlsx_and_csv_hold_the_apis_numbers(site: Site) -> None:
         assert reply.status_code == 200
         assert reply.headers["content-type"].startswith("application/vnd.openxmlformats")
         book = load_workbook(io.BytesIO(reply.content))
-        counters_csv = client.get("/offices/ubnd-a/report.csv?table=counters")
+        counters_csv = client.get("/offices/ubnd-a/report.csv?table=counters&lang=en")
     first = api(site, "/api/v1/offices/ubnd-a/scores")["from"]
     start = (datetime.fromisoformat(first) - timedelta(days=29)).date().isoformat()
     query = f"from={start}&to={first}"
     scores = api(site, f"/api/v1/offices/ubnd-a/scores?{query}")
-    summary = {r[0]: r[1] for r in sheet_rows(book, "report.s.summary.sheet")}
+    summary = {r[5]: r[6] for r in sheet_rows(book, "report.s.summary")}
     vi = Texts("vi")
     assert summary[vi.t("report.m.responses")] == scores["responses"] == GOOD_RATINGS + LOW_RATINGS
     assert summary[vi.t("report.m.satisfied")] == scores["questions"]["overall"]["satisfied"]
     assert summary[vi.t("report.m.response_rate")] == scores["response_rate"]["rate"]
     assert summary[vi.t("report.m.dossiers")] == 120
+    # every row names the office and the period as real dates
+    row = sheet_rows(book, "report.s.summary")[0]
+    assert row[0] == "UBND phường A" and row[3] == vi.t("channel.kiosk")
+    assert (row[1].date().isoformat(), row[2].date().isoformat()) == (start, first)
 
     counters = api(site, f"/api/v1/offices/ubnd-a/scores?{query}&by=counter")
-    by_key = {c["key"]: c for c in counters["cells"]}
-    rows = sheet_rows(book, "report.s.counters.sheet")
-    assert [r[0] for r in rows] == [c["key"] for c in counters["cells"]]
-    for row in rows:
-        overall = by_key[row[0]]["questions"]["overall"]
-        assert row[2] == by_key[row[0]]["responses"]
-        assert (row[3], row[4], row[5], row[6]) == (
+    rows = sheet_rows(book, "report.s.counters")
+    assert [r[5] for r in rows] == [f"{c['key']} — {c['name']}" for c in counters["cells"]]
+    for row, cell in zip(rows, counters["cells"], strict=True):
+        overall = cell["questions"]["overall"]
+        assert (row[7], row[6], row[8], row[9]) == (
             overall["n"], overall["satisfied"], *overall["satisfied_ci95"])
     table = list(csv.DictReader(io.StringIO(counters_csv.text.lstrip("\ufeff"))))
     assert [(r["key"], float(r["satisfied"])) for r in table] == [
         (c["key"], c["questions"]["overall"]["satisfied"]) for c in counters["cells"]]
 
     # people read names and wording, in the API's order; the ids are the CSV's
-    factors = sheet_rows(book, "report.s.factors.sheet")
-    assert [r[1:4] for r in factors] == [(s["n"], s["satisfied"], s["satisfied_ci95"][0])
-                                         for s in scores["factors"].values()]
+    factors = sheet_rows(book, "report.s.factors")
+    assert [(r[7], r[6], r[8]) for r in factors] == [
+        (s["n"], s["satisfied"], s["satisfied_ci95"][0]) for s in scores["factors"].values()]
     questions = api(site, f"/api/v1/offices/ubnd-a/scores?{query}&by=question")
-    assert [r[1:4] for r in sheet_rows(book, "report.s.items.sheet")] == [
+    assert [(r[5].split(" — ")[-1], r[7], r[6]) for r in sheet_rows(book, "report.s.items")] == [
         (c["text"]["vi"], c["n"], c["satisfied"]) for c in questions["cells"]
         if c["type"] == "rating"]
     reasons = api(site, f"/api/v1/offices/ubnd-a/reasons?{query}")
-    assert [r[0:3] for r in sheet_rows(book, "report.s.reasons.sheet")] == [
-        (r["text"]["vi"], r["count"], r["share"]) for r in reasons["reasons"]]
-    days = sheet_rows(book, "report.s.by_day.sheet")
-    assert len(days) == 30 and days[-1][3] == GOOD_RATINGS + LOW_RATINGS
+    assert [(r[5], r[6]) for r in sheet_rows(book, "report.s.reasons")] == [
+        (r["text"]["vi"], r["share"]) for r in reasons["reasons"]]
+    days = sheet_rows(book, "report.s.by_day")
+    assert len(days) == 30 and days[-1][7] == GOOD_RATINGS + LOW_RATINGS  # overall answers
+    assert days[-1][1] == days[-1][2] and days[-1][2].date().isoformat() == first
 
 
 def test_the_period_page_groups_by_week_and_refuses_a_bad_range(site: Site) -> None:

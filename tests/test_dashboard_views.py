@@ -34,16 +34,26 @@ def test_every_text_exists_in_both_languages_and_every_key_used_exists() -> None
         source = path.read_text(encoding="utf-8")
         used |= set(re.findall(r"""\bt\(\s*["']([a-z0-9_.]*[a-z0-9_])["']""", source))
         used |= set(re.findall(r"""texts\.t\(\s*["']([a-z0-9_.]*[a-z0-9_])["']""", source))
-        # a period's errors carry their key to the page that says them (PeriodError)
+        # a period's errors carry their key to the page that says them (PeriodError), as do
+        # the province report's (ProvinceAskError); the long XLSX's headers, the error pages'
         used |= set(re.findall(r'"(period\.error\.[a-z_]+)"', source))
+        used |= {k for k in re.findall(r'"((?:province|xlsx|error)\.[a-z0-9_.]*[a-z0-9_])"',
+                                       source) if not k.endswith(".html")}  # not a template
     # The report's sections name their texts as catalogue keys (hub/scores/report*.py).
-    reports = "".join(p.read_text(encoding="utf-8") for p in (WEB.parent / "scores").glob("report*.py"))
-    used |= set(re.findall(r'"(report\.[a-z0-9_.]*[a-z0-9_])"', reports))
+    reports = "".join(p.read_text(encoding="utf-8") for pattern in ("report*.py", "province*.py")
+                      for p in (WEB.parent / "scores").glob(pattern))
+    used |= set(re.findall(r'"((?:report|province)\.[a-z0-9_.]*[a-z0-9_])"', reports))
     used = {k for k in used if not k.endswith("_")}  # prefixes joined in templates: t("x_" ~ p)
     sections = {k for k in used if k.startswith("report.s.")}
     used |= {f"report.s.by_{p}" for p in PERIODS} | {f"report.col.{p}" for p in PERIODS}
     used |= {f"{s}.sheet" for s in sections | {f"report.s.by_{p}" for p in PERIODS}}
-    used |= {"report.too_few", "report.sensitive", "report.differs"}  # flags: report.{column}
+    used |= {"report.too_few", "report.sensitive", "report.differs",  # flags: report.{column}
+             "report.significant"}
+    # the province report's names joined in code and templates
+    used |= {f"province.figure.{f}" for f in ("index", "overall")}
+    used |= {f"province.change.{d}" for d in ("up", "down")}
+    used |= {f"province.report.sort.{s}" for s in ("satisfied", "lower")}
+    used |= {f"province.report.{s}_lead" for s in ("integrity", "needs")}
     used |= {f"report.aspect.{a}{lead}" for a in ASPECTS for lead in ("", ".lead")}
     used |= {f"province.kind.{k}" for k in KINDS}
     used |= {f"kiosk.state.{s}" for s in ("online", "offline", "unknown")}

@@ -82,10 +82,12 @@ def downloads(site: RunningHub) -> tuple[dict[str, str], bytes]:
     with httpx.Client(base_url=site.url, timeout=30) as client:
         assert sign_in(client, "root", PASSWORD).status_code == 200
         tables = {}
-        for table in ("counters", "officers", "alerts", "summary", "periods"):
-            reply = client.get(f"/offices/ubnd-a/report.csv?table={table}")
-            assert reply.status_code == 200, reply.text
-            tables[table] = reply.text.lstrip("\ufeff")
+        # the machine's CSV (lang=en) and the people's (Vietnamese, "….vi"): both neutral
+        for lang, suffix in (("en", ""), ("vi", ".vi")):
+            for table in ("counters", "officers", "alerts", "summary", "periods"):
+                reply = client.get(f"/offices/ubnd-a/report.csv?table={table}&lang={lang}")
+                assert reply.status_code == 200, reply.text
+                tables[table + suffix] = reply.text.lstrip("\ufeff")
         xlsx = client.get("/offices/ubnd-a/report.xlsx")
         assert xlsx.status_code == 200
     return tables, xlsx.content
@@ -131,4 +133,5 @@ def test_the_xlsx_holds_no_formula_and_keeps_numbers(site: RunningHub) -> None:
     wanted = {"'" + c.replace("\r", "\n") for c in COUNTERS} | {"'" + o for o in OFFICERS}
     assert wanted | {"'" + NOTE} <= texts
     assert numbers > 50
-    assert book.worksheets[0]["A1"].value.endswith("-UBND A")  # the title is not a formula
+    assert book.worksheets[1]["A1"].value.endswith("-UBND A")  # the title is not a formula
+    assert book.worksheets[0]["A2"].value == "'-UBND A"  # nor the office column (long format)

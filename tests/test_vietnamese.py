@@ -1,6 +1,7 @@
-"""Vietnamese means Vietnamese: every page, the printed report and the XLSX workbook, rendered in
-Vietnamese for an admin, show no catalogue key, raw id, English word of the product's own terms
-or ISO time (issue 15, item 5). One real hub with ratings (tests/test_dashboard_pages.py's).
+"""Vietnamese means Vietnamese: every page (the province report and the error pages too), the
+printed report, the Vietnamese CSV of every table and both XLSX workbooks, rendered in Vietnamese,
+show no catalogue key, raw id, English word of the product's own terms or ISO time (issue 15,
+item 5). One real hub with ratings (tests/test_dashboard_pages.py's).
 """
 
 from __future__ import annotations
@@ -17,7 +18,15 @@ from tests.test_dashboard_pages import Site, site  # noqa: F401  (the module's h
 PAGES = ("/", "/offices/ubnd-a", "/offices/ubnd-a/live", "/offices/ubnd-a/period",
          "/offices/ubnd-a/period?by=week", "/offices/ubnd-a/period?by=month",
          "/offices/ubnd-a/report", "/offices/ubnd-a/channels", "/provinces",
-         "/provinces/dak-nong", "/fleet", "/surveys", "/offices/ubnd-x")
+         "/provinces/dak-nong", "/fleet", "/surveys", "/offices/ubnd-x",
+         "/provinces/dak-nong/report", "/rejected")
+# Error pages: each with the status it must have, in Vietnamese too.
+ERRORS = {"/no-such-page": 404, "/provinces/dak-nong/report?order=speed": 400,
+          "/provinces/dak-nong?from=hom-qua": 400, "/offices/ubnd-a/period?by=year": 400}
+# The files people open (the Vietnamese CSV of every table, both workbooks).
+TABLES = ("summary", "integrity", "perceptions", "reasons", "factors", "items", "channels",
+          "stages", "periods", "counters", "officers", "alerts", "needs", "flags")
+PROVINCE_TABLES = ("units", "channels", "integrity", "needs")
 # The product's own English words and ids (states, channels, question and section ids, roles,
 # kinds): none may reach a Vietnamese reader.
 ENGLISH = ("kiosk", "kiosks", "online", "offline", "unknown", "open", "closed", "pending",
@@ -58,13 +67,33 @@ def test_every_vietnamese_page_and_report_speaks_vietnamese(site: Site) -> None:
             assert reply.status_code == 200, path
             if found := problems(visible(reply.text)):
                 wrong[path] = found
-        book = load_workbook(io.BytesIO(client.get("/offices/ubnd-a/report.xlsx").content))
-    for sheet in book.worksheets:
-        assert len(sheet.title) <= 31
-        cells = " ".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row
-                         if isinstance(v, str))
-        if found := problems(cells):
-            wrong[f"xlsx {sheet.title}"] = found
+        for path, code in ERRORS.items():
+            reply = client.get(path + ("&" if "?" in path else "?") + "lang=vi")
+            assert reply.status_code == code, path
+            if found := problems(visible(reply.text)):
+                wrong[path] = found
+        for table in TABLES:
+            text = client.get("/offices/ubnd-a/report.csv", params={"table": table}).text
+            if found := problems(text):
+                wrong[f"csv {table}"] = found
+        for table in PROVINCE_TABLES:
+            text = client.get("/provinces/dak-nong/report.csv", params={"table": table}).text
+            if found := problems(text):
+                wrong[f"province csv {table}"] = found
+        books = {"office": client.get("/offices/ubnd-a/report.xlsx").content,
+                 "province": client.get("/provinces/dak-nong/report.xlsx").content}
+    with site.client("lan") as head:  # a head on a province path: 403, in Vietnamese
+        reply = head.get("/provinces/dak-nong/report", params={"lang": "vi"})
+        assert reply.status_code == 403
+        if found := problems(visible(reply.text)):
+            wrong["403"] = found
+    for name, content in books.items():
+        for sheet in load_workbook(io.BytesIO(content)).worksheets:
+            assert len(sheet.title) <= 31
+            cells = " ".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row
+                             if isinstance(v, str))
+            if found := problems(cells):
+                wrong[f"{name} xlsx {sheet.title}"] = found
     assert wrong == {}
 
 

@@ -8,18 +8,23 @@ provinces' rankings); each page shows the same documents as that API.
 from __future__ import annotations
 
 import logging
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from hailong.topics import parse_kiosk_topic
 from hub.admin.accounts import Principal
 from hub.admin.fleet import FleetError, fleet_document, push_kiosk_config
 from hub.admin.pushconfig import version_time
 from hub.scores.documents import rfc3339
+from hub.store import tables
+from hub.store.queries import Reader
 from hub.web.access import admin_session, csrf_ok, province_session, session_of
 from hub.web.context import dashboard_of
+from hub.web.error_pages import page_message
 from hub.web.params import KINDS, ApiError, day_range
 from hub.web.render import hub_zone, render, texts_of
 
@@ -35,6 +40,7 @@ def fleet_page(request: Request) -> Response:
     session = admin_session(request)
     dashboard = dashboard_of(request.app)
     fleet = fleet_document(dashboard.documents, dashboard.store.read.office_ids(), dashboard.pusher)
+    fleet_names(dashboard.store.read, fleet, dashboard.documents.catalog)
     notice = request.query_params.get("pushed")
     failed = request.query_params.get("failed")
     return render(request, "fleet.html", {"fleet": fleet, "notice": notice, "failed": failed,
@@ -61,6 +67,33 @@ async def push_config(request: Request, office: str, kiosk: str) -> Response:
     return RedirectResponse("/fleet?" + urlencode({"pushed": f"{office}/{kiosk}"}), 303)
 
 
+def sender_of(read: Reader, topic: str) -> dict[str, str] | None:
+    """Who sent a message, as people name them: the office's name in the roster (its id when
+    it has none or is not in the roster) and the kiosk; None for a topic that names no kiosk."""
+    parsed = parse_kiosk_topic(topic)
+    if parsed is None:
+        return None
+    office = read.office(parsed.office)
+    return {"office": parsed.office, "office_name": str((office or {}).get("name") or ""),
+            "kiosk": parsed.kiosk}
+
+
+def fleet_names(read: Reader, fleet: dict[str, Any], catalog: dict[str, Any]) -> None:
+    """The fleet's rows with the names people know: the office's and the counter's from the
+    roster, the questionnaire's title (in both languages) instead of its reference."""
+    offices = {str(o["id"]): str(o.get("name") or "") for o in read.offices()}
+    counters: dict[str, dict[str, str]] = {}
+    for kiosk in fleet["kiosks"]:
+        office = kiosk["office"]
+        if office not in counters:
+            counters[office] = read.names(tables.counters, "label", office)
+        kiosk["office_name"] = offices.get(office, "")
+        kiosk["counter_name"] = counters[office].get(kiosk["counter"] or "", "")
+        found = catalog.get(kiosk.get("questionnaire") or "")
+        kiosk["questionnaire_title"] = ({"vi": found.title.vi, "en": found.title.en}
+                                        if found is not None else None)
+
+
 @router.get("/rejected", response_class=HTMLResponse, include_in_schema=False)
 def rejected_page(request: Request) -> Response:
     session = admin_session(request)
@@ -75,6 +108,7 @@ def rejected_page(request: Request) -> Response:
         raw: bytes = row["payload"]
         text = raw.decode("utf-8", "replace")
         items.append({"topic": row["topic"], "reason": row["reason"],
+                      "sender": sender_of(dashboard.store.read, str(row["topic"])),
                       # SQLite hands back UTC without its zone: made explicit before it is shown
                       "received_at": rfc3339(row["received_at"]), "id": row["response_id"],
                       "payload": text[:PAYLOAD_SHOWN], "cut": len(text) > PAYLOAD_SHOWN
@@ -123,7 +157,8 @@ def province_page(request: Request, province: str) -> Response:
         if sort not in ("satisfied", "lower"):
             raise ApiError(400, f"sort must be satisfied or lower, got {sort!r}", "sort")
     except ApiError as exc:
-        return render(request, "error.html", {"message": exc.message}, 400, session)
+        return render(request, "error.html",
+                      {"message": page_message(texts_of(request), request, exc)}, 400, session)
     texts = texts_of(request)
     kinds = sorted({str(m["kind"]) for m in members},
                    key=lambda k: (KINDS.index(k) if k in KINDS else len(KINDS), k))

@@ -33,8 +33,9 @@ from hub.web.api import events, fleet, offices, provinces, surveys, system
 from hub.web.assets import Assets
 from hub.web.bodies import BodyLimit
 from hub.web.context import Dashboard
+from hub.web.error_pages import http_failed
 from hub.web.events import LiveEvents
-from hub.web.params import ApiError, api_error, http_error, validation_error
+from hub.web.params import ApiError, api_error, validation_error
 from hub.web.settings import WebSection
 from hub.web.views import QuestionLabels
 
@@ -104,7 +105,7 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(FleetError, api_error)
     app.add_exception_handler(RequestValidationError, validation_error)
-    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(StarletteHTTPException, http_failed)
     app.add_exception_handler(AccessDenied, access_denied)
     app.add_exception_handler(PageDenied, pages.page_denied)
     app.add_exception_handler(report_pages.PeriodError, report_pages.period_failed)

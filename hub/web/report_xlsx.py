@@ -13,7 +13,7 @@ from datetime import date, tzinfo
 from typing import Any
 
 from hailong.spreadsheet import neutral_row
-from hub.i18n import Texts
+from hub.i18n import Texts, catalogue
 from hub.scores.report_model import Column, Report, Section
 from hub.web.report_files import people_columns, readable, sheet_name
 
@@ -71,16 +71,18 @@ def section_rows(report: Report, section: Section, texts: Texts, zone: tzinfo | 
         return []
     n_key = next((k for k in N_KEYS if k in keys and k != value_key), None)
     labels = [c for c in people_columns(section)
-              if c.kind in ("text", "period", "moment") and c.key != "channel"]
+              if c.kind in ("text", "period", "moment") and c.key not in ("channel", "note")]
     value_column = next(c for c in section.columns if c.key == value_key)
     inputs = report.inputs
     office = str(inputs.office.get("name") or inputs.office["id"])
-    title = texts.t(section.title)
+    # the section's short name (the one its own sheet had), else its title
+    short = f"{section.title}.sheet"
+    title = texts.t(short if short in catalogue() else section.title)
     rows = []
     for row in section.rows:
         first = date.fromisoformat(row["from"]) if row.get("from") else inputs.first
         last = date.fromisoformat(row["to"]) if row.get("to") else inputs.last
-        notes = []
+        notes = [str(row["note"])] if row.get("note") else []  # a person's (an alert's)
         if row.get("too_few") and row.get("n"):
             notes.append(texts.t("report.too_few"))
         if row.get("differs"):

@@ -8,111 +8,17 @@ from __future__ import annotations
 
 import csv
 import io
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import date, datetime
 from typing import Any
 
 import httpx
 import pytest
 from openpyxl import load_workbook
 
-from hailong.broker import Broker
-from hub.admin.accounts import Accounts
-from tests.hubdata import accepted, response
-from tests.support import RunningHub, hub_settings, sign_in, write_toml
-
-PASSWORD = "mật khẩu đủ dài"
-ROSTER = """\
-[[offices]]
-id = "demo"
-name = "UBND phường Demo"
-province = "dak-nong"
-
-[[offices]]
-id = "ubnd-b"
-name = "UBND xã B"
-province = "dak-nong"
-
-[[offices]]
-id = "ubnd-c"
-name = "UBND xã C"
-province = "dak-nong"
-
-[[offices]]
-id = "bv-1"
-name = "Bệnh viện 1"
-province = "dak-nong"
-kind = "hospital"
-
-[[offices]]
-id = "th-1"
-province = "lam-dong"
-kind = "school"
-"""
-EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "surveys" / "example-phone.csv"
-NOVEMBER = {"from": "2026-11-01", "to": "2026-11-30"}
-FACTORS = ("access", "procedure", "officer", "result", "feedback")
-
-
-def ratings(office: str, day: date, plan: list[tuple[int, dict[str, int]]], seq: int = 0
-            ) -> list[Any]:
-    """``count`` responses answering each question of ``answers`` as given, on ``day``."""
-    at = datetime(day.year, day.month, day.day, 3, 0, tzinfo=UTC)
-    items = []
-    for count, answers in plan:
-        for _ in range(count):
-            seq += 1
-            items.append(accepted(response(office=office, seq=seq, answers=answers,
-                                           at=at + timedelta(seconds=seq)), day=day))
-    return items
-
-
-def every(value: int, feedback: int | None = None) -> dict[str, int]:
-    answers = {"overall": value, **{q: value for q in FACTORS}}
-    if feedback is not None:
-        answers["feedback"] = feedback
-    return answers
-
-
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHub]:
-    from tests.conftest import _mosquitto_available
-    from tests.support import require
-
-    require("Mosquitto", _mosquitto_available(), "sudo apt-get install -y mosquitto")
-    tmp = tmp_path_factory.mktemp("province")
-    broker = Broker(tmp / "broker").start()
-    roster = write_toml(tmp / "roster.toml", ROSTER)
-    running = RunningHub(hub_settings(tmp / "hub", broker.url, roster=str(roster),
-                                      client_id="hailong-hub-province"))
-    try:
-        accounts = Accounts(running.hub.store.engine)
-        accounts.add_user("root", "admin", [], PASSWORD)
-        accounts.add_user("lan", "head", ["demo"], PASSWORD)
-        accounts.add_user("ana", "viewer", [], PASSWORD, ["dak-nong"])
-        accounts.add_user("tam", "viewer", [], PASSWORD, ["lam-dong"])
-        store = running.hub.store
-        # demo: 40 of 50 satisfied in November on every question, 20 of 50 in October (up);
-        # ubnd-b: 45 of 50 on every question but feedback, 10 of 50 on feedback;
-        # ubnd-c: 5 answers only (listed apart).
-        store.write_batch(ratings("demo", date(2026, 11, 10), [(40, every(5)), (10, every(2))]), [])
-        store.write_batch(ratings("demo", date(2026, 10, 10), [(20, every(4)), (30, every(1))],
-                                  100), [])
-        store.write_batch(ratings("ubnd-b", date(2026, 11, 12),
-                                  [(10, every(5)), (35, every(4, 2)), (5, every(3))]), [])
-        store.write_batch(ratings("ubnd-c", date(2026, 11, 12), [(5, every(5))]), [])
-        request = urllib.request.Request(
-            running.url + "/api/v1/surveys?name=example-phone.csv", method="POST",
-            data=EXAMPLE.read_bytes(), headers=running.auth)
-        with urllib.request.urlopen(request, timeout=30) as reply:
-            assert reply.status in (200, 201)
-        yield running
-    finally:
-        running.stop()
-        broker.stop()
+from tests.support import RunningHub, sign_in
+from tests.web.conftest import NOVEMBER, PASSWORD
 
 
 @contextmanager
@@ -130,7 +36,8 @@ def api(hub: RunningHub, **query: str) -> dict[str, Any]:
     return document
 
 
-def test_the_api_ranks_units_and_marks_only_significant_changes(hub: RunningHub) -> None:
+def test_the_api_ranks_units_and_marks_only_significant_changes(province_hub: RunningHub) -> None:
+    hub = province_hub
     document = api(hub)
     assert document["kind"] == "admin" and document["order"] == "index"
     assert document["previous"] == {"from": "2026-10-02", "to": "2026-10-31"}
@@ -157,7 +64,8 @@ def test_the_api_ranks_units_and_marks_only_significant_changes(hub: RunningHub)
     assert [u["office"] for u in facts["below_index"]] == ["ubnd-b"]
 
 
-def test_kiosk_beside_the_phone_survey_per_unit(hub: RunningHub) -> None:
+def test_kiosk_beside_the_phone_survey_per_unit(province_hub: RunningHub) -> None:
+    hub = province_hub
     demo = next(u for u in api(hub, order="overall")["ranked"] if u["office"] == "demo")
     channels = {c["channel"]: c for c in demo["channels"]}
     assert set(channels) == {"kiosk", "phone"} and demo["channel_figure"] == "overall"
@@ -167,7 +75,8 @@ def test_kiosk_beside_the_phone_survey_per_unit(hub: RunningHub) -> None:
     assert channels["phone"]["differs"] is apart
 
 
-def test_the_api_refuses_what_it_cannot_report(hub: RunningHub) -> None:
+def test_the_api_refuses_what_it_cannot_report(province_hub: RunningHub) -> None:
+    hub = province_hub
     for query, parameter in (({"order": "speed"}, "order"), ({"kind": "school"}, "kind"),
                              ({"sort": "up"}, "sort"), ({"from": "2026-13-01"}, "from")):
         reply = httpx.get(f"{hub.url}/api/v1/provinces/dak-nong/report", headers=hub.auth,
@@ -179,7 +88,8 @@ def test_the_api_refuses_what_it_cannot_report(hub: RunningHub) -> None:
     assert reply.status_code == 404 and reply.json()["parameter"] == "province"
 
 
-def test_viewers_and_admins_read_it_heads_and_other_provinces_do_not(hub: RunningHub) -> None:
+def test_viewers_and_admins_read_it_heads_and_other_provinces_do_not(province_hub: RunningHub) -> None:
+    hub = province_hub
     paths = ["/provinces/dak-nong/report", "/provinces/dak-nong/report.csv",
              "/provinces/dak-nong/report.xlsx", "/api/v1/provinces/dak-nong/report"]
     for user, allowed in (("root", True), ("ana", True), ("lan", False), ("tam", False)):
@@ -189,7 +99,8 @@ def test_viewers_and_admins_read_it_heads_and_other_provinces_do_not(hub: Runnin
                 assert code == (200 if allowed else 403), (user, path, code)
 
 
-def test_the_page_shows_the_apis_figures(hub: RunningHub) -> None:
+def test_the_page_shows_the_apis_figures(province_hub: RunningHub) -> None:
+    hub = province_hub
     document = api(hub)
     with signed_in(hub, "ana") as client:
         page = client.get("/provinces/dak-nong/report", params={**NOVEMBER, "lang": "vi"})
@@ -204,7 +115,8 @@ def test_the_page_shows_the_apis_figures(hub: RunningHub) -> None:
     assert ("≠ khác máy đánh giá" in text) is differs
 
 
-def test_the_csv_and_long_xlsx_hold_the_apis_figures(hub: RunningHub) -> None:
+def test_the_csv_and_long_xlsx_hold_the_apis_figures(province_hub: RunningHub) -> None:
+    hub = province_hub
     document = api(hub)
     with signed_in(hub, "ana") as client:
         machine = client.get("/provinces/dak-nong/report.csv",
@@ -243,7 +155,8 @@ def test_the_csv_and_long_xlsx_hold_the_apis_figures(hub: RunningHub) -> None:
     assert phone and phone[0][5] == "Đánh giá chung"
 
 
-def test_a_mistyped_page_parameter_is_told_in_vietnamese(hub: RunningHub) -> None:
+def test_a_mistyped_page_parameter_is_told_in_vietnamese(province_hub: RunningHub) -> None:
+    hub = province_hub
     with signed_in(hub, "ana") as client:
         reply = client.get("/provinces/dak-nong/report", params={"order": "speed", "lang": "vi"})
         assert reply.status_code == 400
