@@ -122,8 +122,8 @@ def dashboard(out: Path) -> list[Path]:
 
 
 def documents(out: Path) -> list[Path]:
-    """The official reports (office and province, the seeded month) as PDF pages in PNG: the
-    PDF is drawn from the same document model as the DOCX (hub/documents/)."""
+    """The official reports (office and province, the seeded month): the DOCX's pages as
+    LibreOffice draws them, and the office's PDF as the hub draws it, in PNG."""
     from tools.dashboard_screenshots import capture_documents
 
     return capture_documents(out)

@@ -263,18 +263,24 @@ def capture(out_dir: Path, readme: Path | None = None, days: int = 30,
 
 
 # The official reports pictured in docs/images (docs/dashboard.md): the office's and the
-# province's, over the seeded 30 days; each PDF page as one PNG.
-DOCUMENTS = (("report-office", f"/offices/{OFFICE}/report.pdf"),
-             ("report-province", f"/provinces/{PROVINCE}/report.pdf"))
+# province's over the seeded 30 days, the DOCX as LibreOffice draws it (what an office opens
+# and finishes) and the office's PDF as the hub draws it; each page one PNG.
+DOCUMENTS = (("report-office", f"/offices/{OFFICE}/report"),
+             ("report-province", f"/provinces/{PROVINCE}/report"))
 # Pixels per PDF point of the pictures: 1.5 is 108 dpi, an A4 page 893 px wide, readable on
 # a screen without making the repository heavy.
 PAGE_SCALE = 1.5
+# LibreOffice's conversion of one DOCX, seconds (a cold start takes a few).
+SOFFICE_TIMEOUT = 120
 
 
 def pdf_pages(pdf: bytes, prefix: Path) -> list[Path]:
-    """Each page of ``pdf`` as ``{prefix}-{n}.png`` (PDFium, as a PDF reader draws it)."""
+    """Each page of ``pdf`` as ``{prefix}-{n}.png`` (PDFium, as a PDF reader draws it), the
+    pictures of an earlier run with that prefix removed."""
     import pypdfium2
 
+    for old in prefix.parent.glob(f"{prefix.name}-[0-9]*.png"):
+        old.unlink()
     document = pypdfium2.PdfDocument(pdf)
     written = []
     try:
@@ -287,10 +293,25 @@ def pdf_pages(pdf: bytes, prefix: Path) -> list[Path]:
     return written
 
 
+def docx_as_pdf(docx: bytes, scratch: Path) -> bytes:
+    """The DOCX as LibreOffice (headless, a private profile) prints it to PDF."""
+    import shutil
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        raise SystemExit("the DOCX pictures need LibreOffice Writer: "
+                         "deploy/dev/system-packages.sh screenshots")
+    source = scratch / "report.docx"
+    source.write_bytes(docx)
+    subprocess.run([soffice, f"-env:UserInstallation={(scratch / 'profile').as_uri()}",
+                    "--headless", "--convert-to", "pdf", "--outdir", str(scratch), str(source)],
+                   check=True, capture_output=True, timeout=SOFFICE_TIMEOUT)
+    return (scratch / "report.pdf").read_bytes()
+
+
 def capture_documents(out_dir: Path, days: int = 30, per_day: tuple[int, int] = (25, 60)
                       ) -> list[Path]:
-    """The official reports (PDF, drawn from the same document as the DOCX) of the seeded
-    ``days``, page by page as PNG into ``out_dir``."""
+    """The official reports of the seeded ``days``, page by page as PNG into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
     query = f"?from={today - timedelta(days=days - 1)}&to={today}"
@@ -302,11 +323,12 @@ def capture_documents(out_dir: Path, days: int = 30, per_day: tuple[int, int] = 
             wait_for_responses(url, password, sent, days)
             with signed_in(url, password) as client:
                 for name, path in DOCUMENTS:
-                    reply = client.get(path + query)
-                    reply.raise_for_status()
-                    for old in out_dir.glob(f"{name}-*.png"):
-                        old.unlink()
-                    written += pdf_pages(reply.content, out_dir / name)
+                    docx = client.get(f"{path}.docx{query}")
+                    docx.raise_for_status()
+                    written += pdf_pages(docx_as_pdf(docx.content, home), out_dir / name)
+                pdf = client.get(f"{DOCUMENTS[0][1]}.pdf{query}")
+                pdf.raise_for_status()
+                written += pdf_pages(pdf.content, out_dir / f"{DOCUMENTS[0][0]}-pdf")
     return written
 
 

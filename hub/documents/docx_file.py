@@ -31,6 +31,13 @@ from hub.documents.model import DOTS, OfficialDocument, Part, Table
 
 # Space after a body paragraph (pt): NĐ 30 asks for at least 6 pt between paragraphs.
 AFTER = 6
+# The paragraph properties that follow w:pBdr in WordprocessingML's schema (CT_PPrBase).
+AFTER_BORDER = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
+                "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
+                "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+                "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
+                "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
+                "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
 
 
 def document_docx(document: OfficialDocument, page_label: str = "{page}") -> bytes:
@@ -139,7 +146,8 @@ def short_rule(para: Any, width: float) -> None:
                        ("w:color", "000000")):
         bottom.set(qualified(key), value)
     borders.append(bottom)
-    para._p.get_or_add_pPr().append(borders)
+    # where the schema puts a border among a paragraph's properties (Word refuses others)
+    para._p.get_or_add_pPr().insert_element_before(borders, *AFTER_BORDER)
 
 
 def figures(doc: Any, document: OfficialDocument) -> None:
