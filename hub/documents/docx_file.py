@@ -110,7 +110,9 @@ def plain_table(doc: Any, widths: tuple[float, ...], grid: bool = False) -> Any:
     if grid:
         table.style = doc.styles["Table Grid"]
     table.autofit = False
-    for cell, width in zip(table.rows[0].cells, widths, strict=True):
+    # the grid's widths (what LibreOffice reads) and the cells' (what Word reads)
+    for column, cell, width in zip(table.columns, table.rows[0].cells, widths, strict=True):
+        column.width = Mm(width)
         cell.width = Mm(width)
     return table
 
@@ -122,8 +124,8 @@ def header(doc: Any, document: OfficialDocument) -> None:
     if document.superior:
         paragraph(left, document.superior, NATIONAL_PT, align="center", first=True)
         first = False
-    body = paragraph(left, document.body, NATIONAL_PT, bold=True, align="center", first=first)
-    short_rule(body, HEADER_LEFT)
+    paragraph(left, document.body, NATIONAL_PT, bold=True, align="center", first=first)
+    short_rule(paragraph(left, "", 2, align="center"), HEADER_LEFT)
     paragraph(left, document.number, BODY_PT, align="center", before=6)
     paragraph(right, document.national_title, NATIONAL_PT, bold=True, align="center",
               first=True)
@@ -134,7 +136,8 @@ def header(doc: Any, document: OfficialDocument) -> None:
 
 
 def short_rule(para: Any, width: float) -> None:
-    """NĐ 30's short solid rule under the body's name: a bottom border a third as wide."""
+    """NĐ 30's short solid rule under the body's name: an empty paragraph's bottom border, a
+    third as wide as the column."""
     from docx.oxml import OxmlElement
     from docx.shared import Mm
 
