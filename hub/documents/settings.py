@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from hailong.settings import Section
 
+
+def one_line(value: str) -> str:
+    if re.search(r"[\x00-\x1f\x7f]", value):
+        raise ValueError("expected one line of text, without line breaks or tabs")
+    return value
+
+
+def symbol_letters(value: str) -> str:
+    if not re.fullmatch(r"[A-ZĐ0-9-]*", value):
+        raise ValueError("expected capital letters, digits and hyphens, e.g. SNV or UBND-VP")
+    return value
+
+
 # One line of a document's header or signature: no line breaks or control characters (the
 # layout of NĐ 30 is fixed; a stray newline would push the national title off its line).
-Line = Annotated[str, Field(max_length=120, pattern=r"^[^\x00-\x1f\x7f]*$")]
+Line = Annotated[str, Field(max_length=120), AfterValidator(one_line)]
 
 
 class ReportSection(Section):
@@ -22,8 +36,8 @@ class ReportSection(Section):
     superior: Line = Field(
         "", description="The issuing body's direct superior, printed above it, e.g. "
         "\"UBND TỈNH LÂM ĐỒNG\"; empty: none")
-    symbol: str = Field(
-        "", max_length=20, pattern=r"^[A-ZĐ0-9-]*$",
+    symbol: Annotated[str, AfterValidator(symbol_letters)] = Field(
+        "", max_length=20,
         description="The body's abbreviation in the document's symbol \"Số: …/BC-SYMBOL\" "
         "(capitals), e.g. \"SNV\"; empty: a dotted line")
     place: Line = Field(

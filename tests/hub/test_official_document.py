@@ -179,3 +179,19 @@ def test_the_chart_draws_a_bar_per_rated_period_in_its_band_colour() -> None:
     assert "#{:02X}{:02X}{:02X}".format(*image.getpixel((70 + 2 * 286 + 145, 200))) \
         == COLOURS["poor"]  # 50 %: poor
     assert image.getpixel((70 + 286 + 145, 150)) == (255, 255, 255)  # no bar: no ratings
+
+
+def test_the_report_settings_refuse_a_mistake_with_a_reason_a_person_can_act_on() -> None:
+    import pytest
+
+    from hailong.settings import SettingsError, load_settings
+    from hub.settings import HubSettings
+
+    good = load_settings(HubSettings, None, env={"HAILONG_REPORT_SYMBOL": "SNV",
+                                                 "HAILONG_REPORT_BODY": "Sở Nội vụ"})
+    assert (good.report.symbol, good.report.body) == ("SNV", "Sở Nội vụ")
+    assert good.report.recipients == ["Như trên", "Lưu: VT"]
+    for key, value, reason in (("SYMBOL", "snv", "capital letters, digits and hyphens"),
+                               ("PLACE", "Lâm\nĐồng", "one line of text")):
+        with pytest.raises(SettingsError, match=reason):
+            load_settings(HubSettings, None, env={f"HAILONG_REPORT_{key}": value})
