@@ -21,6 +21,7 @@ from hub.documents.layout import (
     RECIPIENT_PT,
     RECIPIENTS_PT,
     RIGHT,
+    SHORT_TABLE,
     SIGN_LEFT,
     TABLE_PT,
     TEXT_WIDTH,
@@ -171,13 +172,13 @@ def body_part(doc: Any, part: Part) -> None:
     paragraph(doc, part.heading, BODY_PT, bold=True, align="left", before=6, after=3, keep=True)
     for sentence in part.sentences:
         paragraph(doc, sentence, after=AFTER, indent=True)
-    for table in part.tables:
-        draw_table(doc, table)
     if part.chart is not None:
         paragraph(doc, part.chart.title, TABLE_PT + 1, bold=True, align="center", before=8,
                   keep=True)
         doc.add_picture(io.BytesIO(chart_png(part.chart)), width=Mm(TEXT_WIDTH))
         doc.inline_shapes[-1]._inline.docPr.set("descr", part.chart.alt)
+    for table in part.tables:
+        draw_table(doc, table)
     for _ in range(part.blank_lines):
         paragraph(doc, DOTS[:95], align="left", after=3)
 
@@ -204,8 +205,9 @@ def draw_table(doc: Any, table: Table) -> None:
         for cell, value, numeric, width in zip(row.cells, cells, table.numeric, table.widths,
                                                strict=True):
             cell.width = Mm(width / total * TEXT_WIDTH)
-            # the header and the first rows stay with the title
-            paragraph(cell, value, TABLE_PT, bold=index == 0, first=True, keep=index < 2,
+            # the header and the first rows stay with the title; a short table stays whole
+            paragraph(cell, value, TABLE_PT, bold=index == 0, first=True,
+                      keep=index < (len(rows) - 1 if len(rows) <= SHORT_TABLE + 1 else 2),
                       align="right" if numeric and index else "left")
     if table.note:
         paragraph(doc, table.note, TABLE_PT, italic=True, align="left", before=2)

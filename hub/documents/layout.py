@@ -28,3 +28,6 @@ KEEP_WITH_NEXT = 35.0
 # The font NĐ 30 names (the DOCX asks the word processor for it); the PDF embeds the bundled
 # Noto Sans instead, which has every Vietnamese letter.
 DOCX_FONT = "Times New Roman"
+# Rows: a table this short never breaks across pages (the five factors, a few counters); a
+# longer one may, its header row repeated.
+SHORT_TABLE = 8

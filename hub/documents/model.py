@@ -47,7 +47,7 @@ class Chart:
 @dataclass(frozen=True, slots=True)
 class Part:
     """One numbered part of the body (Kết quả, Hạn chế, Nguyên nhân, Giải pháp): sentences,
-    then its tables and its chart; a part with no sentences is left as dotted lines for people's words."""
+    then its chart and its tables; a part with no sentences is left as dotted lines for people's words."""
 
     heading: str
     sentences: tuple[str, ...] = ()

@@ -19,6 +19,7 @@ from hub.documents.layout import (
     RECIPIENT_PT,
     RECIPIENTS_PT,
     RIGHT,
+    SHORT_TABLE,
     SIGN_LEFT,
     TABLE_PT,
     TEXT_WIDTH,
@@ -31,6 +32,7 @@ FONT = "Noto"
 LINE = 0.44  # line height per point of type, mm: 1.25 lines (NĐ 30: single to 1.5 lines)
 CHART_HEIGHT = TEXT_WIDTH * 270 / 945  # the chart's picture keeps its proportions
 SIGN_SPACE = 16.0  # mm left for the signature and the seal
+ROW = 6.0  # mm a table's row takes, a wrapped name's two lines counted in
 
 
 def document_pdf(document: OfficialDocument, page_label: str = "{page}") -> bytes:
@@ -139,10 +141,10 @@ def body_part(pdf: Any, part: Part) -> None:
     for sentence in part.sentences:
         text(pdf, sentence, BODY_PT, indent=10)
         pdf.ln(0.8)
+    if part.chart is not None:  # the trend before the factors, as a reader asks "how is it going"
+        draw_chart(pdf, part.chart)
     for table in part.tables:
         draw_table(pdf, table)
-    if part.chart is not None:
-        draw_chart(pdf, part.chart)
     pdf.set_font(FONT, "", BODY_PT)
     dots = DOTS[:int(TEXT_WIDTH / pdf.get_string_width("."))]
     for _ in range(part.blank_lines):
@@ -161,7 +163,9 @@ def draw_chart(pdf: Any, chart: Chart) -> None:
 
 def draw_table(pdf: Any, table: Table) -> None:
     """A table that may break across pages, its header row repeated; its title kept with it."""
-    keep(pdf, 8 + 5 * min(len(table.rows) + 1, 4))
+    # a short table stays whole (its rows are read together), a long one keeps its title, header
+    # and first rows together and breaks after them
+    keep(pdf, 8 + ROW * (len(table.rows) + 1 if len(table.rows) <= SHORT_TABLE else 4))
     pdf.ln(2)
     text(pdf, table.title, TABLE_PT + 1, "B", align="L")
     pdf.set_font(FONT, "", TABLE_PT)
