@@ -358,8 +358,8 @@ def test_screenshots_of_every_page_at_office_pc_and_phone_size(tmp_path: Path,
     print(f"screenshots in {tmp_path / 'shots'}")
     assert {(s.page, s.size) for s in shots} >= {
         (page, size) for page in ("signin", "home", "office", "office-en", "period", "report",
-                                  "channels", "provinces", "province", "fleet", "rejected",
-                                  "surveys")
+                                  "channels", "provinces", "province", "province-report",
+                                  "fleet", "rejected", "surveys")
         for size in ("desktop", "phone")}
     # axe-core clean (nothing serious or critical), no page wider than a 360 px phone, no
     # table scrolling sideways on it, no ISO time: every finding listed at once

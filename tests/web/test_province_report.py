@@ -59,6 +59,11 @@ def test_the_api_ranks_units_and_marks_only_significant_changes(province_hub: Ru
     # ranked on factor 1 instead: ubnd-b's .90 before demo's .80
     by_access = api(hub, order="1")
     assert [u["office"] for u in by_access["ranked"]] == ["ubnd-b", "demo"]
+    # one kind at a time: the hospital alone, named by its own form's sections, never ranked
+    # with no answers
+    hospital = api(hub, kind="hospital")
+    assert hospital["ranked"] == [] and [u["office"] for u in hospital["too_few"]] == ["bv-1"]
+    assert hospital["names"]["1"] != document["names"]["1"]
     facts = document["facts"]
     assert facts["lowest_factor"]["key"] == "5"
     assert [u["office"] for u in facts["below_index"]] == ["ubnd-b"]
@@ -163,6 +168,9 @@ def test_a_mistyped_page_parameter_is_told_in_vietnamese(province_hub: RunningHu
         assert "Không thể xếp hạng theo “speed”" in reply.text
         assert client.get("/provinces/nowhere/report").status_code == 403  # dak-nong's viewer
     with signed_in(hub, "root") as client:
+        unknown = client.get("/no/such/page", params={"lang": "vi"})
+        assert unknown.status_code == 404 and "Không có trang này" in unknown.text
+        assert client.get("/api/v1/no-such-thing").json()["error"]  # the API stays JSON
         missing = client.get("/provinces/nowhere/report", params={"lang": "vi"})
         assert missing.status_code == 404 and "nowhere" in missing.text
         assert "Không có cơ quan nào trong tỉnh “nowhere”" in missing.text
