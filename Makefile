@@ -33,6 +33,7 @@ docs: $(STAMP)
 
 # The pictures in docs/images/, made from the real apps (docs/screenshots.py).
 screenshots: $(STAMP)
+	@deploy/dev/system-packages.sh screenshots
 	$(BIN)/python docs/screenshots.py
 
 clean:

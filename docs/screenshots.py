@@ -1,7 +1,8 @@
 """Regenerates the pictures in docs/images/ from the real apps: ``make screenshots``.
 
-Each entry of ``SHOTS`` makes one group of pictures: the kiosk's, and the dashboard's (through
-``tools.dashboard_screenshots.capture``). The kiosk runs for real under SDL's dummy video driver
+Each entry of ``SHOTS`` makes one group of pictures: the kiosk's, the dashboard's (through
+``tools.dashboard_screenshots.capture``) and the official reports' pages (``capture_documents``).
+The kiosk runs for real under SDL's dummy video driver
 (no window needed) and is driven by posted pygame events, exactly as a citizen would drive it.
 """
 
@@ -120,7 +121,16 @@ def dashboard(out: Path) -> list[Path]:
     return [readme]
 
 
-SHOTS: dict[str, Callable[[Path], list[Path]]] = {"kiosk": kiosk, "dashboard": dashboard}
+def documents(out: Path) -> list[Path]:
+    """The official reports (office and province, the seeded month): the DOCX's pages as
+    LibreOffice draws them, and the office's PDF as the hub draws it, in PNG."""
+    from tools.dashboard_screenshots import capture_documents
+
+    return capture_documents(out)
+
+
+SHOTS: dict[str, Callable[[Path], list[Path]]] = {"kiosk": kiosk, "dashboard": dashboard,
+                                                  "documents": documents}
 
 
 def main(argv: list[str] | None = None) -> int:

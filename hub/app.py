@@ -94,7 +94,8 @@ class Hub:
                               roster=self.roster, pusher=self.pusher,
                               mqtt_connected=lambda: self.subscriber.connected,
                               survey_channels=settings.hub.survey_channels,
-                              ingest_trouble=lambda: self.ingestor.trouble)
+                              ingest_trouble=lambda: self.ingestor.trouble,
+                              report=settings.report)
         self.dashboard: Dashboard = dashboard_of(self.app)
         self.live.listen(self.dashboard.events.publish)
         self.live.listen_alerts(self.dashboard.events.publish_alert)

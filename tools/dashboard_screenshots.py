@@ -36,6 +36,11 @@ KIOSKS = 3
 HUB_START = 30.0
 
 
+# Who issues the official reports in the pictures (a province's Department of Home Affairs).
+REPORT = ('[report]\nbody = "Sở Nội vụ"\nsuperior = "UBND tỉnh Lâm Đồng"\nsymbol = "SNV"\n'
+          'place = "Lâm Đồng"\nsigner_title = "KT. Giám đốc / Phó Giám đốc"\n')
+
+
 def write_configs(home: Path, broker_url: str, port: int) -> Path:
     roster = home / "roster.toml"
     roster.write_text(f'[[offices]]\nid = "{OFFICE}"\nname = "{OFFICE_NAME}"\n'
@@ -44,7 +49,7 @@ def write_configs(home: Path, broker_url: str, port: int) -> Path:
     hub_toml.write_text(
         f'[hub]\nroster = "{roster}"\nclient_id = "hailong-hub-screenshots"\n\n'
         f'[http]\nhost = "127.0.0.1"\nport = {port}\n\n[mqtt]\nurl = "{broker_url}"\n\n'
-        f'[data]\ndir = "{home}"\n', encoding="utf-8")
+        f'[data]\ndir = "{home}"\n\n{REPORT}', encoding="utf-8")
     return hub_toml
 
 
@@ -136,16 +141,23 @@ def running_hub(home: Path) -> Iterator[tuple[str, str, Broker]]:
         broker.stop()
 
 
-def wait_for_responses(url: str, password: str, expected: int, days: int) -> None:
-    """Until the hub has stored every seeded rating (checked through the API, signed in)."""
+@contextmanager
+def signed_in(url: str, password: str) -> Iterator[Any]:
+    """An HTTP client signed in as the admin."""
     import httpx
 
     from hub.web.access import CSRF_FIELD
 
-    with httpx.Client(base_url=url) as client:
+    with httpx.Client(base_url=url, timeout=120) as client:
         form = client.get("/signin").text
         token = form.split(f'name="{CSRF_FIELD}" value="', 1)[1].split('"', 1)[0]
         client.post("/signin", data={CSRF_FIELD: token, "name": ADMIN, "password": password})
+        yield client
+
+
+def wait_for_responses(url: str, password: str, expected: int, days: int) -> None:
+    """Until the hub has stored every seeded rating (checked through the API, signed in)."""
+    with signed_in(url, password) as client:
         today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
         query = f"from={today - timedelta(days=days - 1)}&to={today}"
         deadline = time.monotonic() + 60
@@ -249,6 +261,76 @@ def capture(out_dir: Path, readme: Path | None = None, days: int = 30,
             wait_for_responses(url, password, sent, days)
             time.sleep(1.5)  # the kiosks' statuses after the last acks
             return photograph(url, password, out_dir, readme, browser, audit)
+
+
+# The official reports pictured in docs/images (docs/dashboard.md): the office's and the
+# province's over the seeded 30 days, the DOCX as LibreOffice draws it (what an office opens
+# and finishes) and the office's PDF as the hub draws it; each page one PNG.
+DOCUMENTS = (("report-office", f"/offices/{OFFICE}/report"),
+             ("report-province", f"/provinces/{PROVINCE}/report"))
+# Pixels per PDF point of the pictures: 1.5 is 108 dpi, an A4 page 893 px wide, readable on
+# a screen without making the repository heavy.
+PAGE_SCALE = 1.5
+# LibreOffice's conversion of one DOCX, seconds (a cold start takes a few).
+SOFFICE_TIMEOUT = 120
+
+
+def pdf_pages(pdf: bytes, prefix: Path) -> list[Path]:
+    """Each page of ``pdf`` as ``{prefix}-{n}.png`` (PDFium, as a PDF reader draws it), the
+    pictures of an earlier run with that prefix removed."""
+    import pypdfium2
+
+    for old in prefix.parent.glob(f"{prefix.name}-[0-9]*.png"):
+        old.unlink()
+    document = pypdfium2.PdfDocument(pdf)
+    written = []
+    try:
+        for number in range(len(document)):
+            path = prefix.with_name(f"{prefix.name}-{number + 1}.png")
+            document[number].render(scale=PAGE_SCALE).to_pil().save(path, optimize=True)
+            written.append(path)
+    finally:
+        document.close()
+    return written
+
+
+def docx_as_pdf(docx: bytes, scratch: Path) -> bytes:
+    """The DOCX as LibreOffice (headless, a private profile) prints it to PDF."""
+    import shutil
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        raise SystemExit("the DOCX pictures need LibreOffice Writer: "
+                         "deploy/dev/system-packages.sh screenshots")
+    source = scratch / "report.docx"
+    source.write_bytes(docx)
+    subprocess.run([soffice, f"-env:UserInstallation={(scratch / 'profile').as_uri()}",
+                    "--headless", "--convert-to", "pdf", "--outdir", str(scratch), str(source)],
+                   check=True, capture_output=True, timeout=SOFFICE_TIMEOUT)
+    return (scratch / "report.pdf").read_bytes()
+
+
+def capture_documents(out_dir: Path, days: int = 30, per_day: tuple[int, int] = (25, 60)
+                      ) -> list[Path]:
+    """The official reports of the seeded ``days``, page by page as PNG into ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    query = f"?from={today - timedelta(days=days - 1)}&to={today}"
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="hailong-shots-") as scratch:
+        home = Path(scratch)
+        with running_hub(home) as (url, password, broker), \
+                seeded_kiosks(broker.url, home, days, per_day) as (sent, _):
+            wait_for_responses(url, password, sent, days)
+            with signed_in(url, password) as client:
+                for name, path in DOCUMENTS:
+                    docx = client.get(f"{path}.docx{query}")
+                    docx.raise_for_status()
+                    written += pdf_pages(docx_as_pdf(docx.content, home), out_dir / name)
+                pdf = client.get(f"{DOCUMENTS[0][1]}.pdf{query}")
+                pdf.raise_for_status()
+                written += pdf_pages(pdf.content, out_dir / f"{DOCUMENTS[0][0]}-pdf")
+    return written
 
 
 def main(argv: list[str] | None = None) -> int:

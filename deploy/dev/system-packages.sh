@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the system programs `make run` / `make test` need, from Debian's packages, when they
 # are missing: Mosquitto always; for the tests also PostgreSQL, Chromium, espeak-ng,
-# systemd-analyze, cage, the shellcheck linter, nginx and openssl. Without root (or password-less
-# sudo) it prints the one command to run and stops.
+# systemd-analyze, cage, the shellcheck linter, nginx and openssl; for `make screenshots` also
+# Chromium and LibreOffice Writer (the official report's DOCX drawn as PDF pages, with the
+# Liberation fonts standing in for Times New Roman). Without root (or password-less sudo) it
+# prints the one command to run and stops.
 set -euo pipefail
 
 purpose="${1:-run}"
@@ -23,6 +25,12 @@ if [ "$purpose" = test ]; then
   have espeak-ng || need+=(espeak-ng)  # the kiosk's read-aloud, tested by speaking into a file
   have nginx || need+=(nginx-light)  # the documented proxy in front of the hub (sign-in limits)
   have openssl || need+=(openssl)  # computes the receipt HMAC test vectors independently of the kiosk
+fi
+
+if [ "$purpose" = screenshots ]; then
+  have chromium || need+=(chromium)
+  have espeak-ng || need+=(espeak-ng)
+  have soffice || need+=(libreoffice-writer-nogui fonts-liberation)
 fi
 
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -1,7 +1,7 @@
-"""Charts drawn on the server as SVG, and the colour bands: pure functions of numbers.
+"""Charts drawn on the server as SVG: pure functions of numbers.
 
-Colours come from Okabe and Ito's palette, which stays distinguishable with every common
-colour-vision deficiency; every coloured mark also carries its number as text.
+Colours come from Okabe and Ito's palette (hub/scores/bands.py), which stays distinguishable
+with every common colour-vision deficiency; every coloured mark also carries its number as text.
 """
 
 from __future__ import annotations
@@ -9,29 +9,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
 
 from markupsafe import Markup, escape
 
 from hub.i18n import Texts
 
-Band = Literal["good", "fair", "poor", "none"]
-# National SIPAS results run at 80-85 % satisfied; under 60 % many citizens leave unhappy.
-GOOD = 0.80
-FAIR = 0.60
-COLOURS: dict[Band, str] = {"good": "#0072B2", "fair": "#E69F00", "poor": "#D55E00",
-                            "none": "#6b6b6b"}
+# the bands' home is hub/scores/bands.py (the official report's chart uses them too)
+from hub.scores.bands import COLOURS as COLOURS
+from hub.scores.bands import FAIR as FAIR
+from hub.scores.bands import GOOD as GOOD
+from hub.scores.bands import Band as Band
+from hub.scores.bands import band as band
+
 # Answers 1..5, from very dissatisfied (vermilion) through neutral (grey) to very satisfied.
 SCALE_COLOURS = ("#D55E00", "#E69F00", "#BBBBBB", "#56B4E9", "#0072B2")
-
-
-def band(share: float | None, n: int, min_n: int) -> Band:
-    """The colour band of a satisfied share; cells below the minimum n are never coloured."""
-    if share is None or n < min_n:
-        return "none"
-    if share >= GOOD:
-        return "good"
-    return "fair" if share >= FAIR else "poor"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from fastapi.templating import Jinja2Templates
 
 from hub.admin.pushconfig import ConfigPusher
+from hub.documents.settings import ReportSection
 from hub.roster import Roster
 from hub.scores.documents import Documents
 from hub.store import Store
@@ -42,6 +43,8 @@ class Dashboard:
     ingest_trouble: Callable[[], str | None] = lambda: None
     # The live parts recently sent, so that a page gets only what changed (hub/web/patches.py).
     patches: LivePatches = field(default_factory=LivePatches)
+    # Who issues and signs the official report ([report] in hub.toml).
+    report: ReportSection = field(default_factory=ReportSection)  # type: ignore[arg-type]
 
     def close(self) -> None:
         """End the live streams so that the web server can stop at once."""

@@ -67,6 +67,8 @@ def report_page(request: Request, province: str) -> Response:
         "figures": FIGURES, "factors": FACTORS, "sorts": SORTS, "index": INDEX,
         "query": query, "sections": province_sections(report, texts.t, texts.lang),
         "links": {"xlsx": f"{base}.xlsx?{urlencode(query)}",
+                  "docx": f"{base}.docx?{urlencode(query)}",
+                  "pdf": f"{base}.pdf?{urlencode(query)}",
                   "ranking": f"/provinces/{province}?" + urlencode(
                       {"from": query["from"], "to": query["to"], "kind": ask.kind}),
                   "csv": {key: f"{base}.csv?{urlencode({**query, 'table': key})}"

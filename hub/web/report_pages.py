@@ -125,6 +125,8 @@ def report_context(request: Request, report: Report, texts: Texts) -> dict[str, 
             "links": {"period": f"{base}/period?{urlencode(query)}",
                       "report": f"{base}/report?{urlencode(query)}",
                       "xlsx": f"{base}/report.xlsx?{urlencode(query)}",
+                      "docx": f"{base}/report.docx?{urlencode(query)}",
+                      "pdf": f"{base}/report.pdf?{urlencode(query)}",
                       "csv": {s.key: f"{base}/report.csv?{urlencode({**query, 'table': s.key})}"
                               for s in report.sections}},
             "periods": PERIODS, "groups": grouped(report),

@@ -149,6 +149,8 @@ def test_the_route_table_holds_every_kind_of_route(site: Site) -> None:
     templates = {c.template for c in site.calls}
     for expected in ("/offices/{office}/period", "/offices/{office}/report",
                      "/offices/{office}/report.csv", "/offices/{office}/report.xlsx",
+                     "/offices/{office}/report.docx", "/offices/{office}/report.pdf",
+                     "/provinces/{province}/report.docx", "/provinces/{province}/report.pdf",
                      "/offices/{office}/channels", "/api/v1/offices/{office}/dossiers",
                      "/api/v1/offices/{office}/alerts/{alert_id}/close", "/api/v1/surveys",
                      "/provinces/{province}/report", "/provinces/{province}/report.csv",

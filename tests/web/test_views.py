@@ -28,7 +28,9 @@ def test_every_text_exists_in_both_languages_and_every_key_used_exists() -> None
         assert set(re.findall(r"{(\w+)}", languages["vi"])) == set(
             re.findall(r"{(\w+)}", languages["en"])), f"{key}: placeholders differ"
     used: set[str] = set()
-    for path in [*WEB.glob("templates/*.html"), *WEB.rglob("*.py")]:
+    # the official documents' words (hub/documents/) are the catalogue's too
+    for path in [*WEB.glob("templates/*.html"), *WEB.rglob("*.py"),
+                 *(WEB.parent / "documents").glob("*.py")]:
         source = path.read_text(encoding="utf-8")
         used |= set(re.findall(r"""\bt\(\s*["']([a-z0-9_.]*[a-z0-9_])["']""", source))
         used |= set(re.findall(r"""texts\.t\(\s*["']([a-z0-9_.]*[a-z0-9_])["']""", source))
@@ -64,6 +66,9 @@ def test_every_text_exists_in_both_languages_and_every_key_used_exists() -> None
     used |= {f"alert.state.{s}" for s in ("open", "closed")}
     used |= {f"report.factor.{f}" for f in ("overall", "1", "2", "3", "4", "5")}
     used |= {f"report.level.{level}" for level in ("factor", "question")}
+    # the official documents' keys joined from a name: a part, a period's chart, a breakdown
+    used |= {f"doc.part.{p}" for p in ("results", "limits", "causes", "solutions")}
+    used |= {f"doc.chart.{p}" for p in PERIODS} | {"doc.col.counters", "doc.col.officers"}
     missing = used - set(texts)
     assert not missing, f"texts used but not in messages.toml: {sorted(missing)}"
     unused = set(texts) - used
