@@ -17,6 +17,7 @@ from hub.admin.pushconfig import ConfigPusher
 from hub.roster import Roster
 from hub.scores.documents import Documents
 from hub.store import Store
+from hub.store.probe import DatabaseProbe
 from hub.web.access import Gate
 from hub.web.events import LiveEvents
 from hub.web.patches import LivePatches
@@ -42,6 +43,13 @@ class Dashboard:
     ingest_trouble: Callable[[], str | None] = lambda: None
     # The live parts recently sent, so that a page gets only what changed (hub/web/patches.py).
     patches: LivePatches = field(default_factory=LivePatches)
+    _probe: DatabaseProbe | None = field(default=None, repr=False)
+
+    def database_probe(self) -> DatabaseProbe:
+        """/healthz's bounded question to the database (hub/store/probe.py)."""
+        if self._probe is None:
+            self._probe = DatabaseProbe(self.store.read.office_ids)
+        return self._probe
 
     def close(self) -> None:
         """End the live streams so that the web server can stop at once."""
