@@ -13,17 +13,22 @@ import errno
 import sqlite3
 from typing import Literal
 
-from sqlalchemy.exc import DBAPIError
-
 Problem = Literal["full", "error"]
 
 _SQLITE_FULL = 13  # sqlite3.SQLITE_FULL; extended codes keep it in the low byte
 _FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
+def _cause(exc: BaseException) -> BaseException:
+    """The driver's own error inside SQLAlchemy's wrapper (read as ``orig``, so that this
+    module, imported before the idle screen is up, does not import SQLAlchemy)."""
+    orig = getattr(exc, "orig", None)
+    return orig if isinstance(orig, BaseException) else exc
+
+
 def storage_problem(exc: BaseException) -> Problem | None:
     """"full", "error" (storage that failed otherwise), or None when ``exc`` is no storage failure."""
-    cause: BaseException = exc.orig if isinstance(exc, DBAPIError) and exc.orig else exc
+    cause = _cause(exc)
     if isinstance(cause, sqlite3.IntegrityError | sqlite3.ProgrammingError):
         return None
     if isinstance(cause, sqlite3.DatabaseError):
@@ -37,5 +42,5 @@ def storage_problem(exc: BaseException) -> Problem | None:
 
 def describe(exc: BaseException) -> str:
     """The failure in the database's or the system's own words, for the log (never the screen)."""
-    cause: BaseException = exc.orig if isinstance(exc, DBAPIError) and exc.orig else exc
+    cause = _cause(exc)
     return f"{cause} ({type(cause).__name__})"
