@@ -236,6 +236,7 @@ class Status(Struct, frozen=True, forbid_unknown_fields=True):
     scanner: Literal["ok", "absent", "error"]
     questionnaire: Annotated[str, _meta(_S["questionnaire"])]
     config: StatusConfig | UnsetType | None = UNSET
+    storage: Literal["full", "error"] | UnsetType = UNSET  # only while the kiosk is paused
 
 
 T = TypeVar("T", bound=Struct)

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import signal
 import threading
 import time
 from collections import deque
 from dataclasses import replace
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pygame
@@ -27,14 +25,16 @@ import pygame
 from hailong import sdnotify
 from hailong.questionnaire import Questionnaire
 from kiosk import flow, grid_layout, keys, layout, view
+from kiosk.draft import Draft
 from kiosk.flowclock import FlowClock
 from kiosk.opening import Opened, Opening, open_desk
 from kiosk.pushed import ConfigKeeper
-from kiosk.receipt import classify, load_or_create_key
+from kiosk.receipt import classify, deployment_key, scan_patterns
 from kiosk.scene import officer_photo
 from kiosk.service_rows import service_rows
 from kiosk.settings import KioskSettings
 from kiosk.speech import Speaker
+from kiosk.storage_fault import describe, storage_problem
 from kiosk.warmup import warm_up_states
 
 if TYPE_CHECKING:  # imported on the opening thread, after the idle screen is drawn
@@ -72,8 +72,8 @@ class KioskApp:
         self._desk: ResponseDesk | None = None
         self._pin_lock: PinLock | None = None  # the PIN's lockout, kept in the outbox's database
         self._opening: Opening[Opened] | None = None
-        self.receipt_key = self._receipt_key(settings)
-        self._patterns = self._compile_patterns(settings)
+        self.receipt_key = deployment_key(settings)
+        self._patterns = scan_patterns(settings)
         self.screen: pygame.Surface | None = None
         self.rules = self._rules()
         self._clock = FlowClock()
@@ -103,23 +103,6 @@ class KioskApp:
         self._screen_idle.set()
 
     # -- configuration ---------------------------------------------------------------------
-    @staticmethod
-    def _receipt_key(settings: KioskSettings) -> str:
-        section = settings.kiosk
-        path = Path(section.receipt_key_file) if section.receipt_key_file else \
-            settings.data_dir() / "receipt.key"
-        key, generated = load_or_create_key(section.receipt_key.get_secret_value(), path)
-        if generated:
-            log.warning("no receipt key configured: generated one in %s. Every kiosk of a "
-                        "deployment must share one key, or one dossier hashes differently on "
-                        "each: copy it, or set [kiosk] receipt_key", path)
-        return key
-
-    @staticmethod
-    def _compile_patterns(settings: KioskSettings) -> tuple[re.Pattern[str], re.Pattern[str]]:
-        return (re.compile(settings.scanner.receipt_pattern),
-                re.compile(settings.scanner.officer_pattern))
-
     def _rules(self) -> flow.Rules:
         section = self.settings.kiosk
         return flow.Rules(
@@ -155,6 +138,8 @@ class KioskApp:
         report = self.keeper.status()
         if report is not None:
             fields["config"] = report
+        if self.state.storage is not None:  # only while paused: older hubs refuse unknown keys
+            fields["storage"] = self.state.storage
         return fields
 
     def _status_changed(self) -> None:
@@ -292,7 +277,10 @@ class KioskApp:
                                     now=now))
 
     def dispatch(self, event: flow.Event) -> None:
+        storage = self.state.storage
         self.state, effects = flow.step(self.state, event, self.rules)
+        if self.state.storage != storage:
+            self._status_changed()  # the status says the kiosk paused, or resumed
         for effect in effects:
             self.perform(effect, event.now)
 
@@ -300,12 +288,15 @@ class KioskApp:
         if isinstance(effect, flow.Submit):
             try:
                 document = self.desk.submit(effect.draft)
-            except Exception:  # nothing to retry: the draft is invalid or the disk is gone
-                log.exception("could not store a response")
+            except Exception as exc:
+                self._store_failed(effect.draft, exc, now)
                 return
             self.durable_ms.append((time.perf_counter() - self._step_started) * 1000)
             self.stored.append({"id": document["id"], "seq": document["seq"]})
             del self.stored[:-100]
+            if self.state.pending is not None:
+                log.info("stored the response that waited: taking ratings again")
+            self.dispatch(flow.Stored(now=now))
         elif isinstance(effect, flow.Speak):
             self.speaker.say(effect.text, effect.lang)
         elif isinstance(effect, flow.CheckPin):
@@ -314,6 +305,18 @@ class KioskApp:
         elif isinstance(effect, flow.Quit):
             log.info("exit chosen on the service screen")
             self.running = False
+
+    def _store_failed(self, draft: Draft, exc: Exception, now: datetime) -> None:
+        """No thank-you for what is not on disk: a full or failing disk pauses the kiosk
+        (kiosk/pausing.py), which retries by itself; anything else is a bug, logged as one."""
+        problem = storage_problem(exc)
+        if problem is None:
+            log.exception("could not store a response")
+            return
+        if self.state.pending is None:
+            log.warning("cannot store a response: %s; ratings paused, retrying every %.0f s",
+                        describe(exc), flow.STORE_RETRY.total_seconds())
+        self.dispatch(flow.StoreFailed(draft, problem, now=now))
 
     def check_pin(self, pin: str) -> bool:
         from kiosk.pinlock import verify_pin  # already imported by the opening

@@ -32,6 +32,7 @@ from typing import Any, Protocol
 from hailong import __version__, contract
 from hailong.topics import kiosk_topic, parse_hub_status_topic, parse_kiosk_topic
 from kiosk.outbox import RESEND_FIRST, Outbox
+from kiosk.storage_fault import describe, storage_problem
 
 log = logging.getLogger(__name__)
 
@@ -163,8 +164,11 @@ class Delivery:
         while not self._stop.is_set():
             try:
                 self.step()
-            except Exception:  # the loop must survive a bad row or a database hiccup
-                log.exception("delivery round failed; retrying")
+            except Exception as exc:  # the loop must survive a bad row or a database hiccup
+                if storage_problem(exc) is not None:  # a full disk: the kiosk pauses (app.py)
+                    log.warning("delivery round failed: %s; retrying", describe(exc))
+                else:
+                    log.exception("delivery round failed; retrying")
                 self._stop.wait(1.0)
             self._wake.wait(TICK)
             self._wake.clear()
@@ -189,10 +193,12 @@ class Delivery:
                 self._force_status = True
         if transport is None or not connected:
             return
-        if self.hub_online:
-            self._expire_inflight(now)
-            self._send_due(transport, now)
-        self._maybe_publish_status(transport, now)
+        try:
+            if self.hub_online:
+                self._expire_inflight(now)
+                self._send_due(transport, now)
+        finally:  # a send whose bookkeeping failed (a full disk) still lets the status out
+            self._maybe_publish_status(transport, now)
         if now - self._last_prune > PRUNE_EVERY or not self._last_prune:
             self._last_prune = now
             self.outbox.prune(self._clock(), self._retention_days)

@@ -158,9 +158,22 @@ class OutboxOpened(_Event):
     pin_locked_until: datetime | None = None  # the lockout kept in the outbox (kiosk/pinlock.py)
 
 
+@dataclass(frozen=True)
+class StoreFailed(_Event):
+    """The outbox could not store ``draft`` (its disk is full, or failing): no thank-you."""
+
+    draft: Draft
+    problem: Literal["full", "error"] = "full"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Stored(_Event):
+    """The last :class:`Submit` is on disk (a paused kiosk thanks and resumes)."""
+
+
 Event = (Start | Rate | Skip | Choose | Continue | Back | SwitchLanguage | ReadAloud | NextPage
          | Touch | Key | Scan | CornerDown | CornerUp | PinKey | PinChecked | ServiceAction | Tick
-         | Send | PickStage | Up | OutboxOpened)
+         | Send | PickStage | Up | OutboxOpened | StoreFailed | Stored)
 
 
 @dataclass(frozen=True)

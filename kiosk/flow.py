@@ -42,6 +42,8 @@ from kiosk.events import (
     Speak,
     Stage,
     Start,
+    Stored,
+    StoreFailed,
     Submit,
     SwitchLanguage,
     Tick,
@@ -63,6 +65,7 @@ from kiosk.path import (
     spoken_text,
     wire_answers,
 )
+from kiosk.pausing import STORE_RETRY, paused_step, store_failed, stored
 from kiosk.receipt import Receipt
 from kiosk.state import STAGE_SCREEN, Rules, Session, State, back_to_idle
 from kiosk.technician import (
@@ -74,11 +77,11 @@ from kiosk.technician import (
 )
 
 __all__ = [
-    "CORNER_HOLD", "PIN_MAX_DIGITS", "SERVICE_TIMEOUT",
-    "STAGE_SCREEN", "Back", "CheckPin", "Choose", "Continue", "CornerDown", "CornerUp",
+    "CORNER_HOLD", "PIN_MAX_DIGITS", "SERVICE_TIMEOUT", "STAGE_SCREEN", "STORE_RETRY",
+    "Back", "CheckPin", "Choose", "Continue", "CornerDown", "CornerUp",
     "Effect", "Event", "Key", "NextPage", "OutboxOpened", "PickStage", "PinChecked", "PinKey", "Quit", "Rate",
     "ReadAloud", "Rules", "Scan", "Send", "ServiceAction", "Session", "Skip", "Speak", "Stage",
-    "Start", "State", "Submit", "SwitchLanguage", "Tick", "Touch", "Trigger", "Up",
+    "Start", "State", "StoreFailed", "Stored", "Submit", "SwitchLanguage", "Tick", "Touch", "Trigger", "Up",
     "current_question", "current_questions", "initial_state", "on_stage_screen", "overall_id",
     "path", "progress", "screen_of", "screens", "shows", "spoken_text", "step", "wire_answers",
 ]
@@ -115,6 +118,12 @@ def _bounced(state: State, event: _Event, rules: Rules) -> bool:
 
 def step(state: State, event: Event, rules: Rules) -> tuple[State, list[Effect]]:
     """The next state and the effects of ``event``."""
+    if isinstance(event, StoreFailed):
+        return store_failed(state, event, rules)
+    if isinstance(event, Stored):
+        return stored(state, event, rules)
+    if state.screen == "paused":
+        return paused_step(state, event)
     if isinstance(event, Key) and not event.target:
         event = replace(event, target=f"key:{event.name}")
     if not isinstance(event, Tick | PinChecked | CornerDown | CornerUp | Scan) and (

@@ -271,6 +271,17 @@ def notice(m: Metrics) -> Layout:
                                round(body.h * 0.28))}, ())
 
 
+def paused(m: Metrics) -> Layout:
+    """The pause in two languages: each a title over its explanation, the first one larger."""
+    body = m.body.inset(m.margin)
+    share = (0.2, 0.3, 0.16, 0.24)  # title, text, the other language's title, its text
+    boxes, y = {}, body.y
+    for name, part in zip(("title", "body", "title-other", "body-other"), share, strict=True):
+        boxes[name] = Box(body.x, y, body.w, round(body.h * part) - m.gap)
+        y += round(body.h * part)
+    return Layout(boxes, ())
+
+
 def pin(m: Metrics) -> Layout:
     """Title, masked field and message beside (or above, in portrait) a 3×4 keypad."""
     body = m.body

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from kiosk.settings import KioskSettings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,3 +106,22 @@ def load_or_create_key(configured: str, key_file: Path) -> tuple[str, bool]:
     key_file.touch(mode=0o600)
     key_file.write_text(key + "\n", encoding="utf-8")
     return key, True
+
+
+def deployment_key(settings: KioskSettings) -> str:
+    """The deployment's receipt key: configured, or generated once into the data folder."""
+    section = settings.kiosk
+    path = Path(section.receipt_key_file) if section.receipt_key_file else \
+        settings.data_dir() / "receipt.key"
+    key, generated = load_or_create_key(section.receipt_key.get_secret_value(), path)
+    if generated:
+        log.warning("no receipt key configured: generated one in %s. Every kiosk of a "
+                    "deployment must share one key, or one dossier hashes differently on "
+                    "each: copy it, or set [kiosk] receipt_key", path)
+    return key
+
+
+def scan_patterns(settings: KioskSettings) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The receipt's and the officer card's patterns, compiled once."""
+    return (re.compile(settings.scanner.receipt_pattern),
+            re.compile(settings.scanner.officer_pattern))

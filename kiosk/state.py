@@ -8,10 +8,11 @@ from datetime import datetime
 from typing import Literal
 
 from hailong.questionnaire import Questionnaire
+from kiosk.draft import Draft
 from kiosk.events import Stage, Trigger
 from kiosk.receipt import Receipt
 
-Screen = Literal["idle", "question", "thanks", "notice", "pin", "service"]
+Screen = Literal["idle", "question", "thanks", "notice", "pin", "service", "paused"]
 StageSetting = Literal["receive", "result", "any"]
 # The pseudo-question of the screen "did you just file the dossier or collect its result?"
 # (question ids start with a letter or digit, so it never meets a real one).
@@ -82,6 +83,11 @@ class State:
     # is a corner hold ("service"): the PIN's lockout is kept in the outbox's database.
     outbox_open: bool = True
     waiting: Trigger | Literal["service"] | None = None
+    # The outbox could not store a response ("paused": kiosk/pausing.py): the response waits
+    # here, retried from ``retry_at``, and no questionnaire opens until it is on disk.
+    pending: Draft | None = None
+    storage: Literal["full", "error"] | None = None
+    retry_at: datetime | None = None
 
 
 def back_to_idle(state: State, rules: Rules, keep_lang: bool = False) -> State:

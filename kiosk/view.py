@@ -1,4 +1,4 @@
-"""The screens around the questions: idle, thank-you, notice, PIN and the technician's screen,
+"""The screens around the questions: idle, thank-you, notice, pause, PIN, the technician's screen,
 and the one entry point that draws any flow state (questions in :mod:`kiosk.question_view`)."""
 
 from __future__ import annotations
@@ -50,6 +50,8 @@ def draw(surface: pygame.Surface, scene: Scene, pixels_per_mm: float) -> tuple[L
         result = _thanks(painter, m, scene)
     elif screen == "notice":
         result = _notice(painter, m, scene)
+    elif screen == "paused":
+        result = _paused(painter, m, scene)
     elif screen == "pin":
         result = _pin(painter, m, scene)
     elif screen == "service":
@@ -140,6 +142,19 @@ def _notice(p: Painter, m: Metrics, scene: Scene) -> Layout:
     lay = layout.notice(m)
     p.text(lay.boxes["title"], scene.t(key), m.font(0.08), bold=True, colour=PRIMARY)
     p.text(lay.boxes["body"], scene.t(f"{key}_detail"), m.font(0.045))
+    return lay
+
+
+def _paused(p: Painter, m: Metrics, scene: Scene) -> Layout:
+    """Calm, in both languages (the kiosk's own first), no error words: the disk is full."""
+    lang = scene.state.lang
+    lay = layout.paused(m)
+    b = lay.boxes
+    p.text(b["title"], t(lang, "paused.title"), m.font(0.08), bold=True, colour=PRIMARY)
+    p.text(b["body"], t(lang, "paused.detail"), m.font(0.045))
+    p.text(b["title-other"], t(other(lang), "paused.title"), m.font(0.055), bold=True,
+           colour=MUTED)
+    p.text(b["body-other"], t(other(lang), "paused.detail"), m.font(0.035), colour=MUTED)
     return lay
 
 

@@ -6,6 +6,7 @@ import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,6 +78,33 @@ def survey_hub(tmp_path: Path, broker: Broker) -> Iterator[object]:
                                       hub='survey_channels = ["zalo"]'))
     yield running
     running.stop()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """An 8 MB tmpfs of the test's own (tests/support/faults.py), unmounted afterwards."""
+    from tests.support.faults import mounted_small_disk
+
+    with mounted_small_disk(tmp_path / "small-disk") as folder:
+        yield folder
+
+
+@pytest.fixture
+def hubs() -> Iterator[list[Any]]:
+    """Hub child processes a fault test starts (tests/support/faults.py), stopped even on failure."""
+    from tests.support.faults import hub_children
+
+    with hub_children() as started:
+        yield started
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[object]:
+    """A durable PostgreSQL cluster of the test's own, which it may stop and start."""
+    from tests.support.faults import durable_cluster
+
+    with durable_cluster() as cluster:
+        yield cluster
 
 
 @pytest.fixture(scope="session")

@@ -296,6 +296,7 @@ class Documents(ChoiceDocuments, IndexDocuments, StageDocuments):
                 "gaps": [list(g) for g in ranges[:MAX_GAPS_SHOWN]],
                 "gaps_truncated": len(ranges) > MAX_GAPS_SHOWN,
                 "rejected": k["rejected"],
+                "storage": k["storage"],
                 "config": {"version": k["config_version"], "state": k["config_state"],
                            "error": k["config_error"]} if k["config_version"] or k["config_state"]
                 else None,

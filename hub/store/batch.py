@@ -344,6 +344,7 @@ class BatchWriter(RollupWriter):
                 "config_version": _given(config.version) if config else None,
                 "config_state": _given(config.state) if config else None,
                 "config_error": _given(config.error) if config else None,
+                "storage": _given(s.storage),
             }
             if s.state == "offline":
                 # The will was written when the kiosk connected: its clocks and counts are stale.

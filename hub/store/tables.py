@@ -87,6 +87,9 @@ kiosks = Table(
     # The last seq the kiosk says it created (its status): what it has not delivered yet.
     Column("status_seq", Integer),
     Column("rejected", Integer, nullable=False, default=0, server_default="0"),
+    # The kiosk's outbox cannot store ratings ("full" disk, or another "error"), so it has
+    # paused taking them; null while storing works (the status's optional ``storage``).
+    Column("storage", String(8)),
 )
 
 # Ranges of seqs below a kiosk's max_seq that have not arrived (see hub/store/seqgaps.py).

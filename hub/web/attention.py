@@ -83,10 +83,11 @@ def change(today: DayPoint, other: DayPoint, min_n: int) -> Literal["up", "down"
 
 def kiosk_health(kiosks: Sequence[Mapping[str, Any]]) -> KioskHealth:
     """How many kiosks are online, and those that need a look: not online, seqs missing, a
-    skewed clock or a failing scanner (a few unsent ratings while online are normal)."""
+    skewed clock, a failing scanner or a paused outbox (a few unsent ratings while online are
+    normal)."""
     troubled = tuple(str(k["kiosk"]) for k in kiosks
                      if k.get("state") != "online" or k.get("missing") or k.get("clock_skewed")
-                     or k.get("scanner") == "error")
+                     or k.get("scanner") == "error" or k.get("storage"))
     online = sum(1 for k in kiosks if k.get("state") == "online")
     return KioskHealth(online, len(kiosks), troubled)
 

@@ -18,6 +18,7 @@ from hub.documents.settings import ReportSection
 from hub.roster import Roster
 from hub.scores.documents import Documents
 from hub.store import Store
+from hub.store.probe import DatabaseProbe
 from hub.web.access import Gate
 from hub.web.events import LiveEvents
 from hub.web.patches import LivePatches
@@ -45,6 +46,13 @@ class Dashboard:
     patches: LivePatches = field(default_factory=LivePatches)
     # Who issues and signs the official report ([report] in hub.toml).
     report: ReportSection = field(default_factory=ReportSection)  # type: ignore[arg-type]
+    _probe: DatabaseProbe | None = field(default=None, repr=False)
+
+    def database_probe(self) -> DatabaseProbe:
+        """/healthz's bounded question to the database (hub/store/probe.py)."""
+        if self._probe is None:
+            self._probe = DatabaseProbe(self.store.read.office_ids)
+        return self._probe
 
     def close(self) -> None:
         """End the live streams so that the web server can stop at once."""

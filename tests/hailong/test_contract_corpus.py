@@ -79,7 +79,8 @@ def seeds() -> dict[str, list[dict[str, Any]]]:
             hubdata.status(), hubdata.status(state="offline", oldest=hubdata.NOW),
             {**hubdata.status(), "config": {"version": "7", "state": "refused", "error": "x"}},
             {**hubdata.status(), "config": None},
-            {**hubdata.status(), "config": {"version": None, "other": 1}}],
+            {**hubdata.status(), "config": {"version": None, "other": 1}},
+            {**hubdata.status(), "storage": "full"}, {**hubdata.status(), "storage": "error"}],
         "ack": [{"v": 1, "ids": [], "rejected": []},
                 {"v": 1, "ids": [str(uuid.uuid4())], "rejected": [{"id": "x", "reason": "y"}]}],
     }

@@ -20,10 +20,17 @@ from hailong.broker import Broker
 from hub.admin.accounts import Accounts
 from hub.documents.model import MOTTO, NATIONAL_TITLE
 from hub.i18n import Texts
-from tests.hubdata import accepted, response
-from tests.support import RunningHub, hub_settings, sign_in, write_toml
+from tests.support import (
+    PASSWORD,
+    RunningHub,
+    hub_settings,
+    mosquitto_available,
+    require,
+    sign_in,
+    write_toml,
+)
+from tests.support.hubdata import accepted, response
 
-PASSWORD = "mật khẩu đủ dài"
 ROSTER = """
 [[offices]]
 id = "ubnd-a"
@@ -86,10 +93,7 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    from tests.conftest import _mosquitto_available
-    from tests.support import require
-
-    require("Mosquitto", _mosquitto_available(), "sudo apt-get install -y mosquitto")
+    require("Mosquitto", mosquitto_available(), "sudo apt-get install -y mosquitto")
     tmp = tmp_path_factory.mktemp("documents")
     broker = Broker(tmp / "broker").start()
     roster = write_toml(tmp / "roster.toml", ROSTER)

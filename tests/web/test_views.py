@@ -58,6 +58,7 @@ def test_every_text_exists_in_both_languages_and_every_key_used_exists() -> None
     used |= {f"province.kind.{k}" for k in KINDS}
     used |= {f"kiosk.state.{s}" for s in ("online", "offline", "unknown")}
     used |= {f"kiosk.scanner.{s}" for s in ("ok", "absent", "error", "unknown")}
+    used |= {f"kiosk.storage.{s}" for s in ("full", "error")}  # the status's storage
     used |= {f"fleet.config.{s}" for s in ("applied", "pending", "error", "none")}
     used |= {f"scale.{level}" for level in range(1, 6)} | {f"role.{r}" for r in ROLES}
     used |= {f"live.compare.{key}" for key in COMPARED}
