@@ -17,6 +17,7 @@ from hailong.settings import (
     load_settings,
     sqlite_url,
 )
+from hub.notify.settings import NotifySection
 from hub.web.settings import WebSection
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -130,6 +131,7 @@ class HubSettings(BaseModel):
     alerts: AlertRule = Field(default_factory=AlertRule)  # type: ignore[arg-type]
     data: DataSettings = Field(default_factory=DataSettings)  # type: ignore[arg-type]
     web: WebSection = Field(default_factory=WebSection)  # type: ignore[arg-type]
+    notify: NotifySection = Field(default_factory=NotifySection)  # type: ignore[arg-type]
 
     def data_dir(self) -> Path:
         return self.data.path()

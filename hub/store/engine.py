@@ -4,7 +4,6 @@ migrations in ``hub/store/migrations``. :class:`Database` is what every writer o
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +15,13 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
+from hub.store.moments import utc as utc  # re-exported: every writer imports it from here
 from hub.store.queries import Reader
 
 # SQLite caps bound parameters per statement; 500 ids per IN (...) stays well below it.
 CHUNK = 500
 
 
-def utc(moment: datetime) -> datetime:
-    """Aware UTC; SQLite hands back naive datetimes, which the hub always wrote as UTC."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -26,7 +26,7 @@ from hub.admin.pushconfig import ConfigPusher
 from hub.roster import Roster
 from hub.scores.documents import Documents
 from hub.store import Store
-from hub.web import admin_pages, pages, report_pages, survey_pages
+from hub.web import admin_pages, alert_pages, pages, report_pages, survey_pages
 from hub.web.access import AccessDenied, Gate, PageDenied, access_denied, api_access
 from hub.web.api import events, fleet, offices, provinces, surveys, system
 from hub.web.assets import Assets
@@ -81,7 +81,8 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
                pusher: ConfigPusher | None = None,
                mqtt_connected: Callable[[], bool] = lambda: False,
                survey_channels: Sequence[str] = (),
-               ingest_trouble: Callable[[], str | None] = lambda: None) -> FastAPI:
+               ingest_trouble: Callable[[], str | None] = lambda: None,
+               notify_enabled: bool = False) -> FastAPI:
     app = FastAPI(title="hailong hub", version=__version__, docs_url=None, redoc_url=None,
                   description="Scores of the one-stop counters' feedback kiosks (SIPAS scale). "
                   "Days are in each office's time zone; see docs/api.md.",
@@ -95,7 +96,7 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
         events=LiveEvents(), gate=Gate(Accounts(store.engine), settings), templates=templates,
         documents=documents, roster=roster if roster is not None else Roster(), pusher=pusher,
         mqtt_connected=mqtt_connected, survey_channels=tuple(survey_channels),
-        ingest_trouble=ingest_trouble)
+        ingest_trouble=ingest_trouble, notify_enabled=notify_enabled)
     app.state.dashboard = dashboard
     app.state.gate = dashboard.gate
     app.add_exception_handler(ApiError, api_error)
@@ -106,7 +107,7 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
     app.add_exception_handler(PageDenied, pages.page_denied)
     app.add_exception_handler(report_pages.PeriodError, report_pages.period_failed)
     for module in (system, offices, events, provinces, surveys, fleet,
-                   pages, report_pages, admin_pages, survey_pages):
+                   pages, alert_pages, report_pages, admin_pages, survey_pages):
         app.include_router(module.router)
     app.mount("/static", assets, name="static")
     # HTML, CSS, JS and JSON go compressed; Starlette leaves event streams (each event must

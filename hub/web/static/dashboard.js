@@ -107,7 +107,9 @@
   function refresh() {
     if (busy) { again = true; return; }
     busy = true;
-    var url = root.dataset.fragment + "?since=" + encodeURIComponent(lines === null ? "" : version);
+    var fragment = root.dataset.fragment;
+    var url = fragment + (fragment.indexOf("?") < 0 ? "?" : "&") + "since="
+      + encodeURIComponent(lines === null ? "" : version);
     fetch(url, { credentials: "same-origin", cache: "no-store" })
       .then(function (reply) {
         if (reply.redirected || reply.status === 401) { window.location.reload(); return null; }
