@@ -152,7 +152,10 @@ def test_the_route_table_holds_every_kind_of_route(site: Site) -> None:
     for expected in ("/offices/{office}/period", "/offices/{office}/report",
                      "/offices/{office}/report.csv", "/offices/{office}/report.xlsx",
                      "/offices/{office}/channels", "/api/v1/offices/{office}/dossiers",
-                     "/api/v1/offices/{office}/alerts/{alert_id}/close", "/api/v1/surveys"):
+                     "/api/v1/offices/{office}/alerts/{alert_id}/close",
+                     "/api/v1/offices/{office}/alerts/{alert_id}/ack", "/offices/{office}/alerts",
+                     "/offices/{office}/alerts/live", "/offices/{office}/alerts/{alert_id}/ack",
+                     "/offices/{office}/alerts/{alert_id}/close", "/api/v1/surveys"):
         assert expected in templates
     assert len([c for c in site.calls if "{office}" in c.template and c.api]) >= 10
 
