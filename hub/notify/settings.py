@@ -13,7 +13,7 @@ MIN_SECRET = 16
 
 
 class NotifySection(Section):
-    """Mail and webhook notifications when an alert opens (docs/configuration.md)."""
+    """Mail and webhook notifications when an alert opens (setting up: docs/deploy.md)."""
 
     smtp_host: str = Field("", description="SMTP server; empty: no e-mail is sent")
     smtp_port: int = Field(587, ge=1, le=65535,
