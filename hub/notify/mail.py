@@ -46,7 +46,7 @@ def send_mail(settings: NotifySection, notice: dict[str, Any]) -> None:
             if settings.security == "starttls":
                 client.starttls(context=ssl.create_default_context())
             if settings.user:
-                client.login(settings.user, settings.password)
+                client.login(settings.user, settings.password.get_secret_value())
             client.send_message(message, to_addrs=[Address(addr_spec=notice["recipient"])
                                                    .addr_spec])
     except smtplib.SMTPResponseException as exc:

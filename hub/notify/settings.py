@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from hailong.settings import Section
 
@@ -23,7 +23,7 @@ class NotifySection(Section):
         "the server does not offer it); tls: TLS from the start (SMTPS); none: no encryption "
         "(a relay on the same machine or network only)")
     user: str = Field("", description="SMTP user name; empty: no authentication")
-    password: str = Field("", description="SMTP password of user")
+    password: SecretStr = Field(SecretStr(""), description="SMTP password of user")
     mail_from: str = Field("", description="The mails' From address, e.g. "
                            "\"Hài lòng <hailong@example.gov.vn>\"; needed with smtp_host")
     link_base: str = Field("", description="The dashboard's address as people reach it, e.g. "
@@ -31,7 +31,7 @@ class NotifySection(Section):
                            "{link_base}/offices/{office}/alerts")
     webhook_url: str = Field("", description="An http(s) URL that gets a signed JSON POST "
                              "per alert (docs/api.md); empty: none")
-    webhook_secret: str = Field("", description="The HMAC-SHA256 key signing the webhook's "
+    webhook_secret: SecretStr = Field(SecretStr(""), description="The HMAC-SHA256 key signing the webhook's "
                                 f"body (at least {MIN_SECRET} characters)")
     timeout: float = Field(20, gt=0, le=300,
                            description="Seconds an SMTP dialogue or a webhook call may take")
@@ -51,7 +51,7 @@ class NotifySection(Section):
         if self.webhook_url:
             if not self.webhook_url.startswith(("http://", "https://")):
                 raise ValueError("webhook_url: expected an http:// or https:// URL")
-            if len(self.webhook_secret) < MIN_SECRET:
+            if len(self.webhook_secret.get_secret_value()) < MIN_SECRET:
                 raise ValueError(f"webhook_secret: at least {MIN_SECRET} characters are needed "
                                  "to sign the webhook (e.g. `openssl rand -hex 32`)")
         if self.link_base and not self.link_base.startswith(("http://", "https://")):

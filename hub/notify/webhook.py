@@ -22,7 +22,7 @@ def post_webhook(settings: NotifySection, notice: dict[str, Any]) -> None:
     request = urllib.request.Request(notice["recipient"], data=body, method="POST", headers={
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": f"hailong-hub/{__version__}",
-        SIGNATURE_HEADER: signature(settings.webhook_secret, body),
+        SIGNATURE_HEADER: signature(settings.webhook_secret.get_secret_value(), body),
         # the same for every try of one notice: a receiver can drop a repeat
         "X-Hailong-Delivery": str(notice["id"])})
     try:
