@@ -8,16 +8,14 @@ from collections.abc import Callable
 from datetime import tzinfo
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from hub.admin.contacts import recipients
 from hub.notify.messages import AlertNotice, alert_link, folds, mail_text, webhook_body
 from hub.notify.settings import NotifySection
 from hub.scores.documents import alert_document
-from hub.store import tables as t
 from hub.store.engine import utc
-from hub.store.notify import folded_since, last_notice, queue_notices
+from hub.store.notify import folded_since, last_notice, names_of, queue_notices
 
 
 class AlertNotifier:
@@ -43,10 +41,7 @@ class AlertNotifier:
         now = utc(row["opened_at"])
         last = last_notice(conn, office, kind)
         folded = folds(last, now)
-        office_name = conn.execute(select(t.offices.c.name).where(
-            t.offices.c.id == office)).scalar() or ""
-        counter_name = conn.execute(select(t.counters.c.name).where(
-            t.counters.c.office == office, t.counters.c.label == row["counter"])).scalar() or ""
+        office_name, counter_name = names_of(conn, office, row["counter"])
         notice = AlertNotice(alert_document(row), office_name, counter_name,
                              self.question_text(office, kind), self.zone_of(office),
                              alert_link(self.settings.link_base, office, row["id"]),

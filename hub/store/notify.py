@@ -49,6 +49,14 @@ def folded_since(conn: Connection, office: str, kind: str, since: datetime | Non
     return int(conn.execute(query).scalar_one())
 
 
+def names_of(conn: Connection, office: str, counter: str) -> tuple[str, str]:
+    """The office's and the counter's names as the roster gives them ("" when it does not)."""
+    office_name = conn.execute(select(t.offices.c.name).where(t.offices.c.id == office)).scalar()
+    counter_name = conn.execute(select(t.counters.c.name).where(
+        t.counters.c.office == office, t.counters.c.label == counter)).scalar()
+    return office_name or "", counter_name or ""
+
+
 class NotifyWriter(Database):
     def claim_notice(self, notice_id: int, now: datetime) -> bool:
         """Take a due notice for sending; False when another sender took it first."""
