@@ -11,6 +11,8 @@ from hub.admin.grants import ROLES
 from hub.i18n import LANGS, Texts, catalogue
 from hub.scores.report_model import ASPECTS, PERIODS
 from hub.scores.scores import office_scores
+from hub.store.alert_reads import ALERT_STATES
+from hub.web.alert_actions import OUTCOMES
 from hub.web.attention import COMPARED
 from hub.web.charts import COLOURS, SCALE_COLOURS, DayPoint, band, daily_chart, distribution_bar
 from hub.web.params import KINDS
@@ -28,7 +30,9 @@ def test_every_text_exists_in_both_languages_and_every_key_used_exists() -> None
         assert set(re.findall(r"{(\w+)}", languages["vi"])) == set(
             re.findall(r"{(\w+)}", languages["en"])), f"{key}: placeholders differ"
     used: set[str] = set()
-    for path in [*WEB.glob("templates/*.html"), *WEB.rglob("*.py")]:
+    # the alert mails' texts are the catalogue's too (hub/notify/messages.py)
+    for path in [*WEB.glob("templates/*.html"), *WEB.rglob("*.py"),
+                 *(WEB.parent / "notify").glob("*.py")]:
         source = path.read_text(encoding="utf-8")
         used |= set(re.findall(r"""\bt\(\s*["']([a-z0-9_.]*[a-z0-9_])["']""", source))
         used |= set(re.findall(r"""texts\.t\(\s*["']([a-z0-9_.]*[a-z0-9_])["']""", source))
@@ -52,6 +56,10 @@ def test_every_text_exists_in_both_languages_and_every_key_used_exists() -> None
     used |= {f"live.change.{change}" for change in ("up", "down", "same")}
     # values named by a column's prefix (Column.names): channels, alert states, factors, levels
     used |= {f"alert.state.{s}" for s in ("open", "closed")}
+    # the alerts page and its forms (hub/web/alert_pages.py, templates/_alerts*.html)
+    used |= {f"alerts.state.{s}" for s in ALERT_STATES} | {f"alerts.done.{o}" for o in OUTCOMES}
+    used |= {f"alerts.ev.{a}" for a in ("ack", "close")}
+    used |= {f"alerts.notice.{c}" for c in ("email", "webhook")}
     used |= {f"report.factor.{f}" for f in ("overall", "1", "2", "3", "4", "5")}
     used |= {f"report.level.{level}" for level in ("factor", "question")}
     missing = used - set(texts)
