@@ -3,6 +3,7 @@ by a person (each with a note, kept in ``alert_events``)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +15,7 @@ from sqlalchemy.engine import Connection
 from hub.store import tables as t
 from hub.store.engine import Database, utc
 
+log = logging.getLogger(__name__)
 # A note is a sentence or a paragraph of what was done; longer is pasted by mistake.
 NOTE_MAX = 2000
 
@@ -44,7 +46,11 @@ class AlertWriter(Database):
             row = conn.execute(stmt.returning(t.alerts.c.id)).first()
             if row is not None and on_opened is not None:
                 alert = conn.execute(select(t.alerts).where(t.alerts.c.id == row[0])).mappings().one()
-                on_opened(conn, dict(alert))
+                try:  # a notification that cannot be queued must not cost the alert itself
+                    with conn.begin_nested():
+                        on_opened(conn, dict(alert))
+                except Exception:
+                    log.exception("the notifications of alert %s could not be queued", row[0])
         return int(row[0]) if row else None
 
     def acknowledge_alert(self, office: str, alert_id: int, when: datetime, note: str = "",

@@ -10,13 +10,18 @@ import itertools
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.engine import Connection
 
 from hub.notify.messages import QUIET, backoff
 from hub.notify.planner import AlertNotifier
 from hub.notify.sender import NotifySender
 from hub.notify.settings import NotifySection
 from hub.store import Store
+from hub.store.notify import queue_notices
 from tests.notify_support import Calls, Mailbox, SmtpServer
 from tests.support import wait_until
 
@@ -206,3 +211,22 @@ def test_the_webhook_gets_a_signed_json_post_retried_after_a_503_and_delivered_o
     assert document["office_name"] == "UBND phường Bến Thành"
     assert document["link"].endswith(f"/offices/ubnd-a/alerts#alert-{alert_id}")
     assert "3 trên 4 lượt gần nhất không hài lòng" in document["text"]
+
+
+@pytest.mark.allow_logged_exceptions
+def test_an_alert_opens_even_when_its_notifications_cannot_be_queued(
+        notify_store: Store) -> None:
+    def broken(conn: Connection, row: dict[str, Any]) -> None:
+        queue_notices(conn, [{"alert_id": row["id"], "office": "ubnd-a", "kind": "overall",
+                              "channel": "email", "recipient": "lan@ubnd-a.example.gov.vn",
+                              "subject": "", "body": "", "state": "pending", "attempts": 0,
+                              "created_at": row["opened_at"], "next_at": row["opened_at"],
+                              "last_error": ""}])
+        raise RuntimeError("a bug in the planner, after a row was queued")
+
+    now = datetime.now(UTC)
+    alert_id = notify_store.open_alert("ubnd-a", "1", "overall", now, now - timedelta(minutes=15),
+                                       4, 3, broken)
+    assert alert_id is not None
+    assert notify_store.read.alert(alert_id)["counter"] == "1"
+    assert outbox(notify_store) == []  # the half-queued notices went back with the savepoint
