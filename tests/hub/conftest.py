@@ -88,11 +88,10 @@ def webhook_receiver() -> Iterator[tuple[str, Calls]]:
     server.server_close()
 
 
-@pytest.fixture
-def notify_store(tmp_path: Path) -> Iterator[Store]:
-    """A migrated SQLite store with the roster above and its people: heads of each office and
-    an admin opted in, a viewer and a head who did not opt in."""
-    store = Store(f"sqlite:///{tmp_path / 'hub.db'}")
+def people_store(url: str, tmp_path: Path) -> Store:
+    """A migrated store with the roster above and its people: heads of each office and an
+    admin opted in, a viewer and a head who did not opt in."""
+    store = Store(url)
     store.upgrade()
     store.apply_roster(load_roster(str(write_toml(tmp_path / "roster.toml", ROSTER))))
     accounts = Accounts(store.engine)
@@ -106,5 +105,20 @@ def notify_store(tmp_path: Path) -> Iterator[Store]:
         contacts.set_contact(name, email, notify)
     accounts.add_user("ana", "viewer", [], PASSWORD, ["ho-chi-minh"])
     contacts.set_contact("ana", "ana@example.gov.vn", True)
+    return store
+
+
+@pytest.fixture
+def notify_store(tmp_path: Path) -> Iterator[Store]:
+    """:func:`people_store` on SQLite."""
+    store = people_store(f"sqlite:///{tmp_path / 'hub.db'}", tmp_path)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def notify_store_each(database_url: str, tmp_path: Path) -> Iterator[Store]:
+    """:func:`people_store` on SQLite and on PostgreSQL."""
+    store = people_store(database_url, tmp_path)
     yield store
     store.close()

@@ -58,7 +58,8 @@ def outbox(store: Store) -> list[dict[str, object]]:
 
 
 def test_an_opened_alert_mails_the_office_heads_and_admins_who_opted_in_once_in_vietnamese(
-        notify_store: Store, smtp_factory: Callable[..., SmtpServer]) -> None:
+        notify_store_each: Store, smtp_factory: Callable[..., SmtpServer]) -> None:
+    notify_store = notify_store_each
     server = smtp_factory()
     settings = notify_settings(server.port)
     sender = NotifySender(notify_store, settings)
