@@ -3,6 +3,7 @@ restart after a close, and the notification queue's health."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,8 @@ from sqlalchemy.engine import Engine
 from hub.store import tables as t
 from hub.store.moments import utc
 
+# An e-mail address inside a server's answer: /healthz is open to anyone, addresses are not.
+ADDRESS = re.compile(r"[^\s<>@'\"]+@[^\s<>@'\"]+")
 # Alert states a reader may ask for: "open" counts acknowledged ones too (they still block a
 # new alert at the counter); "acknowledged" is the open ones somebody has taken in hand.
 ALERT_STATES = ("open", "acknowledged", "closed", "all")
@@ -116,4 +119,4 @@ class AlertReads:
         return {"pending": int(counts.get("pending", 0)), "retrying": int(retrying),
                 "failed": int(counts.get("failed", 0)), "sent": int(counts.get("sent", 0)),
                 "folded": int(counts.get("folded", 0)),
-                "last_error": f"{last[1]}: {last[0]}" if last else None}
+                "last_error": f"{last[1]}: {ADDRESS.sub('…@…', last[0])}" if last else None}

@@ -112,7 +112,7 @@ def test_the_subject_travels_encoded_and_decodes_to_the_same_vietnamese(
 
 def test_a_refusing_server_is_retried_with_growing_waits_then_given_up_and_shown(
         notify_store: Store, smtp_factory: Callable[..., SmtpServer]) -> None:
-    server = smtp_factory(Mailbox(refuse="550 5.7.1 Hộp thư không nhận"))
+    server = smtp_factory(Mailbox(refuse="550 5.7.1 <lan@ubnd-a.example.gov.vn> không nhận"))
     settings = notify_settings(server.port, max_attempts=4, retry_base=0.2, retry_max=5,
                                smtp_port=server.port)
     sender = NotifySender(notify_store, settings)
@@ -135,6 +135,7 @@ def test_a_refusing_server_is_retried_with_growing_waits_then_given_up_and_shown
         assert gap >= backoff(attempt, 0.2, 5) - 0.01, (attempt, gaps)
     summary = notify_store.read.notify_summary()
     assert summary["failed"] == 2 and "550" in summary["last_error"]
+    assert "ubnd-a.example" not in summary["last_error"]  # /healthz is open: no address
     troubles = notify_store.read.notify_troubles("ubnd-a", 10)
     assert {t["recipient"] for t in troubles} == {"lan@ubnd-a.example.gov.vn",
                                                   "root@example.gov.vn"}
