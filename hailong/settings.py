@@ -206,7 +206,9 @@ def _describe_error(
         message = re.sub(r"^Input should be", "expected", message)
         if kind == "model_type" and len(loc) == 1:
             message = "expected a [section] table of keys"
-        if "input" in error and kind not in ("missing", "model_type"):
+        # a whole section's table (a check across its keys) is not shown: it may hold secrets
+        if ("input" in error and kind not in ("missing", "model_type")
+                and not isinstance(error["input"], dict)):
             shown = error["input"]
             if isinstance(shown, SecretStr) or "password" in key or "key" in key.split()[-1]:
                 shown = "…"

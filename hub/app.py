@@ -19,8 +19,11 @@ import uvicorn
 from hailong.hubgroup import guessable
 from hailong.questionnaire import load_catalog
 from hub.admin.pushconfig import ConfigPusher
+from hub.i18n import Texts
 from hub.ingest.ingest import AnswerChecks, Ingestor
 from hub.ingest.subscriber import MqttSubscriber
+from hub.notify.planner import AlertNotifier
+from hub.notify.sender import NotifySender
 from hub.roster import Roster, load_roster
 from hub.scores.documents import Documents
 from hub.scores.live import LiveScores
@@ -28,6 +31,8 @@ from hub.settings import AlertRule, HubSettings
 from hub.store import Store
 from hub.web.context import Dashboard, dashboard_of
 from hub.web.dashboard import create_app
+from hub.web.render import headings
+from hub.web.views import question_heading
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +84,14 @@ class Hub:
                         "writes to hub-group.env (docs/deploy.md)", settings.hub.shared_group)
         self.subscriber = MqttSubscriber(settings.mqtt, settings.hub.client_id, self._received,
                                          shared_group=settings.hub.shared_group)
+        # Notifications of opened alerts: queued with the alert, sent on a thread of their own
+        self.sender = NotifySender(self.store, settings.notify)
+        self.notifier = AlertNotifier(settings.notify, timezone_of, self.question_words,
+                                      self.sender.wake)
         self.live = LiveScores(self.store, self.documents,
                                lambda topic, payload, retain: self.subscriber.publish(
-                                   topic, payload, retain=retain), self.alert_rule)
+                                   topic, payload, retain=retain), self.alert_rule,
+                               self.notifier)
         self.ingestor = Ingestor(
             self.store, timezone_of=timezone_of,
             publish=lambda topic, payload: self.subscriber.publish(topic, payload),
@@ -95,7 +105,8 @@ class Hub:
                               mqtt_connected=lambda: self.subscriber.connected,
                               survey_channels=settings.hub.survey_channels,
                               ingest_trouble=lambda: self.ingestor.trouble,
-                              report=settings.report)
+                              report=settings.report,
+                              notify_enabled=self.notifier.enabled)
         self.dashboard: Dashboard = dashboard_of(self.app)
         self.live.listen(self.dashboard.events.publish)
         self.live.listen_alerts(self.dashboard.events.publish_alert)
@@ -104,18 +115,26 @@ class Hub:
         entry = self.roster.office(office)
         return entry.alert_rule(self.settings.alerts) if entry else self.settings.alerts
 
+    def question_words(self, office: str, question: str) -> str:
+        """The words of an alert's question in its mail (Vietnamese, as the pages say it)."""
+        row = self.store.read.office(office)
+        return question_heading(question, self.dashboard.labels, "vi", headings(Texts("vi")),
+                                str(row["kind"]) if row else "admin")
+
     def _received(self, message: object) -> None:
         self.ingestor.submit(message)  # type: ignore[arg-type]
 
     def start_background(self) -> None:
         self.ingestor.start()
         self.live.start()
+        self.sender.start()
         self.subscriber.start()
 
     def stop_background(self) -> None:
         self.subscriber.stop()
         self.ingestor.stop()
         self.live.stop()
+        self.sender.stop()
         self.store.close()
 
     def serve(self) -> None:

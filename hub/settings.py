@@ -18,6 +18,7 @@ from hailong.settings import (
     sqlite_url,
 )
 from hub.documents.settings import ReportSection
+from hub.notify.settings import NotifySection
 from hub.web.settings import WebSection
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -132,6 +133,7 @@ class HubSettings(BaseModel):
     data: DataSettings = Field(default_factory=DataSettings)  # type: ignore[arg-type]
     web: WebSection = Field(default_factory=WebSection)  # type: ignore[arg-type]
     report: ReportSection = Field(default_factory=ReportSection)  # type: ignore[arg-type]
+    notify: NotifySection = Field(default_factory=NotifySection)  # type: ignore[arg-type]
 
     def data_dir(self) -> Path:
         return self.data.path()

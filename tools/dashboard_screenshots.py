@@ -173,7 +173,8 @@ PAGES = (("signin", "/signin", False), ("home", "/", True), ("office", f"/office
          ("office-en", f"/offices/{OFFICE}?lang=en", True),
          ("period", f"/offices/{OFFICE}/period?by=week", True),
          ("report", f"/offices/{OFFICE}/report", True),
-         ("channels", f"/offices/{OFFICE}/channels", True), ("provinces", "/provinces", True),
+         ("channels", f"/offices/{OFFICE}/channels", True),
+         ("alerts", f"/offices/{OFFICE}/alerts", True), ("provinces", "/provinces", True),
          ("province", f"/provinces/{PROVINCE}", True),
          ("province-report", f"/provinces/{PROVINCE}/report", True), ("fleet", "/fleet", True),
          ("rejected", "/rejected", True), ("surveys", "/surveys", True))

@@ -20,7 +20,19 @@ from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Column, DateTime, ForeignKey, String, Table, Text, delete, select, update
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+    delete,
+    false,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection, Engine
 
 from hub.admin.grants import (
@@ -45,6 +57,9 @@ users = Table(
     Column("password_hash", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("last_signin", DateTime(timezone=True)),
+    # Where alert mails go, and whether the user wants them (revision 0600; hub/admin/contacts.py)
+    Column("email", String(254), nullable=False, server_default=""),
+    Column("notify", Boolean, nullable=False, server_default=false()),
 )
 
 user_offices = Table(

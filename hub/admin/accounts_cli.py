@@ -118,22 +118,47 @@ def user_password(args: argparse.Namespace) -> int:
     return 0
 
 
-def _listing(rows: list[Any], none_yet: str, last_column: str) -> int:
-    """Users or tokens as a table (never a secret), or how to make the first one."""
+def _listing(rows: list[Any], none_yet: str, last_column: str,
+             mail: dict[str, tuple[str, str]] | None = None) -> int:
+    """Users or tokens as a table (never a secret), or how to make the first one; with
+    ``mail``, each user's address and alert-mail opt-in."""
     if not rows:
         print(none_yet)
         return 0
-    print(_table(("NAME", "ROLE", "OFFICES", "CREATED", last_column),
+    extra = ("E-MAIL", "ALERT MAILS") if mail is not None else ()
+    print(_table(("NAME", "ROLE", "OFFICES", "CREATED", last_column, *extra),
                  [(r.name, r.role, _offices(r.role, r.offices, r.provinces), _when(r.created_at),
-                   _when(r.last_used)) for r in rows]))
+                   _when(r.last_used), *((mail.get(r.name, ("-", "off"))) if mail is not None
+                                         else ())) for r in rows]))
     return 0
 
 
 def user_list(args: argparse.Namespace) -> int:
+    from hub.admin.contacts import Contacts
+
     with accounts_of(args) as accounts:
         rows = accounts.list_users()
+        contacts = Contacts(accounts.engine).contacts()
+    mail = {name: (c.email or "-", "on" if c.notify else "off") for name, c in contacts.items()}
     return _listing(rows, "no users yet: add one with `hailong hub user add NAME --role admin "
-                    "--password-stdin`", "LAST SIGN-IN")
+                    "--password-stdin`", "LAST SIGN-IN", mail)
+
+
+@refusing
+def user_set(args: argparse.Namespace) -> int:
+    """A user's e-mail address and alert-mail opt-in (docs/dashboard.md)."""
+    from hub.admin.contacts import Contacts
+
+    if args.email is None and args.notify is None:
+        return refused("nothing to set: give --email ADDRESS and/or --notify on|off")
+    with accounts_of(args) as accounts:
+        contact = Contacts(accounts.engine).set_contact(
+            args.name.lower(), args.email, None if args.notify is None else args.notify == "on")
+    mails = "on" if contact.notify else "off"
+    print(f"user {contact.name}: e-mail {contact.email or '(none)'}, alert mails {mails}"
+          + ("" if contact.role != "viewer" or not contact.notify else
+             " (a viewer gets no alert mail: only heads of the office and admins do)"))
+    return 0
 
 
 @refusing
@@ -202,6 +227,16 @@ def register(commands: Any) -> None:
                         help="read the password from standard input")
     add_common(parser)
     parser.set_defaults(handler=user_password)
+    parser = users.add_parser("set", help="set a user's e-mail address and whether alert mails "
+                              "go to it")
+    parser.add_argument("name", metavar="NAME")
+    parser.add_argument("--email", metavar="ADDRESS",
+                        help="where alert mails go (\"\" removes it)")
+    parser.add_argument("--notify", choices=("on", "off"),
+                        help="on: mail this user when an alert opens at one of its offices "
+                        "(a head) or anywhere (an admin); off: no mail")
+    add_common(parser)
+    parser.set_defaults(handler=user_set)
     parser = users.add_parser("list", help="list the users and their offices")
     add_common(parser)
     parser.set_defaults(handler=user_list)

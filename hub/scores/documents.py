@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -304,9 +304,16 @@ class Documents(ChoiceDocuments, IndexDocuments, StageDocuments):
         return {"office": office, "now": rfc3339(self.clock()), "kiosks": items}
 
     # -- alerts -----------------------------------------------------------------------------
-    def alerts(self, office: str, state: str, limit: int) -> dict[str, Any]:
-        return {"office": office, "alerts": [alert_document(row) for row in
-                                             self.read.alerts(office, state, limit)]}
+    def alerts(self, office: str, state: str, limit: int, **filters: Any) -> dict[str, Any]:
+        """An office's alerts with their history (``filters``: counter, kind, since, until)."""
+        rows = self.read.alerts(office, state, limit, **filters)
+        events = self.read.alert_events(row["id"] for row in rows)
+        return {"office": office, "alerts": [alert_document(row, events[row["id"]])
+                                             for row in rows]}
+
+    def alert(self, alert_id: int) -> dict[str, Any]:
+        return alert_document(self.read.alert(alert_id),
+                              self.read.alert_events([alert_id])[alert_id])
 
     # -- province ---------------------------------------------------------------------------
     def ranking(self, province: str, first: date, last: date, question: str, min_n: int,
@@ -342,10 +349,22 @@ def withhold_small_officers(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-def alert_document(row: dict[str, Any]) -> dict[str, Any]:
+def alert_document(row: dict[str, Any], events: Sequence[dict[str, Any]] = ()
+                   ) -> dict[str, Any]:
+    """An alert as the API and the ``alerts`` topic show it; ``events`` (its history, oldest
+    first) give who acknowledged and closed it."""
+    history = [{"action": e["action"], "by": e["actor"], "by_kind": e["actor_kind"],
+                "note": e["note"], "at": rfc3339(e["at"])} for e in events]
+    acks = [e for e in history if e["action"] == "ack"]
+    closes = [e for e in history if e["action"] == "close"]
     return {"v": 1, "id": row["id"], "office": row["office"], "counter": row["counter"],
             "question": row["question"], "opened_at": rfc3339(row["opened_at"]),
             "window": {"from": rfc3339(row["window_from"]), "to": rfc3339(row["window_to"])},
             "n": row["n"], "low": row["low"], "share": row["low"] / row["n"] if row["n"] else None,
             "state": "closed" if row["closed_at"] else "open",
-            "closed_at": rfc3339(row["closed_at"]), "note": row["note"]}
+            "closed_at": rfc3339(row["closed_at"]), "note": row["note"],
+            "acknowledged": row.get("acked_at") is not None,
+            "acknowledged_at": rfc3339(row.get("acked_at")),
+            "acknowledged_by": acks[0]["by"] if acks else None,
+            "closed_by": closes[-1]["by"] if closes else None,
+            "events": history}

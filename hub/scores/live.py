@@ -24,7 +24,8 @@ from hailong.topics import office_topic
 from hub.scores.alerts import evaluate
 from hub.scores.documents import Documents, alert_document
 from hub.settings import AlertRule
-from hub.store import Store
+from hub.store import Store, utc
+from hub.store.alerts import OnOpened
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +48,9 @@ Listener = Callable[[str, dict[str, Any]], None]  # office, document
 class LiveScores:
     def __init__(self, store: Store, documents: Documents,
                  publish: Callable[[str, bytes, bool], None],
-                 rule_for: Callable[[str], AlertRule]) -> None:
+                 rule_for: Callable[[str], AlertRule], on_opened: OnOpened | None = None) -> None:
         self._store = store
+        self._on_opened = on_opened
         self._documents = documents
         self._publish = publish
         self._rule_for = rule_for
@@ -97,15 +99,21 @@ class LiveScores:
         tz = self._documents.timezone_of(office)
         days = sorted({since.astimezone(tz).date(), now.astimezone(tz).date()})
         answers = []
+        # A closed alert's counter starts afresh at the close: the answers that opened it (and
+        # any before the close) cannot open another one at once (docs/dashboard.md).
+        closed = self._store.read.last_closed(office, since)
         # A kiosk whose clock runs far ahead does not get to vote in every future window.
         for row in self._store.read.recent(office, days, since, now + SKEW_FUTURE):
+            restart = closed.get(row["counter"])
+            if restart is not None and utc(row["submitted_at"]) <= restart:
+                continue
             value = json.loads(row["answers"]).get(rule.question)
             if isinstance(value, int):
                 answers.append((row["counter"], value))
         opened = []
         for trigger in evaluate(rule, answers):
             alert_id = self._store.open_alert(office, trigger.counter, rule.question, now, since,
-                                              trigger.n, trigger.low)
+                                              trigger.n, trigger.low, self._on_opened)
             if alert_id is not None:
                 opened.append(alert_document(self._store.read.alert(alert_id)))
         return opened

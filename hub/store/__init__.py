@@ -1,19 +1,20 @@
 """Stage 2 of the hub: the database. Every SQL statement of the pipeline lives in this package.
 
 :class:`Store` is the one object the other stages hold: its writers are split by job (a batch of
-messages, the registry, survey imports, alerts; each in its own module) and its reads are
-``Store.read`` (hub/store/queries.py).
+messages, the registry, survey imports, alerts, the notification outbox; each in its own
+module) and its reads are ``Store.read`` (hub/store/queries.py).
 """
 
 from hub.store.alerts import AlertWriter
 from hub.store.batch import Accepted, BatchResult, Rejection, StatusUpdate
 from hub.store.batch import BatchWriter as _BatchWriter
 from hub.store.engine import SchemaOutOfDate, alembic_config, head_revision, make_engine, utc
+from hub.store.notify import NotifyWriter
 from hub.store.registry import RegistryWriter
 from hub.store.surveys import Respondent, SurveyFile, SurveyImport, SurveyWriter
 
 
-class Store(_BatchWriter, SurveyWriter, RegistryWriter, AlertWriter):
+class Store(_BatchWriter, SurveyWriter, RegistryWriter, AlertWriter, NotifyWriter):
     """The hub's database: ``write_batch`` for the ingest, the registry, survey imports and
     alerts for the rest, ``read`` for every query."""
 

@@ -4,7 +4,6 @@ migrations in ``hub/store/migrations``. :class:`Database` is what every writer o
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
+from hub.store.moments import utc as utc  # re-exported: every writer imports it from here
 from hub.store.queries import Reader
 
 # SQLite caps bound parameters per statement; 500 ids per IN (...) stays well below it.
@@ -46,11 +46,6 @@ PG_TIMEOUTS: dict[str, str] = {
 }
 
 
-def utc(moment: datetime) -> datetime:
-    """Aware UTC; SQLite hands back naive datetimes, which the hub always wrote as UTC."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

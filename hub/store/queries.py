@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from hub.store import tables as t
+from hub.store.alert_reads import AlertReads
 
 _DIST = ("d1", "d2", "d3", "d4", "d5")
 Dimension = str  # "counter", "officer", "day", "channel", "stage" or "" (the whole office)
@@ -50,13 +51,9 @@ def _cells(table: Any, office: str, first: date, last: date, channel: Channel,
     return conditions
 
 
-class Reader:
+class Reader(AlertReads):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-
-    def _all(self, query: Any) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            return [dict(row) for row in conn.execute(query).mappings()]
 
     # -- registry -------------------------------------------------------------------------
     def office_ids(self) -> list[str]:
@@ -246,21 +243,9 @@ class Reader:
         g = t.kiosk_gaps
         return self._all(select(g).where(g.c.office == office).order_by(g.c.kiosk, g.c.first))
 
-    def alerts(self, office: str, state: str, limit: int) -> list[dict[str, Any]]:
-        a = t.alerts
-        query = select(a).where(a.c.office == office)
-        if state == "open":
-            query = query.where(a.c.closed_at.is_(None))
-        elif state == "closed":
-            query = query.where(a.c.closed_at.is_not(None))
-        return self._all(query.order_by(a.c.opened_at.desc(), a.c.id.desc()).limit(limit))
-
     def rejected(self, limit: int, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
         with self.engine.connect() as conn:
             total = conn.execute(select(func.count()).select_from(t.rejected)).scalar_one()
             rows = conn.execute(select(t.rejected).order_by(t.rejected.c.id.desc())
                                 .limit(limit).offset(offset)).mappings().all()
         return int(total), [dict(row) for row in rows]
-
-    def alert(self, alert_id: int) -> dict[str, Any]:
-        return self._all(select(t.alerts).where(t.alerts.c.id == alert_id))[0]

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Float,
+    ForeignKey,
     Index,
     Integer,
     LargeBinary,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
     text,
 )
@@ -207,10 +209,50 @@ alerts = Table(
     Column("low", Integer, nullable=False),
     Column("closed_at", DateTime(timezone=True)),
     Column("note", Text, nullable=False, default=""),
+    # When it was first acknowledged (revision 0600); who and why is in alert_events.
+    Column("acked_at", DateTime(timezone=True)),
     Index("ix_alerts_office_opened", "office", "opened_at"),
     # One open alert per counter: a second worker (or a repeat) cannot open another.
     Index("ux_alerts_open", "office", "counter", unique=True,
           sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL")),
+)
+
+# Who acknowledged or closed an alert, when, with what note (revision 0600): the alert's history.
+alert_events = Table(
+    "alert_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", Integer, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    Column("office", String(63), nullable=False),
+    Column("action", String(8), nullable=False),  # ack or close
+    Column("actor", String(64), nullable=False),  # the user's (or token's) name
+    Column("actor_kind", String(8), nullable=False),  # user or token
+    Column("note", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_alert_events_alert", "alert_id", "at"),
+)
+
+# Notifications of opened alerts waiting to go out, sent, folded or given up (revision 0600):
+# written in the alert's own transaction, sent by hub/notify/sender.py; one row per alert,
+# channel and recipient, so nothing is queued twice.
+notify_outbox = Table(
+    "notify_outbox", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", Integer, nullable=False),
+    Column("office", String(63), nullable=False),
+    Column("kind", String(63), nullable=False),  # the alert's kind: the question it watches
+    Column("channel", String(8), nullable=False),  # email or webhook
+    Column("recipient", Text, nullable=False),  # an e-mail address, or the webhook's URL
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),  # the mail's text, or the webhook's JSON
+    Column("state", String(8), nullable=False),  # pending, sent, failed or folded
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("next_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("last_error", Text, nullable=False),
+    UniqueConstraint("alert_id", "channel", "recipient", name="ux_notify_once"),
+    Index("ix_notify_due", "state", "next_at"),
+    Index("ix_notify_office_kind", "office", "kind", "created_at"),
 )
 
 # Dossiers received per office and day (CSV import or API): the response rate's denominator.

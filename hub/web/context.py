@@ -42,6 +42,8 @@ class Dashboard:
     survey_channels: tuple[str, ...] = ()
     # Why the ingest cannot store responses right now (None while it can).
     ingest_trouble: Callable[[], str | None] = lambda: None
+    # Whether alert notifications are configured ([notify]): /healthz reports on their queue.
+    notify_enabled: bool = False
     # The live parts recently sent, so that a page gets only what changed (hub/web/patches.py).
     patches: LivePatches = field(default_factory=LivePatches)
     # Who issues and signs the official report ([report] in hub.toml).

@@ -27,7 +27,15 @@ from hub.documents.settings import ReportSection
 from hub.roster import Roster
 from hub.scores.documents import Documents
 from hub.store import Store
-from hub.web import admin_pages, document_files, pages, province_pages, report_pages, survey_pages
+from hub.web import (
+    admin_pages,
+    alert_pages,
+    document_files,
+    pages,
+    province_pages,
+    report_pages,
+    survey_pages,
+)
 from hub.web.access import AccessDenied, Gate, PageDenied, access_denied, api_access
 from hub.web.api import events, fleet, offices, provinces, surveys, system
 from hub.web.assets import Assets
@@ -84,7 +92,8 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
                mqtt_connected: Callable[[], bool] = lambda: False,
                survey_channels: Sequence[str] = (),
                ingest_trouble: Callable[[], str | None] = lambda: None,
-               report: ReportSection | None = None) -> FastAPI:
+               report: ReportSection | None = None,
+               notify_enabled: bool = False) -> FastAPI:
     app = FastAPI(title="hailong hub", version=__version__, docs_url=None, redoc_url=None,
                   description="Scores of the one-stop counters' feedback kiosks (SIPAS scale). "
                   "Days are in each office's time zone; see docs/api.md.",
@@ -98,7 +107,7 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
         events=LiveEvents(), gate=Gate(Accounts(store.engine), settings), templates=templates,
         documents=documents, roster=roster if roster is not None else Roster(), pusher=pusher,
         mqtt_connected=mqtt_connected, survey_channels=tuple(survey_channels),
-        ingest_trouble=ingest_trouble,
+        ingest_trouble=ingest_trouble, notify_enabled=notify_enabled,
         report=report or ReportSection())  # type: ignore[call-arg]
     app.state.dashboard = dashboard
     app.state.gate = dashboard.gate
@@ -110,7 +119,7 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
     app.add_exception_handler(PageDenied, pages.page_denied)
     app.add_exception_handler(report_pages.PeriodError, report_pages.period_failed)
     for module in (system, offices, events, provinces, surveys, fleet,
-                   pages, report_pages, document_files, admin_pages, province_pages,
+                   pages, alert_pages, report_pages, document_files, admin_pages, province_pages,
                    survey_pages):
         app.include_router(module.router)
     app.mount("/static", assets, name="static")

@@ -3,7 +3,7 @@
 ``LiveScores`` calls :meth:`LiveEvents.publish` from its own thread; every subscriber is an
 asyncio queue on the web server's loop, fed with ``call_soon_threadsafe``. A slow page only
 ever misses intermediate documents, never the latest one. Three kinds of event travel: ``scores``
-(today's scores document), ``alert`` (an alert just opened, or closed through the API) and ``kiosks`` (a kiosk
+(today's scores document), ``alert`` (an alert just opened, acknowledged or closed) and ``kiosks`` (a kiosk
 of the office sent a status: online/offline, outbox, clock, config).
 """
 

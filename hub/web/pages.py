@@ -23,6 +23,7 @@ from hub.admin.accounts import Principal
 from hub.i18n import Texts
 from hub.scores.choices import withhold_sensitive_reasons
 from hub.scores.documents import withhold_small_officers
+from hub.store.alerts import NOTE_MAX
 from hub.web.access import (
     CSRF_FIELD,
     SESSION_COOKIE,
@@ -36,6 +37,7 @@ from hub.web.access import (
     set_cookie,
     signin_token,
 )
+from hub.web.alert_actions import OUTCOMES, who
 from hub.web.attention import (
     comparisons,
     kiosk_health,
@@ -210,6 +212,8 @@ def live_context(dashboard: Dashboard, office: str, texts: Texts, principal: Pri
             "counters": counters, "officers": cell_rows(officers, dashboard.min_n),
             "reasons": reasons,
             "open_alerts": documents.alerts(office, "open", LIVE_ALERTS)["alerts"],
+            "office_id": office, "may_handle": not principal.reads_only,
+            "who": lambda event: who(texts, event), "note_max": NOTE_MAX,
             "kiosks": kiosks, "today": day, "zone": dashboard.timezone_of(office),
             "attention": {
                 "weakest_counter": weakest_counter(counters, dashboard.min_n),
@@ -225,7 +229,10 @@ def office_page(request: Request, office: str) -> Response:
     row = known_office(dashboard, session, office)
     context = live_context(dashboard, office, texts_of(request), session.principal)
     channels = office_page_channels(request, office, context["today"])
-    return render(request, "office.html", {"office": row, **context, **channels}, 200, session)
+    done = request.query_params.get("done")
+    return render(request, "office.html", {"office": row, **context, **channels,
+                                           "done": done if done in OUTCOMES else None},
+                  200, session)
 
 
 @router.get("/offices/{office}/live", response_class=HTMLResponse, include_in_schema=False)

@@ -94,20 +94,25 @@ def _ci(value: Any) -> tuple[float, float] | None:
     return (float(value[0]), float(value[1])) if value else None
 
 
+def question_heading(question: str, labels: QuestionLabels, lang: Lang,
+                     headings: Mapping[str, str], kind: str = DEFAULT_KIND) -> str:
+    """A question as a heading reads it: the overall question, or its factor's words."""
+    label = labels.get(question, kind)
+    if question == OVERALL:
+        return headings["overall"]
+    if label is not None and label.factor:
+        heading = headings["factor"].format(factor=label.factor)
+        return heading + (f": {label.factor_text[lang]}" if label.factor_text else "")
+    return question
+
+
 def question_row(question: str, score: Mapping[str, Any], labels: QuestionLabels, lang: Lang,
                  min_n: int, headings: Mapping[str, str], kind: str = DEFAULT_KIND
                  ) -> QuestionRow:
     label = labels.get(question, kind)
     n = int(score["n"])
     satisfied = score.get("satisfied")
-    if question == OVERALL:
-        heading = headings["overall"]
-    elif label is not None and label.factor:
-        heading = headings["factor"].format(factor=label.factor)
-        if label.factor_text:
-            heading += f": {label.factor_text[lang]}"
-    else:
-        heading = question
+    heading = question_heading(question, labels, lang, headings, kind)
     return QuestionRow(
         id=question, factor=label.factor if label else None, heading=heading,
         text=label.text[lang] if label else "", n=n, satisfied=satisfied,

@@ -154,7 +154,10 @@ def test_the_route_table_holds_every_kind_of_route(site: Site) -> None:
                      "/offices/{office}/channels", "/api/v1/offices/{office}/dossiers",
                      "/api/v1/offices/{office}/alerts/{alert_id}/close", "/api/v1/surveys",
                      "/provinces/{province}/report", "/provinces/{province}/report.csv",
-                     "/provinces/{province}/report.xlsx", "/api/v1/provinces/{province}/report"):
+                     "/provinces/{province}/report.xlsx", "/api/v1/provinces/{province}/report",
+                     "/api/v1/offices/{office}/alerts/{alert_id}/ack", "/offices/{office}/alerts",
+                     "/offices/{office}/alerts/live", "/offices/{office}/alerts/{alert_id}/ack",
+                     "/offices/{office}/alerts/{alert_id}/close"):
         assert expected in templates
     assert len([c for c in site.calls if "{office}" in c.template and c.api]) >= 10
 

@@ -10,6 +10,8 @@ from hub.admin.grants import ROLES
 from hub.i18n import LANGS, Texts, catalogue
 from hub.scores.report_model import ASPECTS, PERIODS
 from hub.scores.scores import office_scores
+from hub.store.alert_reads import ALERT_STATES
+from hub.web.alert_actions import OUTCOMES
 from hub.web.attention import COMPARED
 from hub.web.charts import COLOURS, SCALE_COLOURS, DayPoint, band, daily_chart, distribution_bar
 from hub.web.params import KINDS
@@ -28,9 +30,9 @@ def test_every_text_exists_in_both_languages_and_every_key_used_exists() -> None
         assert set(re.findall(r"{(\w+)}", languages["vi"])) == set(
             re.findall(r"{(\w+)}", languages["en"])), f"{key}: placeholders differ"
     used: set[str] = set()
-    # the official documents' words (hub/documents/) are the catalogue's too
+    # the official documents' and the alert mails' words are the catalogue's too
     for path in [*WEB.glob("templates/*.html"), *WEB.rglob("*.py"),
-                 *(WEB.parent / "documents").glob("*.py")]:
+                 *(WEB.parent / "documents").glob("*.py"), *(WEB.parent / "notify").glob("*.py")]:
         source = path.read_text(encoding="utf-8")
         used |= set(re.findall(r"""\bt\(\s*["']([a-z0-9_.]*[a-z0-9_])["']""", source))
         used |= set(re.findall(r"""texts\.t\(\s*["']([a-z0-9_.]*[a-z0-9_])["']""", source))
@@ -65,6 +67,10 @@ def test_every_text_exists_in_both_languages_and_every_key_used_exists() -> None
     used |= {f"live.change.{change}" for change in ("up", "down", "same")}
     # values named by a column's prefix (Column.names): channels, alert states, factors, levels
     used |= {f"alert.state.{s}" for s in ("open", "closed")}
+    # the alerts page and its forms (hub/web/alert_pages.py, templates/_alerts*.html)
+    used |= {f"alerts.state.{s}" for s in ALERT_STATES} | {f"alerts.done.{o}" for o in OUTCOMES}
+    used |= {f"alerts.ev.{a}" for a in ("ack", "close")}
+    used |= {f"alerts.notice.{c}" for c in ("email", "webhook")}
     used |= {f"report.factor.{f}" for f in ("overall", "1", "2", "3", "4", "5")}
     used |= {f"report.level.{level}" for level in ("factor", "question")}
     # the official documents' keys joined from a name: a part, a period's chart, a breakdown

@@ -9,14 +9,17 @@ route takes its office through :data:`hub.web.params.Office` and its documents f
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from hub.scores.choices import withhold_integrity, withhold_sensitive_reasons
-from hub.scores.documents import alert_document, withhold_small_officers
+from hub.scores.documents import withhold_small_officers
 from hub.scores.indexes import INDEX_BREAKDOWNS
+from hub.store.alert_reads import ALERT_STATES
+from hub.web.alert_actions import alert_note, handle_alert
 from hub.web.context import dashboard_of
 from hub.web.params import (
     ApiError,
@@ -146,35 +149,34 @@ def kiosks(request: Request, office: Office) -> dict[str, Any]:
     return documents_of(request).kiosks(office)
 
 
-@router.get("/api/v1/offices/{office}/alerts", summary="Alerts of an office, newest first")
+@router.get("/api/v1/offices/{office}/alerts", summary="Alerts of an office, newest first, "
+            "with who acknowledged and closed them")
 def alerts(request: Request, office: Office,
-           state: Annotated[str, Query(description="open, closed or all")] = "all",
+           state: Annotated[str, Query(description="open, acknowledged, closed or all")] = "all",
            limit: Annotated[int, Query(description="at most this many (1-1000)")] = 100
            ) -> dict[str, Any]:
-    if state not in ("open", "closed", "all"):
-        raise ApiError(400, f"state must be open, closed or all, got {state!r}", "state")
+    if state not in ALERT_STATES:
+        raise ApiError(400, f"state must be one of {', '.join(ALERT_STATES)}, got {state!r}",
+                       "state")
     check_limit(limit)
     return documents_of(request).alerts(office, state, limit)
+
+
+@router.post("/api/v1/offices/{office}/alerts/{alert_id}/ack",
+             summary="Acknowledge an open alert (with an optional note)")
+async def acknowledge_alert(alert_id: int, request: Request, office: Office) -> dict[str, Any]:
+    note = alert_note(await request.body())
+    if not await run_in_threadpool(handle_alert, request, office, alert_id, "ack", note):
+        raise ApiError(404, f"no open alert {alert_id} at {office}", "alert_id")
+    return {"acknowledged": alert_id}
 
 
 @router.post("/api/v1/offices/{office}/alerts/{alert_id}/close",
              summary="Close an open alert (with an optional note of what was done)")
 async def close_alert(alert_id: int, request: Request, office: Office) -> dict[str, Any]:
-    note = ""
-    body = await request.body()
-    if body:
-        try:
-            document = json.loads(body)
-        except ValueError:
-            raise ApiError(400, 'the body must be JSON like {"note": "…"}', "note") from None
-        if not isinstance(document, dict) or not isinstance(document.get("note", ""), str):
-            raise ApiError(400, 'the body must be JSON like {"note": "…"}', "note")
-        note = document.get("note", "")
-    dashboard = dashboard_of(request.app)
-    if not dashboard.store.close_alert(office, alert_id, datetime.now().astimezone(), note):
+    note = alert_note(await request.body())
+    if not await run_in_threadpool(handle_alert, request, office, alert_id, "close", note):
         raise ApiError(404, f"no open alert {alert_id} at {office}", "alert_id")
-    # the live pages drop it at once
-    dashboard.events.publish_alert(office, alert_document(dashboard.store.read.alert(alert_id)))
     return {"closed": alert_id}
 
 

@@ -32,9 +32,14 @@ def healthz(request: Request) -> JSONResponse:
     if not mqtt:
         problems.append("not connected to the broker")
     ok = database and not trouble
-    return JSONResponse({"status": "ok" if ok else "degraded", "database": database,
-                         "mqtt": mqtt, "problems": problems, "version": __version__},
-                        status_code=200 if ok else 503)
+    document: dict[str, Any] = {"status": "ok" if ok else "degraded", "database": database, "mqtt": mqtt,
+                "problems": problems, "version": __version__}
+    if dashboard.notify_enabled and database:
+        # Details only: a mail server that is down delays mails (they wait in the queue and are
+        # retried), it does not stop the hub from storing and showing ratings, so the status
+        # stays "ok" and a monitor restarting the hub on 503 would only make things worse.
+        document["notify"] = dashboard.store.read.notify_summary()
+    return JSONResponse(document, status_code=200 if ok else 503)
 
 
 @router.get("/api/v1/offices", summary="Offices of the roster and every office seen on the wire")

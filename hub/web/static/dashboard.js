@@ -27,6 +27,29 @@
   window.addEventListener("beforeprint", function () {
     document.querySelectorAll("details").forEach(function (d) { d.open = true; });
   });
+  // An alert's forms (acknowledge, close) are sent in the background when scripts run: the
+  // page stays where it is and shows the outcome; the live stream then redraws the alert on
+  // every open page, this one included. Without scripts they are plain POSTs and a redirect.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form.alert-form");
+    if (!form || event.defaultPrevented) { return; }
+    event.preventDefault();
+    var told = document.getElementById("alert-outcome-live");
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+                         headers: { "Accept": "application/json" } })
+      .then(function (reply) {
+        if (reply.status === 401 || reply.redirected) { form.submit(); return null; }
+        return reply.json().then(function (answer) {
+          if (told) {
+            told.textContent = answer.message;
+            told.className = "message " + (reply.ok ? "message-info" : "message-error");
+            told.hidden = false;
+          }
+          if (reply.ok) { form.reset(); }
+        });
+      })
+      .catch(function () { form.submit(); });  // the hub answers the plain form instead
+  });
   var root = document.getElementById("live");
   if (!root) { return; }
   var status = document.getElementById("live-status");
@@ -107,7 +130,9 @@
   function refresh() {
     if (busy) { again = true; return; }
     busy = true;
-    var url = root.dataset.fragment + "?since=" + encodeURIComponent(lines === null ? "" : version);
+    var fragment = root.dataset.fragment;
+    var url = fragment + (fragment.indexOf("?") < 0 ? "?" : "&") + "since="
+      + encodeURIComponent(lines === null ? "" : version);
     fetch(url, { credentials: "same-origin", cache: "no-store" })
       .then(function (reply) {
         if (reply.redirected || reply.status === 401) { window.location.reload(); return null; }
