@@ -10,14 +10,15 @@ from typing import Literal
 ROOT = "hailong/v1"
 
 KioskTopicKind = Literal["response", "ack", "status", "config"]
-OfficeTopicKind = Literal["scores", "alerts"]
+OfficeTopicKind = Literal["scores", "alerts", "results"]
 
 KIOSK_KINDS: tuple[str, ...] = ("response", "ack", "status", "config")
-OFFICE_KINDS: tuple[str, ...] = ("scores", "alerts")
+# results: the last complete month and one action done, retained, for the kiosks' idle line.
+OFFICE_KINDS: tuple[str, ...] = ("scores", "alerts", "results")
 
 _SEGMENT = r"[a-z0-9][a-z0-9-]{0,62}"
 _KIOSK_RE = re.compile(rf"^{ROOT}/({_SEGMENT})/({_SEGMENT})/(response|ack|status|config)$")
-_OFFICE_RE = re.compile(rf"^{ROOT}/({_SEGMENT})/(scores|alerts)$")
+_OFFICE_RE = re.compile(rf"^{ROOT}/({_SEGMENT})/(scores|alerts|results)$")
 # Hub presence, an addition to the five topics of the contract: "_hub" can never be an office
 # id (ids start with a letter or digit), so these topics never meet a kiosk's or an office's.
 HUB_SEGMENT = "_hub"

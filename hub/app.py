@@ -19,6 +19,7 @@ import uvicorn
 from hailong.hubgroup import guessable
 from hailong.questionnaire import load_catalog
 from hub.admin.pushconfig import ConfigPusher
+from hub.admin.results import ResultsPublisher
 from hub.ingest.ingest import AnswerChecks, Ingestor
 from hub.ingest.subscriber import MqttSubscriber
 from hub.roster import Roster, load_roster
@@ -94,14 +95,25 @@ class Hub:
                               roster=self.roster, pusher=self.pusher,
                               mqtt_connected=lambda: self.subscriber.connected,
                               survey_channels=settings.hub.survey_channels,
-                              ingest_trouble=lambda: self.ingestor.trouble)
+                              ingest_trouble=lambda: self.ingestor.trouble,
+                              public=settings.public)
         self.dashboard: Dashboard = dashboard_of(self.app)
+        # what citizens are told: the kiosks' retained results and the public page
+        self.results = ResultsPublisher(
+            self.documents, self.store.read.office_ids,
+            lambda topic, payload, retain: self.subscriber.publish(topic, payload, retain=retain),
+            self.subscriber.wait_connected)
+        self.dashboard.action_done = self._action_done
         self.live.listen(self.dashboard.events.publish)
         self.live.listen_alerts(self.dashboard.events.publish_alert)
 
     def alert_rule(self, office: str) -> AlertRule:
         entry = self.roster.office(office)
         return entry.alert_rule(self.settings.alerts) if entry else self.settings.alerts
+
+    def _action_done(self, office: str) -> None:
+        self.results.changed(office)
+        self.dashboard.public.clear()
 
     def _received(self, message: object) -> None:
         self.ingestor.submit(message)  # type: ignore[arg-type]
@@ -110,8 +122,10 @@ class Hub:
         self.ingestor.start()
         self.live.start()
         self.subscriber.start()
+        self.results.start()
 
     def stop_background(self) -> None:
+        self.results.stop()
         self.subscriber.stop()
         self.ingestor.stop()
         self.live.stop()

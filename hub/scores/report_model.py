@@ -71,6 +71,9 @@ class ReportInputs:
     lang: str = "vi"
     # The index document (docs/method.md): the SIPAS index, and a hospital's figures.
     index: dict[str, Any] = field(default_factory=dict)
+    # The period's actions (hub/scores/action_documents.py ``period_actions``), each with its
+    # ``problem_name`` and ``scores``.
+    actions: list[dict[str, Any]] = field(default_factory=list)
     # The channel of every breakdown (the report is the kiosks'; surveys are side by side in
     # the channels section).
     channel: str = "kiosk"

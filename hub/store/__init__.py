@@ -5,6 +5,7 @@ messages, the registry, survey imports, alerts; each in its own module) and its 
 ``Store.read`` (hub/store/queries.py).
 """
 
+from hub.store.actions import ActionWriter
 from hub.store.alerts import AlertWriter
 from hub.store.batch import Accepted, BatchResult, Rejection, StatusUpdate
 from hub.store.batch import BatchWriter as _BatchWriter
@@ -13,7 +14,7 @@ from hub.store.registry import RegistryWriter
 from hub.store.surveys import Respondent, SurveyFile, SurveyImport, SurveyWriter
 
 
-class Store(_BatchWriter, SurveyWriter, RegistryWriter, AlertWriter):
+class Store(_BatchWriter, SurveyWriter, RegistryWriter, AlertWriter, ActionWriter):
     """The hub's database: ``write_batch`` for the ingest, the registry, survey imports and
     alerts for the rest, ``read`` for every query."""
 

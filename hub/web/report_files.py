@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, tzinfo
 from typing import Any
 
@@ -90,14 +90,22 @@ def sheet_name(text: str, taken: set[str]) -> str:
 def report_xlsx(report: Report, texts: Texts, title: str, zone: tzinfo | None = None) -> bytes:
     """One sheet per section: a header row of column names, then the API's numbers, names and
     dates as people read them (ids for programs are the CSV's)."""
+    return sections_xlsx(report.sections, texts, title, {"min_n": report.inputs.scores["min_n"]},
+                         zone)
+
+
+def sections_xlsx(sections: Sequence[Section], texts: Texts, title: str,
+                  facts: Mapping[str, Any], zone: tzinfo | None = None) -> bytes:
+    """A workbook of ``sections``, one sheet each; ``facts`` fill the notes' values."""
     t = texts.t
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
     taken: set[str] = set()
-    for section in report.sections:
+    for section in sections:
         sheet = book.create_sheet(sheet_name(t(f"{section.title}.sheet"), taken))
         sheet.append(neutral_row([title]))
         sheet.append(neutral_row([f"{t(f'report.aspect.{section.aspect}')} — {t(section.title)}"
@@ -113,10 +121,23 @@ def report_xlsx(report: Report, texts: Texts, title: str, zone: tzinfo | None = 
                     cell.number_format = "0.0%"
         for note in section.notes:
             sheet.append([])
-            sheet.append(neutral_row([t(note, min_n=report.inputs.scores["min_n"],
-                                        **section.facts)]))
-        for letter, column in zip("ABCDEFGHIJKLMNOP", columns, strict=False):
-            sheet.column_dimensions[letter].width = 40 if column.kind == "text" else 14
+            sheet.append(neutral_row([t(note, **facts, **section.facts)]))
+        for index, column in enumerate(columns):
+            sheet.column_dimensions[get_column_letter(index + 1)].width = (
+                40 if column.kind == "text" else 14)
     out = io.BytesIO()
     book.save(out)
+    return out.getvalue()
+
+
+def people_csv(section: Section, texts: Texts, zone: tzinfo | None = None) -> str:
+    """A section as a CSV people open in a spreadsheet: the columns' names in the page's
+    language and every cell as the page reads it (dates dd/mm/yyyy in Vietnamese)."""
+    columns = people_columns(section)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(neutral_row(texts.t(c.label) for c in columns))
+    for row in section.rows:
+        writer.writerow(neutral_row("" if (v := readable(row, c, texts, zone)) is None else v
+                                    for c in columns))
     return out.getvalue()
