@@ -99,7 +99,7 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
         documents=documents, roster=roster if roster is not None else Roster(), pusher=pusher,
         mqtt_connected=mqtt_connected, survey_channels=tuple(survey_channels),
         ingest_trouble=ingest_trouble)
-    dashboard.public = PublicPages(public if public is not None else PublicSection())
+    dashboard.public = PublicPages(public if public is not None else PublicSection())  # type: ignore[call-arg]
     app.state.dashboard = dashboard
     app.state.gate = dashboard.gate
     app.add_exception_handler(ApiError, api_error)

@@ -190,7 +190,7 @@ def test_the_plan_exports_as_csv_and_xlsx_with_vietnamese_labels(site) -> None:
 
     from openpyxl import load_workbook
 
-    running, client = site
+    _running, client = site
     csv = client.get("/offices/ubnd-phuoc/actions.csv")
     assert csv.status_code == 200
     lines = csv.text.lstrip("\ufeff").splitlines()
