@@ -35,6 +35,12 @@ def office_topic(office: str, kind: OfficeTopicKind) -> str:
     return f"{ROOT}/{office}/{kind}"
 
 
+def parse_office_topic(topic: str) -> tuple[str, str] | None:
+    """The office and kind of an office topic (scores, alerts, results), or None."""
+    match = _OFFICE_RE.match(topic)
+    return (match.group(1), match.group(2)) if match else None
+
+
 def kiosk_filter(kind: KioskTopicKind, office: str = "+") -> str:
     """Subscription filter for one kind of kiosk topic, for all kiosks (of one office or all)."""
     return f"{ROOT}/{office}/+/{kind}"
