@@ -9,47 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
-from hailong import contract
 from hailong.broker import Broker
-from hailong.topics import kiosk_topic
 from hub.admin.accounts import Accounts
 from hub.store import tables as t
-from tests.hubdata import response
-from tests.support import RawClient, RunningHub, hub_settings, sign_in, wait_until, write_toml
-
-PASSWORD = "mật khẩu đủ dài"
-ROSTER = """
-[[offices]]
-id = "ubnd-phuoc"
-name = "UBND phường Phước Hải"
-province = "khanh-hoa"
-
-[[counters]]
-office = "ubnd-phuoc"
-label = "quay-tiep-nhan-7"
-name = "Quầy Tiếp Nhận Bảy"
-
-[[officers]]
-office = "ubnd-phuoc"
-code = "cb-nguyen-van-xuan"
-name = "Nguyễn Văn Xuân"
-
-[[kiosks]]
-office = "ubnd-phuoc"
-id = "kiosk-cua-bac"
-counter = "quay-tiep-nhan-7"
-"""
-
-
-def last_month_moment() -> datetime:
-    """Noon on the 10th of last month (Ho Chi Minh City), as a kiosk would have sent it."""
-    first_of_this = datetime.now(UTC).replace(day=1, hour=5, minute=0, second=0, microsecond=0)
-    return (first_of_this - timedelta(days=20)).replace(day=10)
+from tests.actions_support import PASSWORD, ROSTER, last_month_moment, public_hub
+from tests.support import RunningHub, hub_settings, sign_in, write_toml
 
 
 @pytest.fixture(scope="module")
@@ -60,25 +28,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningHub,
     require("Mosquitto", _mosquitto_available(), "sudo apt-get install -y mosquitto")
     tmp = tmp_path_factory.mktemp("public")
     broker = Broker(tmp / "broker").start()
-    roster = write_toml(tmp / "roster.toml", ROSTER)
-    running = RunningHub(hub_settings(tmp / "hub", broker.url, roster=str(roster),
-                                      client_id="hailong-hub-public", hub="min_n = 3",
-                                      public="enabled = true\ncache_seconds = 600"))
+    running = public_hub(tmp, broker.url, "hailong-hub-public",
+                         "enabled = true\ncache_seconds = 600")
     client = httpx.Client(base_url=running.url, timeout=30)
     try:
         Accounts(running.hub.store.engine).add_user("root", "admin", [], PASSWORD)
-        raw = RawClient(broker.url)
-        at = last_month_moment()
-        answers = [{"overall": 5, "officer": 4, "access": 4}, {"overall": 4, "officer": 2},
-                   {"overall": 2, "officer": 5, "access": 5}, {"overall": 5}]
-        for seq, given in enumerate(answers, start=1):
-            raw.publish(kiosk_topic("ubnd-phuoc", "kiosk-cua-bac", "response"), contract.encode(
-                response("ubnd-phuoc", "kiosk-cua-bac", seq, answers=given,
-                         counter="quay-tiep-nhan-7", officer="cb-nguyen-van-xuan",
-                         at=at + timedelta(minutes=seq))))
-        raw.close()
-        wait_until(lambda: running.hub.ingestor.counters.stored == len(answers),
-                   message="ratings stored")
         sign_in(client, "root", PASSWORD)
         yield running, client
     finally:
