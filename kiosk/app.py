@@ -84,8 +84,7 @@ class KioskApp:
         self.layout: layout.Layout | None = None
         self.painter: view.Painter | None = None
         self.unmatched = 0
-        # the office's last month, from the hub's retained results ([kiosk] show_results)
-        self.results: MonthResults | None = None
+        self.results: MonthResults | None = None  # [kiosk] show_results: the hub's retained
         self.frame_ms: deque[float] = deque(maxlen=TIMINGS_KEPT)
         # the same frames' CPU time on this thread: what the frame cost, whatever else ran
         self.frame_cpu_ms: deque[float] = deque(maxlen=TIMINGS_KEPT)

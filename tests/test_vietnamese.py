@@ -17,7 +17,8 @@ from tests.test_dashboard_pages import Site, site  # noqa: F401  (the module's h
 PAGES = ("/", "/offices/ubnd-a", "/offices/ubnd-a/live", "/offices/ubnd-a/period",
          "/offices/ubnd-a/period?by=week", "/offices/ubnd-a/period?by=month",
          "/offices/ubnd-a/report", "/offices/ubnd-a/channels", "/provinces",
-         "/provinces/dak-nong", "/fleet", "/surveys", "/offices/ubnd-x")
+         "/provinces/dak-nong", "/fleet", "/surveys", "/offices/ubnd-x",
+         "/offices/ubnd-a/actions")
 # The product's own English words and ids (states, channels, question and section ids, roles,
 # kinds): none may reach a Vietnamese reader.
 ENGLISH = ("kiosk", "kiosks", "online", "offline", "unknown", "open", "closed", "pending",

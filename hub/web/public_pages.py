@@ -19,6 +19,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from hub.admin.results import month_told
 from hub.scores.public import FACTORS
@@ -109,13 +110,18 @@ def build_page(request: Request, province: str) -> tuple[bytes, int]:
 
 
 @router.get("/public/{province}", response_class=HTMLResponse, include_in_schema=False)
-def public_page(request: Request, province: str) -> Response:
+async def public_page(request: Request, province: str) -> Response:
+    """Served on the event loop when the page is built (a dictionary look-up and the bytes);
+    a build, which reads the database, runs in the thread pool."""
     dashboard = dashboard_of(request.app)
     pages: PublicPages = dashboard.public
     texts = texts_of(request)
     if not pages.settings.enabled:
         return render(request, "error.html", {"message": texts.t("public.disabled")}, 404)
-    built = pages.get((province, texts.lang), lambda: build_page(request, province))
+    key = (province, texts.lang)
+    built = pages.fresh(key)
+    if built is None:
+        built = await run_in_threadpool(pages.get, key, lambda: build_page(request, province))
     headers = {"ETag": built.etag, "Vary": "Cookie",
                "Cache-Control": f"public, max-age={pages.settings.cache_seconds}"}
     if request.headers.get("if-none-match") == built.etag:

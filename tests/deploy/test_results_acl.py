@@ -3,11 +3,7 @@ reads its office's retained results, which the hub writes, and cannot write them
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from hailong import contract
 from hailong.broker import free_port
@@ -16,17 +12,8 @@ from hailong.settings import load_settings
 from hailong.topics import office_topic
 from hub.settings import HubSettings
 from kiosk.settings import KioskSettings
-from tests.deploy_support import SecureDeployment, TlsClient, start_secure_deployment
-from tests.support import RunningHub, require, wait_until, write_toml
-
-
-@pytest.fixture
-def deployment(tmp_path: Path) -> Iterator[SecureDeployment]:
-    require("Mosquitto", shutil.which("mosquitto_passwd") is not None,
-            "sudo apt-get install -y mosquitto")
-    running = start_secure_deployment(tmp_path / "deploy")
-    yield running
-    running.broker.stop()
+from tests.deploy_support import SecureDeployment, TlsClient
+from tests.support import RunningHub, wait_until, write_toml
 
 
 def test_a_kiosk_reads_its_offices_results_and_cannot_write_them(

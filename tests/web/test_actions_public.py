@@ -32,7 +32,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningHub,
                          "enabled = true\ncache_seconds = 600")
     client = httpx.Client(base_url=running.url, timeout=30)
     try:
-        Accounts(running.hub.store.engine).add_user("root", "admin", [], PASSWORD)
+        accounts = Accounts(running.hub.store.engine)
+        accounts.add_user("root", "admin", [], PASSWORD)
+        accounts.add_user("lan", "head", ["ubnd-phuoc"], PASSWORD)
+        accounts.add_user("ana", "viewer", [], PASSWORD, ["khanh-hoa"])
         sign_in(client, "root", PASSWORD)
         yield running, client
     finally:
@@ -166,3 +169,30 @@ def test_the_public_page_is_404_when_not_enabled(tmp_path, broker) -> None:
         assert "Trang công khai chưa được bật" in reply.text
     finally:
         running.stop()
+
+
+def test_a_head_writes_with_clear_errors_and_a_viewer_only_reads(site) -> None:
+    running, _client = site
+    with httpx.Client(base_url=running.url, timeout=30) as head, \
+            httpx.Client(base_url=running.url, timeout=30) as viewer:
+        sign_in(head, "lan", PASSWORD)
+        page = head.get("/offices/ubnd-phuoc/actions")
+        wrong = head.post("/offices/ubnd-phuoc/actions", data={
+            "csrf": csrf_of(page.text), "problem_link": "reason:wait", "measure": "Thêm quạt",
+            "responsible": "Văn phòng", "due": "31/02/2027", "status": "planned"})
+        assert wrong.status_code == 400
+        assert "Hạn hoàn thành phải là một ngày, ví dụ 31/12/2026." in wrong.text
+        assert "Thêm quạt" in wrong.text  # what was typed is kept
+        assert head.post("/offices/ubnd-phuoc/actions", data={
+            "problem_link": "reason:wait", "measure": "x", "responsible": "y",
+            "due": "2027-01-31"}).status_code == 403  # no CSRF token
+        sign_in(viewer, "ana", PASSWORD)
+        read = viewer.get("/offices/ubnd-phuoc/actions")
+        assert read.status_code == 200 and 'id="action-new"' not in read.text
+        assert "<form method=\"post\" class=\"action-form\"" not in read.text
+        refused = viewer.post("/offices/ubnd-phuoc/actions", data={
+            "csrf": csrf_of(read.text), "problem_link": "reason:wait", "measure": "x",
+            "responsible": "y", "due": "2027-01-31"})
+        assert refused.status_code == 403
+        assert not [a for a in running.hub.store.read.actions("ubnd-phuoc")
+                    if a["measure"] in ("x", "Thêm quạt")]
