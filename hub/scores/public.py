@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from hub.scores.actions import DoneAction
+from hub.scores.aspects import integrity_prevalence
 
 FACTORS = ("1", "2", "3", "4", "5")
 # What replaces a roster name or id found in an action's free text.
@@ -24,6 +25,10 @@ REDACTED = "…"
 MIN_REDACTED = 3
 # The kiosk line and the public page name at most this many actions done in the month.
 MAX_DONE_SHOWN = 10
+# Integrity figures (harassment, unofficial payments) belong to the province: told only pooled
+# over at least this many offices with answers, so that no office's own figure can be read off
+# the province's (with two, a head who knows one office's counts has the other's).
+MIN_INTEGRITY_OFFICES = 3
 
 
 def last_complete_month(today: date) -> tuple[date, date]:
@@ -56,6 +61,26 @@ def office_month(index: Mapping[str, Any], min_n: int) -> dict[str, Any]:
     factors = index.get("factors") or {}
     return {"index": figure, "overall": shown_share(index.get("overall"), min_n),
             "factors": {key: shown_share(factors.get(key), min_n) for key in FACTORS}}
+
+
+def province_integrity(offices: Sequence[Mapping[str, Mapping[str, int]]], min_n: int
+                       ) -> list[dict[str, Any]] | None:
+    """The integrity questions' prevalence pooled over a province's offices (each office's
+    counts per question and answer); None when fewer than MIN_INTEGRITY_OFFICES offices have
+    answers. A question under ``min_n`` answers keeps its n and loses its share."""
+    answering = [o for o in offices if any(sum(a.values()) for a in o.values())]
+    if len(answering) < MIN_INTEGRITY_OFFICES:
+        return None
+    pooled: dict[str, dict[str, int]] = {}
+    for office in answering:
+        for question, answers in office.items():
+            into = pooled.setdefault(question, {})
+            for answer, n in answers.items():
+                into[answer] = into.get(answer, 0) + int(n)
+    entries = integrity_prevalence(pooled, {}, {}, min_n)
+    return [{"question": e["question"], "n": e["n"], "too_few": e["too_few"],
+             "prevalence": None if e["too_few"] else e["prevalence"],
+             "ci95": None if e["too_few"] else e["prevalence_ci95"]} for e in entries]
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:

@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from hub.admin.results import month_told
-from hub.scores.public import FACTORS
+from hub.scores.public import FACTORS, province_integrity
 from hub.settings import PublicSection
 from hub.web.context import dashboard_of
 from hub.web.render import render, texts_of
@@ -87,15 +87,25 @@ def province_context(request: Request, province: str) -> dict[str, Any] | None:
     if not members:
         return None
     offices = []
+    integrity: list[dict[str, dict[str, int]]] = []
     for row in members:
         office = str(row["id"])
         told = month_told(documents, office)
+        counts: dict[str, dict[str, int]] = {}
+        for sums in documents.read.integrity_sums(office, told.first, told.last):
+            counts.setdefault(str(sums["question"]), {})[str(sums["answer"])] = int(sums["n"])
+        integrity.append(counts)
         names = documents.problem_names(office, texts.lang)["factor"]
         offices.append({"name": row["name"] or texts.t("public.unnamed"), "told": told,
                         "month": texts.period(f"{told.first:%Y-%m}"),
                         "factors": [(names.get(k, texts.t(f"report.factor.{k}")),
                                      told.figures["factors"][k]) for k in FACTORS]})
-    return {"province": province, "offices": offices, "min_n": documents.min_n}
+    pooled = province_integrity(integrity, documents.min_n)
+    questions = [{**entry, "text": (documents.text_of(entry["question"]) or {})
+                  .get(texts.lang, "")} for entry in pooled or ()]
+    return {"province": province, "offices": offices, "min_n": documents.min_n,
+            "integrity": questions, "integrity_shown": pooled is not None,
+            "month": offices[0]["month"]}
 
 
 def build_page(request: Request, province: str) -> tuple[bytes, int]:

@@ -20,6 +20,7 @@ from hub.scores.actions import (
 from hub.scores.public import (
     last_complete_month,
     office_month,
+    province_integrity,
     redact,
     results_message,
     shown_share,
@@ -187,3 +188,24 @@ def test_the_results_message_keeps_to_its_schema() -> None:
                        "action": {"measure": "Thêm ghế", "result": "Đủ chỗ"}}
     few = {"overall": {"n": 3, "satisfied": None, "ci95": None, "too_few": True}}
     contract.validate("results", results_message("ubnd-a", date(2026, 11, 1), few, 30, []))
+
+
+# Harassment answers of four offices: 2/20, 1/10 (3 declined), 0/10, none at all. Pooled over the
+# three that answered: 3 yes of 40 → 7.5 %, Wilson 95 % 0.0258–0.1986.
+INTEGRITY = [{"integrity-harassment": {"yes": 2, "no": 18}},
+             {"integrity-harassment": {"yes": 1, "no": 9, "decline": 3}},
+             {"integrity-harassment": {"no": 10}}, {}]
+
+
+def test_integrity_is_told_only_pooled_over_the_province() -> None:
+    [entry] = province_integrity(INTEGRITY, 30)
+    assert (entry["question"], entry["n"], entry["too_few"]) == ("integrity-harassment", 40, False)
+    assert entry["prevalence"] == pytest.approx(0.075)
+    assert entry["ci95"] == pytest.approx([0.0258, 0.1986], abs=1e-4)
+    assert province_integrity(INTEGRITY, 41)[0] == {
+        "question": "integrity-harassment", "n": 40, "too_few": True, "prevalence": None,
+        "ci95": None}
+
+
+def test_integrity_of_fewer_than_three_offices_is_never_told() -> None:
+    assert province_integrity(INTEGRITY[:2] + INTEGRITY[3:], 1) is None

@@ -91,6 +91,8 @@ def test_an_admin_adds_an_action_and_it_reaches_the_report_and_the_public_page(s
     assert "ít phàn nàn hơn" in public.text
     assert "Ông/Bà đã góp ý – chúng tôi đã làm" in public.text
     assert "75%" in public.text  # overall: 3 of 4 answered 4 or 5 (min_n 3)
+    # one office: its integrity figures would be its own, so the province's are not told
+    assert "Chưa công bố: cần câu trả lời từ ít nhất 3 cơ quan." in public.text
 
 
 def test_the_public_page_holds_no_officer_counter_or_kiosk_of_the_database(site) -> None:
