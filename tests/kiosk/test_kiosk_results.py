@@ -108,3 +108,25 @@ def test_without_show_results_the_idle_screen_has_no_line(tmp_path: Path) -> Non
         drive.app.results = read_results(message(), "ubnd-a")
         drive.app.render(force=True)
         assert not [text for text in drawn(drive.app) if "người dân hài lòng" in text]
+
+
+SIZES = [(800, 480), (1024, 600), (1280, 800), (1920, 1080), (1080, 1920)]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_idle_line_fits_every_screen_beside_a_full_size_start(tmp_path: Path,
+                                                                 size: tuple[int, int]) -> None:
+    from kiosk import layout
+
+    settings = kiosk_settings(tmp_path / "kiosk", show_results="true")
+    with running_app(settings, size) as drive:
+        app = drive.app
+        app.results = MonthResults("2026-11", 1840, 0.92,
+                                   "Thêm 20 ghế chờ và một quầy tiếp nhận buổi sáng thứ Hai")
+        app.render(force=True)
+        lines = [d for d in app.painter.drawn if d.text in idle_lines(app.results, "vi")]
+        assert len(lines) == 2 and not [d for d in lines if d.truncated]
+        metrics = layout.metrics(size, settings.kiosk.pixels_per_mm)
+        start, results = app.layout.boxes["start"], app.layout.boxes["results"]
+        assert min(start.w, start.h) >= metrics.target
+        assert start.bottom <= results.y and results.bottom <= metrics.height
