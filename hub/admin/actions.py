@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import Any
 
 from hub.scores.action_documents import action_document
@@ -23,7 +22,7 @@ def save_action(store: Store, documents: Documents, office: str, fields: Mapping
     Raises :class:`ActionError` for a field that is wrong and LookupError for an action the
     office does not have. ``done`` is called with the office when an action becomes done."""
     refs = documents.action_refs(office)
-    now = datetime.now().astimezone()
+    now = documents.clock()  # the clock every document of this hub is built with
     if action_id is None:
         values = parse_action(fields, refs)
         action_id = store.add_action(office, values, who, now)

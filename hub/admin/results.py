@@ -104,8 +104,16 @@ class ResultsPublisher:
         while not self._stop.is_set() and not self.ready(1.0):
             pass  # the first messages go out once the broker has the hub's session
         while not self._stop.is_set():
-            for office in self.offices():
-                month = month_key(last_complete_month(self.documents.today(office))[0])
-                if self.months.get(office) != month:
-                    self.changed(office)
+            self.check_months()
             self._stop.wait(MONTH_CHECK_SECONDS)
+
+    def check_months(self) -> list[str]:
+        """Publish every office whose last complete month is not the one it last published
+        (all of them at start); the offices published."""
+        published = []
+        for office in self.offices():
+            month = month_key(last_complete_month(self.documents.today(office))[0])
+            if self.months.get(office) != month:
+                self.changed(office)
+                published.append(office)
+        return published
