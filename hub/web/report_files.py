@@ -25,6 +25,8 @@ def readable(row: Mapping[str, Any], column: Column, texts: Texts, zone: tzinfo 
     """A cell as a person reads it, on the page and in the workbook: names translated, days as
     dd/mm/yyyy, moments as dd/mm/yyyy HH:MM in the office's zone; numbers stay numbers."""
     value = row.get(column.key)
+    if column.kind == "window":
+        return window_text(value, texts)
     if value is None or not isinstance(value, str):
         return cell_value(row, column, texts.t)
     if column.key in TRANSLATED:
@@ -39,6 +41,18 @@ def readable(row: Mapping[str, Any], column: Column, texts: Texts, zone: tzinfo 
     if column.kind == "moment":
         return texts.moment(value, zone)
     return value
+
+
+def window_text(score: Mapping[str, Any] | None, texts: Texts) -> str:
+    """An action's factor over one window as a sentence: "75% (60–88%; 40 lượt)", "chưa đủ
+    lượt (2 lượt)", or "chưa đến hạn" (no window yet)."""
+    if score is None:
+        return texts.t("actions.reading.not_yet")
+    n = texts.number(int(score["n"]))
+    if score["too_few"]:
+        return texts.t("actions.window_few", n=n)
+    return texts.t("actions.window", share=texts.percent(score["satisfied"]),
+                   interval=texts.interval(score["ci95"]), n=n)
 
 
 def people_columns(section: Section) -> tuple[Column, ...]:
@@ -59,10 +73,11 @@ def cell_value(row: Mapping[str, Any], column: Column, t: Translate) -> Any:
 def section_csv(section: Section, t: Translate) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(neutral_row(c.key for c in section.columns))
+    columns = [c for c in section.columns if not c.people]
+    writer.writerow(neutral_row(c.key for c in columns))
     for row in section.rows:
         writer.writerow(neutral_row("" if (v := cell_value(row, c, t)) is None else v
-                                    for c in section.columns))
+                                    for c in columns))
     return out.getvalue()
 
 
