@@ -205,13 +205,21 @@ def run(rate: float, seconds: float, kiosks: int, per_kiosk: int) -> dict[str, A
             "total": kiosks * per_kiosk}
 
 
-def verdict(alone: float, during: float) -> str:
-    """What the two medians say, in words; the phases' spread says how far to trust it."""
-    change = during / alone - 1
-    said = (f"did not slow the ingest (its median was {100 * change:+.0f} %)" if change >= -0.05
-            else f"slowed the ingest's median by {-100 * change:.0f} %")
-    return (f"The page load {said}. On this shared machine one phase varies a lot from the next "
-            "(each phase's rate is listed), so a few per cent either way is noise.")
+def verdict(before: list[float], during: list[float], after: list[float]) -> str:
+    """What the phases say, in words: the medians, and where the loaded phases fall between
+    the phases run before and after them (each phase writes into a larger database than the
+    one before, so the rate drifts down over a run whatever the page does)."""
+    alone = statistics.median([*before, *after])
+    change = statistics.median(during) / alone - 1
+    said = (f"did not slow the ingest (median {100 * change:+.0f} %)" if change >= -0.05
+            else f"came with a median ingest rate {-100 * change:.0f} % lower")
+    between = min(after) <= min(during) and max(during) <= max(before)
+    return (f"The page load {said}. Before it the phases ran {min(before):,.0f}–"
+            f"{max(before):,.0f}/s, during it {min(during):,.0f}–{max(during):,.0f}/s, after "
+            f"it {min(after):,.0f}–{max(after):,.0f}/s: the loaded phases "
+            + ("fall between the phases before and after them, within the run's drift (each "
+               "phase writes into a larger database) and this shared machine's noise."
+               if between else "fall outside the range of the phases around them."))
 
 
 def report(result: dict[str, Any]) -> tuple[str, dict[str, bool]]:
@@ -268,7 +276,7 @@ def report(result: dict[str, Any]) -> tuple[str, dict[str, bool]]:
         f"| with {result['rate']:.0f} requests/s of the page | {statistics.median(during):,.0f} | "
         f"{', '.join(f'{r:,.0f}' for r in during)} |",
         "",
-        verdict(statistics.median(alone), statistics.median(during)),
+        verdict(alone[:PHASES], during, alone[PHASES:]),
         "",
         "Latency counts from when each request was due, so a queue behind a slow answer shows. "
         "The page is built once per `cache_seconds` (hub/web/public_pages.py) and otherwise "
