@@ -38,7 +38,7 @@ SKEW_FUTURE = timedelta(minutes=10)
 SKEW_PAST = timedelta(days=90)
 
 _ENCODER = msgspec.json.Encoder()
-SCHEMAS = ("response", "ack", "status", "config", "scores", "alert", "presence")
+SCHEMAS = ("response", "ack", "status", "config", "scores", "alert", "presence", "results")
 
 
 class ContractError(ValueError):
@@ -111,7 +111,8 @@ def _decode_json(payload: bytes, limit: int | None) -> Any:
 
 
 def decode_document(name: str, payload: bytes, limit: int | None = 256 * 1024) -> dict[str, Any]:
-    """Decode and validate a message of schema ``name`` (config, presence) as plain JSON."""
+    """Decode and validate a message of schema ``name`` (config, presence, results) as plain
+    JSON."""
     document = _decode_json(payload, limit)
     validate(name, document)
     return document  # type: ignore[no-any-return]

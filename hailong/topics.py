@@ -10,14 +10,15 @@ from typing import Literal
 ROOT = "hailong/v1"
 
 KioskTopicKind = Literal["response", "ack", "status", "config"]
-OfficeTopicKind = Literal["scores", "alerts"]
+OfficeTopicKind = Literal["scores", "alerts", "results"]
 
 KIOSK_KINDS: tuple[str, ...] = ("response", "ack", "status", "config")
-OFFICE_KINDS: tuple[str, ...] = ("scores", "alerts")
+# results: the last complete month and one action done, retained, for the kiosks' idle line.
+OFFICE_KINDS: tuple[str, ...] = ("scores", "alerts", "results")
 
 _SEGMENT = r"[a-z0-9][a-z0-9-]{0,62}"
 _KIOSK_RE = re.compile(rf"^{ROOT}/({_SEGMENT})/({_SEGMENT})/(response|ack|status|config)$")
-_OFFICE_RE = re.compile(rf"^{ROOT}/({_SEGMENT})/(scores|alerts)$")
+_OFFICE_RE = re.compile(rf"^{ROOT}/({_SEGMENT})/(scores|alerts|results)$")
 # Hub presence, an addition to the five topics of the contract: "_hub" can never be an office
 # id (ids start with a letter or digit), so these topics never meet a kiosk's or an office's.
 HUB_SEGMENT = "_hub"
@@ -32,6 +33,12 @@ def kiosk_topic(office: str, kiosk: str, kind: KioskTopicKind) -> str:
 
 def office_topic(office: str, kind: OfficeTopicKind) -> str:
     return f"{ROOT}/{office}/{kind}"
+
+
+def parse_office_topic(topic: str) -> tuple[str, str] | None:
+    """The office and kind of an office topic (scores, alerts, results), or None."""
+    match = _OFFICE_RE.match(topic)
+    return (match.group(1), match.group(2)) if match else None
 
 
 def kiosk_filter(kind: KioskTopicKind, office: str = "+") -> str:

@@ -19,6 +19,7 @@ import uvicorn
 from hailong.hubgroup import guessable
 from hailong.questionnaire import load_catalog
 from hub.admin.pushconfig import ConfigPusher
+from hub.admin.results import ResultsPublisher
 from hub.i18n import Texts
 from hub.ingest.ingest import AnswerChecks, Ingestor
 from hub.ingest.subscriber import MqttSubscriber
@@ -106,8 +107,15 @@ class Hub:
                               survey_channels=settings.hub.survey_channels,
                               ingest_trouble=lambda: self.ingestor.trouble,
                               report=settings.report,
-                              notify_enabled=self.notifier.enabled)
+                              notify_enabled=self.notifier.enabled,
+                              public=settings.public)
         self.dashboard: Dashboard = dashboard_of(self.app)
+        # what citizens are told: the kiosks' retained results and the public page
+        self.results = ResultsPublisher(
+            self.documents, self.store.read.office_ids,
+            lambda topic, payload, retain: self.subscriber.publish(topic, payload, retain=retain),
+            self.subscriber.wait_connected)
+        self.dashboard.action_done = self._action_done
         self.live.listen(self.dashboard.events.publish)
         self.live.listen_alerts(self.dashboard.events.publish_alert)
 
@@ -121,6 +129,10 @@ class Hub:
         return question_heading(question, self.dashboard.labels, "vi", headings(Texts("vi")),
                                 str(row["kind"]) if row else "admin")
 
+    def _action_done(self, office: str) -> None:
+        self.results.changed(office)
+        self.dashboard.public.clear()
+
     def _received(self, message: object) -> None:
         self.ingestor.submit(message)  # type: ignore[arg-type]
 
@@ -129,8 +141,10 @@ class Hub:
         self.live.start()
         self.sender.start()
         self.subscriber.start()
+        self.results.start()
 
     def stop_background(self) -> None:
+        self.results.stop()
         self.subscriber.stop()
         self.ingestor.stop()
         self.live.stop()

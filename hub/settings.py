@@ -101,6 +101,21 @@ class AlertRule(Section):
                                description="No alert from fewer answers than this in the window")
 
 
+class PublicSection(Section):
+    """The public page per province (/public/{province}): what citizens are told back."""
+
+    enabled: bool = Field(
+        False, description="Serve /public/{province} without sign-in: each office's last "
+        "complete month and the actions done in it; off (404) unless a province chooses it")
+    # 60 s: a page that changes once a month (and when an action is done, which clears it at
+    # once) need not be rebuilt more often, and late uploads of last month's ratings after an
+    # outage still show within a minute.
+    cache_seconds: int = Field(
+        60, ge=1, le=86_400,
+        description="Seconds a built page is served (and browsers and proxies may keep it, "
+        "Cache-Control max-age) before it is built again; an action done clears it at once")
+
+
 class HttpSection(Section):
     """The web server for the dashboard and the JSON API."""
 
@@ -134,6 +149,7 @@ class HubSettings(BaseModel):
     web: WebSection = Field(default_factory=WebSection)  # type: ignore[arg-type]
     report: ReportSection = Field(default_factory=ReportSection)  # type: ignore[arg-type]
     notify: NotifySection = Field(default_factory=NotifySection)  # type: ignore[arg-type]
+    public: PublicSection = Field(default_factory=PublicSection)  # type: ignore[arg-type]
 
     def data_dir(self) -> Path:
         return self.data.path()

@@ -30,6 +30,7 @@ from kiosk.flowclock import FlowClock
 from kiosk.opening import Opened, Opening, open_desk
 from kiosk.pushed import ConfigKeeper
 from kiosk.receipt import classify, deployment_key, scan_patterns
+from kiosk.results import MonthResults, idle_lines, read_results
 from kiosk.scene import officer_photo
 from kiosk.service_rows import service_rows
 from kiosk.settings import KioskSettings
@@ -83,6 +84,7 @@ class KioskApp:
         self.layout: layout.Layout | None = None
         self.painter: view.Painter | None = None
         self.unmatched = 0
+        self.results: MonthResults | None = None  # [kiosk] show_results: the hub's retained
         self.frame_ms: deque[float] = deque(maxlen=TIMINGS_KEPT)
         # the same frames' CPU time on this thread: what the frame cost, whatever else ran
         self.frame_cpu_ms: deque[float] = deque(maxlen=TIMINGS_KEPT)
@@ -335,7 +337,14 @@ class KioskApp:
             photo=officer_photo(section, officer), scanner=bool(self.settings.scanner.port),
             speaker=self.speaker.available, complaint_url=section.complaint_url,
             complaint_hotline=section.complaint_hotline, receipt_name=section.receipt_name,
-            service_rows=self._service_rows if state.screen == "service" else ())
+            service_rows=self._service_rows if state.screen == "service" else (),
+            results=idle_lines(self.results, state.lang)
+            if section.show_results and state.screen == "idle" else ())
+
+    def _results_received(self, payload: bytes) -> None:
+        """The office's retained results (on the MQTT thread): kept, and drawn next frame."""
+        self.results = read_results(payload, self.settings.kiosk.office)
+        self._dirty = True
 
     def render(self, force: bool = False) -> bool:
         """Draw when what is shown changed; True when a frame was drawn."""
@@ -371,7 +380,7 @@ class KioskApp:
             self._opening = Opening(lambda: open_desk(
                 self.settings, self.questionnaire.ref, self._status_fields, self.keeper.received,
                 lambda _state: self._status_changed(), connect=self._connected,
-                screen_idle=self._screen_idle))
+                screen_idle=self._screen_idle, on_results=self._results_received))
             self._opening.start()
         return True
 

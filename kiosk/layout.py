@@ -135,7 +135,12 @@ def _bottom_bar(m: Metrics, area: Box, names: list[str]) -> tuple[Box, dict[str,
     return Box(area.x, area.y, area.w, max(0, area.h - m.bar - m.gap)), placed
 
 
-def idle(m: Metrics, scanner: bool, photo: bool) -> Layout:
+# The idle screen's results ([kiosk] show_results) take this share of the body's height: two
+# lines at a size a passer-by reads from a metre or two, without crowding the start button.
+RESULTS_SHARE = 0.12
+
+
+def idle(m: Metrics, scanner: bool, photo: bool, results: bool = False) -> Layout:
     boxes: dict[str, Box] = {"corner": Box(0, 0, m.target, m.target)}
     body = m.body
     boxes["office"] = body.top(round(body.h * 0.13))
@@ -153,6 +158,10 @@ def idle(m: Metrics, scanner: bool, photo: bool) -> Layout:
     if scanner:
         boxes["scan"] = Box(bottom.x, bottom.y, bottom.w - lang_w - m.gap, bottom.h)
     middle = Box(rest.x, rest.y, rest.w, rest.h - m.bar - m.gap)
+    if results:
+        results_h = round(body.h * RESULTS_SHARE)
+        middle = Box(middle.x, middle.y, middle.w, middle.h - results_h - m.gap)
+        boxes["results"] = Box(middle.x, middle.bottom + m.gap, middle.w, results_h)
     start_w = round(middle.w * (0.9 if m.portrait else 0.7))
     start_h = min(middle.h, round(middle.h * (0.55 if m.portrait else 0.8)))
     boxes["start"] = Box(middle.x + (middle.w - start_w) // 2,

@@ -36,14 +36,15 @@ class Opened:
 def open_desk(settings: KioskSettings, questionnaire: str,
               status_extra: Callable[[], dict[str, Any]], on_config: Callable[[bytes], None],
               on_scanner_state: Callable[[ScannerState], None], connect: bool,
-              screen_idle: threading.Event | None = None) -> Opened:
+              screen_idle: threading.Event | None = None,
+              on_results: Callable[[bytes], None] | None = None) -> Opened:
     """The outbox opened (and, with ``connect``, delivery, MQTT and the scanner started).
     SQLAlchemy, paho and pyserial are imported here, on the opening thread, and nowhere before."""
     from kiosk.pinlock import PinLock
     from kiosk.recorder import ResponseDesk
 
     desk = ResponseDesk(settings, questionnaire, status_extra=status_extra, on_config=on_config,
-                        screen_idle=screen_idle)
+                        screen_idle=screen_idle, on_results=on_results)
     pin_lock = PinLock(desk.outbox.engine)
     scanner = None
     if settings.scanner.port:

@@ -2,7 +2,8 @@
 
 It connects (and reconnects, backing off up to 30 s) to the broker, leaves a retained "offline"
 status as its last will (with no expiry: "offline" stays until the kiosk is back), subscribes to
-the kiosk's own ``ack`` and ``config`` topics and to the hubs' presence, and turns each incoming
+the kiosk's own ``ack`` and ``config`` topics, the hubs' presence and, with ``[kiosk]
+show_results``, its office's retained ``results``, and turns each incoming
 paho message into a plain :class:`Incoming` for the delivery loop.
 """
 
@@ -21,7 +22,7 @@ from paho.mqtt.properties import Properties
 
 from hailong.mqttsetup import set_up_client
 from hailong.settings import MqttSettings
-from hailong.topics import HUB_STATUS_FILTER, kiosk_topic
+from hailong.topics import HUB_STATUS_FILTER, kiosk_topic, office_topic
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,9 @@ class Incoming:
 class MqttPublisher:
     def __init__(self, settings: MqttSettings, office: str, kiosk: str, will: bytes,
                  on_message: Callable[[Incoming], None],
-                 on_connected: Callable[[], None] | None = None) -> None:
+                 on_connected: Callable[[], None] | None = None, results: bool = False) -> None:
         self.office = office
+        self._results = results  # [kiosk] show_results: subscribe to the office's results
         self.kiosk = kiosk
         self._on_message = on_message
         self._on_connected = on_connected
@@ -103,9 +105,11 @@ class MqttPublisher:
         if reason.is_failure:
             log.warning("broker refused the connection: %s", reason)
             return
-        client.subscribe([(kiosk_topic(self.office, self.kiosk, "ack"), 1),
-                          (kiosk_topic(self.office, self.kiosk, "config"), 1),
-                          (HUB_STATUS_FILTER, 1)])
+        topics = [(kiosk_topic(self.office, self.kiosk, "ack"), 1),
+                  (kiosk_topic(self.office, self.kiosk, "config"), 1), (HUB_STATUS_FILTER, 1)]
+        if self._results:
+            topics.append((office_topic(self.office, "results"), 1))
+        client.subscribe(topics)
         self._connected.set()
         log.info("connected to %s", self._settings.effective_url)
         if self._on_connected is not None:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hailong import contract
+from hailong.topics import office_topic
 from kiosk.delivery import Delivery
 from kiosk.draft import Answer, Draft
 from kiosk.outbox import Outbox, OutboxStats
@@ -58,7 +59,8 @@ class ResponseDesk:
     def __init__(self, settings: KioskSettings, questionnaire: str,
                  status_extra: Callable[[], dict[str, Any]] | None = None,
                  on_config: Callable[[bytes], None] | None = None,
-                 screen_idle: threading.Event | None = None) -> None:
+                 screen_idle: threading.Event | None = None,
+                 on_results: Callable[[bytes], None] | None = None) -> None:
         self.settings = settings
         self.questionnaire = questionnaire
         self.outbox = Outbox(settings.database_url())
@@ -71,12 +73,19 @@ class ResponseDesk:
         self.publisher = MqttPublisher(
             settings.mqtt, section.office, section.id,
             will=contract.encode(self.delivery.status("offline")),
-            on_message=self._incoming, on_connected=self.delivery.connected)
+            on_message=self._incoming, on_connected=self.delivery.connected,
+            results=section.show_results)
+        self._results_topic = office_topic(section.office, "results")
+        self._on_results = on_results
 
     def _status_fields(self) -> dict[str, Any]:
         return {"questionnaire": self.questionnaire, **self._status_extra()}
 
     def _incoming(self, message: Incoming) -> None:
+        if message.topic == self._results_topic:
+            if self._on_results is not None:  # the idle screen's line, not the delivery's
+                self._on_results(message.payload)
+            return
         self.delivery.received(message.topic, message.payload)
 
     def start(self) -> None:

@@ -28,6 +28,8 @@ class Scene:
     complaint_hotline: str = ""
     service_rows: Sequence[tuple[str, str]] = field(default_factory=tuple)
     receipt_name: str = ""  # [kiosk] receipt_name: the province's Vietnamese term, or ""
+    # [kiosk] show_results: last month's line and one action done (kiosk/results.py)
+    results: tuple[str, ...] = ()
 
     def t(self, key: str, **values: object) -> str:
         """``key`` in the screen's language, the receipt named as ``[kiosk] receipt_name`` says

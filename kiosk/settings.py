@@ -88,6 +88,10 @@ class KioskSection(Section):
         6.0, ge=2, le=20,
         description="Screen density, used to keep every touch target at least 10 mm wide; 6 suits "
         "7-10 inch panels (a 21.5-inch full-HD panel is about 4)")
+    show_results: bool = Field(
+        False, description="Show on the idle screen the office's last complete month in one "
+        "line (\"Tháng 11/2026: 92% người dân hài lòng (184 lượt)\") and one action done, from "
+        "the hub's retained hailong/v1/{office}/results message")
     retention_days: int = Field(30, ge=1, le=3650,
                                 description="Days acknowledged responses stay in the outbox")
 

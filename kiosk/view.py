@@ -64,7 +64,7 @@ def draw(surface: pygame.Surface, scene: Scene, pixels_per_mm: float) -> tuple[L
 def _idle(p: Painter, m: Metrics, scene: Scene) -> Layout:
     lang = scene.state.lang
     photo = _photo(scene.photo)
-    lay = layout.idle(m, scene.scanner, photo is not None)
+    lay = layout.idle(m, scene.scanner, photo is not None, bool(scene.results))
     b = lay.boxes
     p.text(b["office"], scene.office_name, m.font(0.065), bold=True, colour=PRIMARY)
     staff = counter_label(lang, scene.counter)
@@ -87,6 +87,12 @@ def _idle(p: Painter, m: Metrics, scene: Scene) -> Layout:
         drawing.barcode(p.surface, rect(icon), INK)
         p.text(Box(icon.right + m.gap, box.y, box.w - icon.w - m.gap, box.h),
                scene.t("idle.scan"), m.font(0.045), bold=True, align="left")
+    if "results" in b:  # last month and one action done, each on its own line
+        box = b["results"]
+        line_h = box.h // len(scene.results)
+        for i, line in enumerate(scene.results):
+            p.text(Box(box.x, box.y + i * line_h, box.w, line_h), line, m.font(0.04),
+                   bold=i == 0, colour=PRIMARY if i == 0 else MUTED)
     lang_button(p, b["lang"], m, lang)
     banner(p, m, scene, Box(start.x, start.y, start.w, max(m.target, start.h // 4)))
     return lay

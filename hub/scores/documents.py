@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hailong.questionnaire import Questionnaire
+from hub.scores.action_documents import ActionDocuments
 from hub.scores.channels import compare_channels, ordered_channels
 from hub.scores.choices import ChoiceDocuments
 from hub.scores.credibility import Answered, find_bursts, skewed
@@ -56,7 +57,7 @@ def rfc3339(moment: datetime | None) -> str | None:
 
 
 @dataclass
-class Documents(ChoiceDocuments, IndexDocuments, StageDocuments):
+class Documents(ChoiceDocuments, IndexDocuments, StageDocuments, ActionDocuments):
     """Builds documents for one hub: its reads, time zones, questionnaires and thresholds."""
 
     read: Reader

@@ -17,7 +17,10 @@ OVERALL = "overall"
 Translate = Callable[..., str]
 # How a column's values read: ``day`` (YYYY-MM-DD), ``period`` (a day, week or month key) and
 # ``moment`` (RFC 3339) are written as a person reads dates; the file keeps the API's value.
-ColumnKind = Literal["text", "int", "share", "number", "flag", "day", "period", "moment"]
+# ``window`` (an action's factor over a window of days: n, share, interval, too few) reads as
+# one sentence for people; programs get its figures in columns of their own (``code``).
+ColumnKind = Literal["text", "int", "share", "number", "flag", "day", "period", "moment",
+                     "window"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,9 @@ class Column:
     # An id for programs (a question or reason id beside its wording): in the CSV only, never
     # on the page or in the workbook people read.
     code: bool = False
+    # For people only (the page, the workbook, the actions export): not in the CSV of the
+    # report's tables, whose ``code`` columns hold the same figures as numbers.
+    people: bool = False
 
 
 @dataclass(slots=True)
@@ -71,6 +77,9 @@ class ReportInputs:
     lang: str = "vi"
     # The index document (docs/method.md): the SIPAS index, and a hospital's figures.
     index: dict[str, Any] = field(default_factory=dict)
+    # The period's actions (hub/scores/action_documents.py ``period_actions``), each with its
+    # ``problem_name`` and ``scores``.
+    actions: list[dict[str, Any]] = field(default_factory=list)
     # The channel of every breakdown (the report is the kiosks'; surveys are side by side in
     # the channels section).
     channel: str = "kiosk"

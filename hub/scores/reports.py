@@ -17,6 +17,7 @@ from typing import Any
 from hub.scores.choices import withhold_integrity, withhold_sensitive_reasons
 from hub.scores.documents import Documents, withhold_small_officers
 from hub.scores.method import on_ten
+from hub.scores.report_actions import action_section
 from hub.scores.report_aspects import (
     channel_section,
     integrity_section,
@@ -81,7 +82,8 @@ def gather(documents: Documents, office: Mapping[str, Any], first: date, last: d
         alerts=alerts, factor_names=names, lang=lang,
         aspects=aspects, channels=documents.channels(office_id, first, last),
         stages=documents.stages(office_id, first, last),
-        index=documents.index(office_id, first, last))
+        index=documents.index(office_id, first, last),
+        actions=documents.period_actions(office_id, first, last, lang))
 
 
 # -- sections ------------------------------------------------------------------------------
@@ -281,7 +283,7 @@ def flag_section(inputs: ReportInputs) -> Section:
 SECTIONS: tuple[Callable[[ReportInputs], Section], ...] = (
     summary_section, integrity_section, perception_section, reason_section, factor_section,
     item_section, channel_section, stage_section, period_section, counter_section,
-    officer_section, alert_section, needs_section, flag_section)
+    officer_section, alert_section, needs_section, flag_section, action_section)
 TRANSLATED = ("measure", "flag", "meaning")
 
 

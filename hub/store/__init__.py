@@ -5,6 +5,7 @@ messages, the registry, survey imports, alerts, the notification outbox; each in
 module) and its reads are ``Store.read`` (hub/store/queries.py).
 """
 
+from hub.store.actions import ActionWriter
 from hub.store.alerts import AlertWriter
 from hub.store.batch import Accepted, BatchResult, Rejection, StatusUpdate
 from hub.store.batch import BatchWriter as _BatchWriter
@@ -14,7 +15,8 @@ from hub.store.registry import RegistryWriter
 from hub.store.surveys import Respondent, SurveyFile, SurveyImport, SurveyWriter
 
 
-class Store(_BatchWriter, SurveyWriter, RegistryWriter, AlertWriter, NotifyWriter):
+class Store(_BatchWriter, SurveyWriter, RegistryWriter, AlertWriter, NotifyWriter,
+            ActionWriter):
     """The hub's database: ``write_batch`` for the ingest, the registry, survey imports and
     alerts for the rest, ``read`` for every query."""
 

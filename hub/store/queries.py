@@ -243,6 +243,25 @@ class Reader(AlertReads):
         g = t.kiosk_gaps
         return self._all(select(g).where(g.c.office == office).order_by(g.c.kiosk, g.c.first))
 
+    # -- actions ------------------------------------------------------------------------------
+    def actions(self, office: str) -> list[dict[str, Any]]:
+        """Every action of an office, the soonest due first (a plan is read by its dates)."""
+        a = t.actions
+        return self._all(select(a).where(a.c.office == office).order_by(a.c.due, a.c.id))
+
+    def action(self, office: str, action_id: int) -> dict[str, Any] | None:
+        a = t.actions
+        rows = self._all(select(a).where(a.c.office == office, a.c.id == action_id))
+        return rows[0] if rows else None
+
+    def actions_version(self) -> tuple[int, str]:
+        """How many actions there are and when one last changed: what citizens are told is
+        stale when this changes."""
+        a = t.actions
+        with self.engine.connect() as conn:
+            row = conn.execute(select(func.count(), func.max(a.c.updated_at))).first()
+        return (int(row[0]), str(row[1])) if row else (0, "")
+
     def rejected(self, limit: int, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
         with self.engine.connect() as conn:
             total = conn.execute(select(func.count()).select_from(t.rejected)).scalar_one()

@@ -294,3 +294,26 @@ survey_imports = Table(
     Index("ux_survey_imports_digest", "digest", unique=True,
           sqlite_where=text("undone_at IS NULL"), postgresql_where=text("undone_at IS NULL")),
 )
+
+# An office's plan of actions (docs/dashboard.md): a problem (a reason, a factor or an alert),
+# the measure taken, who answers for it (free text), when, and how it ended. ``done_at`` is when
+# it was marked done: the month the public page and the kiosks tell citizens about.
+actions = Table(
+    "actions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("office", String(63), nullable=False),
+    Column("problem_kind", String(8), nullable=False),
+    Column("problem_ref", String(63), nullable=False),
+    Column("problem", Text, nullable=False),
+    Column("measure", Text, nullable=False),
+    Column("responsible", Text, nullable=False),
+    Column("due", Date, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("result", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Column("done_at", DateTime(timezone=True)),
+    Index("ix_actions_office_due", "office", "due"),
+)

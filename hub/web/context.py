@@ -44,6 +44,11 @@ class Dashboard:
     ingest_trouble: Callable[[], str | None] = lambda: None
     # Whether alert notifications are configured ([notify]): /healthz reports on their queue.
     notify_enabled: bool = False
+    # Called with an office when one of its actions becomes done (or stops being done): the
+    # hub republishes what its kiosks and the public page tell citizens (hub/admin/results.py).
+    action_done: Callable[[str], None] = lambda _office: None
+    # The public page per province ([public] in hub.toml; hub/web/public_pages.py).
+    public: Any = None
     # The live parts recently sent, so that a page gets only what changed (hub/web/patches.py).
     patches: LivePatches = field(default_factory=LivePatches)
     # Who issues and signs the official report ([report] in hub.toml).

@@ -26,24 +26,28 @@ from hub.admin.pushconfig import ConfigPusher
 from hub.documents.settings import ReportSection
 from hub.roster import Roster
 from hub.scores.documents import Documents
+from hub.settings import PublicSection
 from hub.store import Store
 from hub.web import (
+    action_pages,
     admin_pages,
     alert_pages,
     document_files,
     pages,
     province_pages,
+    public_pages,
     report_pages,
     survey_pages,
 )
 from hub.web.access import AccessDenied, Gate, PageDenied, access_denied, api_access
-from hub.web.api import events, fleet, offices, provinces, surveys, system
+from hub.web.api import actions, events, fleet, offices, provinces, surveys, system
 from hub.web.assets import Assets
 from hub.web.bodies import BodyLimit
 from hub.web.context import Dashboard
 from hub.web.error_pages import http_failed
 from hub.web.events import LiveEvents
 from hub.web.params import ApiError, api_error, validation_error
+from hub.web.public_pages import PublicPages
 from hub.web.settings import WebSection
 from hub.web.views import QuestionLabels
 
@@ -93,7 +97,8 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
                survey_channels: Sequence[str] = (),
                ingest_trouble: Callable[[], str | None] = lambda: None,
                report: ReportSection | None = None,
-               notify_enabled: bool = False) -> FastAPI:
+               notify_enabled: bool = False,
+               public: PublicSection | None = None) -> FastAPI:
     app = FastAPI(title="hailong hub", version=__version__, docs_url=None, redoc_url=None,
                   description="Scores of the one-stop counters' feedback kiosks (SIPAS scale). "
                   "Days are in each office's time zone; see docs/api.md.",
@@ -109,6 +114,7 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
         mqtt_connected=mqtt_connected, survey_channels=tuple(survey_channels),
         ingest_trouble=ingest_trouble, notify_enabled=notify_enabled,
         report=report or ReportSection())  # type: ignore[call-arg]
+    dashboard.public = PublicPages(public if public is not None else PublicSection())  # type: ignore[call-arg]
     app.state.dashboard = dashboard
     app.state.gate = dashboard.gate
     app.add_exception_handler(ApiError, api_error)
@@ -118,9 +124,9 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
     app.add_exception_handler(AccessDenied, access_denied)
     app.add_exception_handler(PageDenied, pages.page_denied)
     app.add_exception_handler(report_pages.PeriodError, report_pages.period_failed)
-    for module in (system, offices, events, provinces, surveys, fleet,
+    for module in (system, offices, actions, events, provinces, surveys, fleet,
                    pages, alert_pages, report_pages, document_files, admin_pages, province_pages,
-                   survey_pages):
+                   survey_pages, action_pages, public_pages):
         app.include_router(module.router)
     app.mount("/static", assets, name="static")
     # HTML, CSS, JS and JSON go compressed; Starlette leaves event streams (each event must

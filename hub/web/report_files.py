@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, tzinfo
 from typing import Any
 
@@ -29,6 +29,8 @@ def readable(row: Mapping[str, Any], column: Column, texts: Texts, zone: tzinfo 
     """A cell as a person reads it, on the page and in the workbook: names translated, days as
     dd/mm/yyyy, moments as dd/mm/yyyy HH:MM in the office's zone; numbers stay numbers."""
     value = row.get(column.key)
+    if column.kind == "window":
+        return window_text(value, texts)
     if value is None or not isinstance(value, str):
         return cell_value(row, column, texts.t)
     if column.key in TRANSLATED:
@@ -43,6 +45,18 @@ def readable(row: Mapping[str, Any], column: Column, texts: Texts, zone: tzinfo 
     if column.kind == "moment":
         return texts.moment(value, zone)
     return value
+
+
+def window_text(score: Mapping[str, Any] | None, texts: Texts) -> str:
+    """An action's factor over one window as a sentence: "75% (60–88%; 40 lượt)", "chưa đủ
+    lượt (2 lượt)", or "chưa đến hạn" (no window yet)."""
+    if score is None:
+        return texts.t("actions.reading.not_yet")
+    n = texts.number(int(score["n"]))
+    if score["too_few"]:
+        return texts.t("actions.window_few", n=n)
+    return texts.t("actions.window", share=texts.percent(score["satisfied"]),
+                   interval=texts.interval(score["ci95"]), n=n)
 
 
 def people_columns(section: Section) -> tuple[Column, ...]:
@@ -103,10 +117,11 @@ def csv_for(section: Section, texts: Texts, zone: tzinfo | None = None) -> str:
 def section_csv(section: Section, t: Translate) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(neutral_row(c.key for c in section.columns))
+    columns = [c for c in section.columns if not c.people]
+    writer.writerow(neutral_row(c.key for c in columns))
     for row in section.rows:
         writer.writerow(neutral_row("" if (v := cell_value(row, c, t)) is None else v
-                                    for c in section.columns))
+                                    for c in columns))
     return out.getvalue()
 
 
@@ -129,3 +144,40 @@ def sheet_name(text: str, taken: set[str]) -> str:
         number += 1
     taken.add(name)
     return name
+
+
+def sections_xlsx(sections: Sequence[Section], texts: Texts, title: str,
+                  facts: Mapping[str, Any], zone: tzinfo | None = None) -> bytes:
+    """A workbook of ``sections``, one sheet each; ``facts`` fill the notes' values."""
+    t = texts.t
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    taken: set[str] = set()
+    for section in sections:
+        sheet = book.create_sheet(sheet_name(t(f"{section.title}.sheet"), taken))
+        sheet.append(neutral_row([title]))
+        sheet.append(neutral_row([f"{t(f'report.aspect.{section.aspect}')} — {t(section.title)}"
+                                  if section.aspect else t(section.title)]))
+        columns = people_columns(section)
+        sheet.append(neutral_row(t(c.label) for c in columns))
+        for cell in sheet[3]:
+            cell.font = Font(bold=True)
+        for row in section.rows:
+            sheet.append(neutral_row(readable(row, c, texts, zone) for c in columns))
+            for cell, column in zip(sheet[sheet.max_row], columns, strict=True):
+                if column.kind == "share" or (row.get("kind") == "share" and column.key == "value"):
+                    cell.number_format = "0.0%"
+        for note in section.notes:
+            sheet.append([])
+            sheet.append(neutral_row([t(note, **facts, **section.facts)]))
+        for index, column in enumerate(columns):
+            sheet.column_dimensions[get_column_letter(index + 1)].width = (
+                40 if column.kind == "text" else 14)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+

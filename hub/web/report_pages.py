@@ -82,6 +82,8 @@ def cell_text(texts: Texts, min_n: int, row: dict[str, Any], column: Column,
     and the API) in the office's time zone."""
     value = row.get(column.key)
     kind = row.get("kind", "text") if column.key == "value" else column.kind
+    if column.kind == "window":
+        return Markup(escape(readable(row, column, texts, zone)))
     if value is None:
         return Markup("—")
     if column.key == "too_few" and value and not row.get("n"):  # none at all is not "too few"

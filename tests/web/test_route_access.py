@@ -42,13 +42,16 @@ id = "k01"
 counter = "1"
 """
 PARAMS = {"office": "ubnd-a", "kiosk": "k01", "alert_id": "999", "import_id": "999",
-          "province": "dak-nong"}
+          "province": "dak-nong", "action_id": "999"}
 OPEN = {"/healthz", "/openapi.json", "/signin"}
+# Served to everyone without sign-in where [public] enabled = true; off here (the default), so
+# every role, nobody included, gets 404 (tests/web/test_actions_public.py has it on).
+PUBLIC = {"/public/{province}"}
 # nobody, the head of another office, the office's head, a viewer of the office's province,
 # a viewer of another province, an admin
 ROLES = ("none", "other", "head", "viewer", "far", "admin")
 VIEWERS = ("viewer", "far")
-WRITES = ("POST", "PUT", "DELETE")
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 
 @dataclass(frozen=True)
@@ -157,7 +160,11 @@ def test_the_route_table_holds_every_kind_of_route(site: Site) -> None:
                      "/provinces/{province}/report.xlsx", "/api/v1/provinces/{province}/report",
                      "/api/v1/offices/{office}/alerts/{alert_id}/ack", "/offices/{office}/alerts",
                      "/offices/{office}/alerts/live", "/offices/{office}/alerts/{alert_id}/ack",
-                     "/offices/{office}/alerts/{alert_id}/close"):
+                     "/offices/{office}/alerts/{alert_id}/close",
+                     "/offices/{office}/actions", "/offices/{office}/actions/{action_id}",
+                     "/offices/{office}/actions.csv", "/offices/{office}/actions.xlsx",
+                     "/api/v1/offices/{office}/actions",
+                     "/api/v1/offices/{office}/actions/{action_id}", "/public/{province}"):
         assert expected in templates
     assert len([c for c in site.calls if "{office}" in c.template and c.api]) >= 10
 
@@ -175,7 +182,9 @@ def test_every_read_answers_as_the_role_allows(site: Site, role: str) -> None:
         if call.template.endswith("/events"):
             continue  # a stream: its access is the API's, checked with a bearer in its tests
         reply = status_of(site, role, call)
-        if role == "none":
+        if call.template in PUBLIC:
+            ok = reply.status_code == 404
+        elif role == "none":
             ok = reply.status_code == 401 if call.api else (
                 reply.status_code == 303 and reply.headers["location"].startswith("/signin"))
         elif call.must_refuse(role):

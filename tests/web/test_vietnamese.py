@@ -20,7 +20,8 @@ PAGES = ("/", "/offices/ubnd-a", "/offices/ubnd-a/live", "/offices/ubnd-a/period
          "/offices/ubnd-a/report", "/offices/ubnd-a/channels", "/provinces",
          "/provinces/dak-nong", "/fleet", "/surveys", "/offices/ubnd-x",
          "/provinces/dak-nong/report", "/rejected",
-         "/offices/ubnd-a/alerts", "/offices/ubnd-a/alerts/live?state=closed")
+         "/offices/ubnd-a/alerts", "/offices/ubnd-a/alerts/live?state=closed",
+         "/offices/ubnd-a/actions")
 # Error pages: each with the status it must have, in Vietnamese too.
 ERRORS = {"/no-such-page": 404, "/provinces/dak-nong/report?order=speed": 400,
           "/provinces/dak-nong?from=hom-qua": 400, "/offices/ubnd-a/period?by=year": 400}

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from hailong.questionnaire import load_catalog
 from hub.admin.grants import ROLES
 from hub.i18n import LANGS, Texts, catalogue
+from hub.scores.actions import PROBLEM_KINDS, STATUSES
 from hub.scores.report_model import ASPECTS, PERIODS
 from hub.scores.scores import office_scores
 from hub.store.alert_reads import ALERT_STATES
@@ -76,6 +77,16 @@ def test_every_text_exists_in_both_languages_and_every_key_used_exists() -> None
     # the official documents' keys joined from a name: a part, a period's chart, a breakdown
     used |= {f"doc.part.{p}" for p in ("results", "limits", "causes", "solutions")}
     used |= {f"doc.chart.{p}" for p in PERIODS} | {"doc.col.counters", "doc.col.officers"}
+    # the plan of actions: keys named in code and templates, statuses, kinds and windows joined
+    for path in [*WEB.glob("templates/actions*.html"), *WEB.rglob("*.py"),
+                 *(WEB.parent / "scores").glob("*actions.py")]:
+        used |= {k for k in re.findall(r'"(actions\.[a-z0-9_.]*[a-z0-9_])"',
+                                       path.read_text(encoding="utf-8")) if k != "actions.html"}
+    used |= {f"actions.status.{s}" for s in STATUSES} | {f"actions.kind.{k}" for k in PROBLEM_KINDS}
+    used |= {f"actions.col.{side}{part}" for side in ("before", "after")
+             for part in ("", "_n", "_reading")}
+    used |= {"actions.title.sheet", "actions.reading.too_few", "actions.error.measure",
+             "actions.error.responsible"}  # a sheet's name, a window's reading, fields' errors
     missing = used - set(texts)
     assert not missing, f"texts used but not in messages.toml: {sorted(missing)}"
     unused = set(texts) - used
