@@ -1,5 +1,6 @@
 """What goes into the kiosk's flow (events: taps, keys, scans, ticks, each with its time) and
-what comes out of it (effects the app performs: store, speak, check the PIN, quit)."""
+what comes out of it (effects the app performs: store, speak, check the PIN, ask the hub for a
+phone link, quit)."""
 
 from __future__ import annotations
 
@@ -118,6 +119,9 @@ class Scan(_Event):
     receipt: Receipt | None = None
     officer: str | None = None
     rated: frozenset[str] = frozenset()  # the stages at which this dossier was rated here
+    # A fresh id (uuid4) the app names for the phone link this scan may ask for (RequestLink):
+    # drawn outside, so the flow stays pure; "" asks for none.
+    request: str = ""
 
 
 @dataclass(frozen=True)
@@ -158,9 +162,36 @@ class OutboxOpened(_Event):
     pin_locked_until: datetime | None = None  # the lockout kept in the outbox (kiosk/pinlock.py)
 
 
+@dataclass(frozen=True)
+class LinkReady(_Event):
+    """The hub signed the phone link asked for by ``request`` (kiosk/phonelink.py)."""
+
+    request: str
+    url: str
+    expires: datetime
+
+
+@dataclass(frozen=True)
+class LinkFailed(_Event):
+    """No phone link for ``request``: the hub refused it, or it could not be asked for."""
+
+    request: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class RateOnPhone(_Event):
+    """The first question's "Rate later on my phone": the QR full-screen, nothing stored."""
+
+
+@dataclass(frozen=True)
+class PhoneDone(_Event):
+    """"Xong" under the full-screen QR: back to the idle screen."""
+
+
 Event = (Start | Rate | Skip | Choose | Continue | Back | SwitchLanguage | ReadAloud | NextPage
          | Touch | Key | Scan | CornerDown | CornerUp | PinKey | PinChecked | ServiceAction | Tick
-         | Send | PickStage | Up | OutboxOpened)
+         | Send | PickStage | Up | OutboxOpened | LinkReady | LinkFailed | RateOnPhone | PhoneDone)
 
 
 @dataclass(frozen=True)
@@ -186,5 +217,14 @@ class Quit:
     pass
 
 
-Effect = Submit | Speak | CheckPin | Quit
+@dataclass(frozen=True)
+class RequestLink:
+    """Ask the hub for a signed phone link for this dossier (its keyed hash) and stage."""
+
+    request: str
+    h: str
+    stage: Stage | None
+
+
+Effect = Submit | Speak | CheckPin | Quit | RequestLink
 

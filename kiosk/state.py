@@ -11,7 +11,7 @@ from hailong.questionnaire import Questionnaire
 from kiosk.events import Stage, Trigger
 from kiosk.receipt import Receipt
 
-Screen = Literal["idle", "question", "thanks", "notice", "pin", "service"]
+Screen = Literal["idle", "question", "thanks", "notice", "pin", "service", "phone"]
 StageSetting = Literal["receive", "result", "any"]
 # The pseudo-question of the screen "did you just file the dossier or collect its result?"
 # (question ids start with a letter or digit, so it never meets a real one).
@@ -37,6 +37,22 @@ class Rules:
     grouped: bool = False
     # Two taps closer than this (in pixels) are on one spot, for debouncing.
     debounce_radius: float = 60.0
+    # Ask the hub for a phone link after each receipt scan ([kiosk] phone_link).
+    phone_link: bool = True
+
+
+@dataclass(frozen=True)
+class PhoneLink:
+    """The phone link asked for this citizen's receipt: pending until ``url`` is there."""
+
+    request: str
+    asked_at: datetime
+    url: str = ""
+    expires: datetime | None = None
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.url)
 
 
 @dataclass(frozen=True)
@@ -82,9 +98,11 @@ class State:
     # is a corner hold ("service"): the PIN's lockout is kept in the outbox's database.
     outbox_open: bool = True
     waiting: Trigger | Literal["service"] | None = None
+    # This citizen's phone link (asked at the receipt scan); kept to the thank-you, then dropped.
+    link: PhoneLink | None = None
 
 
 def back_to_idle(state: State, rules: Rules, keep_lang: bool = False) -> State:
     return replace(state, screen="idle", session=None, until=None, notice="", complaint=False,
-                   banner="", banner_until=None, pin="", pin_message="", scan_test="",
+                   banner="", banner_until=None, pin="", pin_message="", scan_test="", link=None,
                    lang=state.lang if keep_lang else rules.language)
