@@ -2,8 +2,9 @@
 
 It connects (and reconnects, backing off up to 30 s) to the broker, leaves a retained "offline"
 status as its last will (with no expiry: "offline" stays until the kiosk is back), subscribes to
-the kiosk's own ``ack`` and ``config`` topics and to the hubs' presence, and turns each incoming
-paho message into a plain :class:`Incoming` for the delivery loop.
+the kiosk's own ``ack`` and ``config`` topics, to the hubs' presence and to the topics it is
+given (the web channel's ``link`` and ``rated``), and turns each incoming paho message into a
+plain :class:`Incoming` for the delivery loop or the phone links.
 """
 
 from __future__ import annotations
@@ -46,8 +47,10 @@ class Incoming:
 class MqttPublisher:
     def __init__(self, settings: MqttSettings, office: str, kiosk: str, will: bytes,
                  on_message: Callable[[Incoming], None],
-                 on_connected: Callable[[], None] | None = None) -> None:
+                 on_connected: Callable[[], None] | None = None,
+                 topics: tuple[str, ...] = ()) -> None:
         self.office = office
+        self._topics = topics  # subscribed too, beside ack, config and hub presence
         self.kiosk = kiosk
         self._on_message = on_message
         self._on_connected = on_connected
@@ -105,7 +108,7 @@ class MqttPublisher:
             return
         client.subscribe([(kiosk_topic(self.office, self.kiosk, "ack"), 1),
                           (kiosk_topic(self.office, self.kiosk, "config"), 1),
-                          (HUB_STATUS_FILTER, 1)])
+                          (HUB_STATUS_FILTER, 1), *((topic, 1) for topic in self._topics)])
         self._connected.set()
         log.info("connected to %s", self._settings.effective_url)
         if self._on_connected is not None:
