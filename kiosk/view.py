@@ -125,8 +125,13 @@ def _thanks(p: Painter, m: Metrics, scene: Scene) -> Layout:
     if "body" in b:
         p.text(b["body"], t(lang, "thanks.body"), m.font(0.05))
         return lay
-    lines = [t(lang, "thanks.complaint")] if complaint else [t(lang, "thanks.body")]
-    if complaint and scene.complaint_url:
+    lines = [t(lang, "thanks.body")]
+    if complaint:  # beside two codes, the line names the complaint channel's by its caption
+        lines = [t(lang, "phone.complaint", caption=t(lang, "phone.caption_complaint"))
+                 if "qr-caption" in b else t(lang, "thanks.complaint")]
+    # beside the phone link's code, the complaint channel's own (captioned) code carries its
+    # address: a long address printed in the narrower text would not fit a small screen
+    if complaint and scene.complaint_url and not link:
         lines.append(scene.complaint_url)
     if complaint and scene.complaint_hotline:
         lines.append(t(lang, "thanks.hotline", hotline=scene.complaint_hotline))

@@ -9,6 +9,8 @@ import pygame
 
 from hailong import contract
 from hailong.topics import kiosk_topic
+from kiosk import layout
+from kiosk.app import KioskApp
 from kiosk.layout import Box
 from kiosk.qrmatrix import QUIET_ZONE, modules
 from tests.support import RawClient, wait_until
@@ -68,3 +70,22 @@ def drawn_modules(surface: pygame.Surface, box: Box, text: str) -> tuple[bool, b
     quiet = not any(dark(r, c) for r in range(n) for c in range(n)
                     if min(r, c) < QUIET_ZONE or max(r, c) >= n - QUIET_ZONE)
     return seen == matrix and cell >= 2, quiet
+
+
+def misfits(app: KioskApp) -> list[str]:
+    """What is wrong with the frame drawn: text cut or out of its box, a touch target under
+    10 mm or off the screen, two targets overlapping (empty when nothing)."""
+    assert app.screen is not None and app.painter is not None and app.layout is not None
+    wrong = [f"{d.text!r} cut or out of {d.box}" for d in app.painter.drawn
+             if d.truncated or not (d.box.x <= d.rect.x and d.box.y <= d.rect.y
+                                    and d.rect.right <= d.box.right
+                                    and d.rect.bottom <= d.box.bottom)]
+    m = layout.metrics(app.screen.get_size(), app.settings.kiosk.pixels_per_mm)
+    boxes = [(name, app.layout.boxes[name]) for name in app.layout.targets
+             if name in app.layout.boxes and not (name == "speak" and not app.speaker.available)]
+    wrong += [f"{name} {box} under 10 mm or off the screen" for name, box in boxes
+              if min(box.w, box.h) < m.target or box.right > m.width or box.bottom > m.height]
+    wrong += [f"{a} overlaps {b}" for i, (a, first) in enumerate(boxes) for b, second in boxes[i + 1:]
+              if first.x < second.right and second.x < first.right
+              and first.y < second.bottom and second.y < first.bottom]
+    return wrong

@@ -1,0 +1,65 @@
+"""The phone link's screens at every listed size: the first question with "Rate later on my
+phone", the full-screen QR, and a thank-you with two codes (complaints and the phone link)."""
+
+from __future__ import annotations
+
+import importlib.util
+import uuid
+from pathlib import Path
+
+import pygame
+import pytest
+
+from hailong.broker import Broker
+from kiosk import flow
+from kiosk.receipt import Receipt
+from tests.kiosk.phone_support import LinkDesk, decoded_qr_codes, misfits
+from tests.kiosk_support import kiosk_settings, running_app
+from tests.support import require, wait_until
+
+SIZES = [(800, 480), (1024, 600), (1280, 800), (1920, 1080), (1080, 1920)]
+RECEIPT = Receipt("d" * 64, "H21.65", "2026-12-03")
+URL = "https://motcua.example.gov.vn/r/v1.ubnd-a.3.receive.Zm9vYmFyYmF6cXV4.c2lnbmF0dXJlcw"
+COMPLAINT = "https://dichvucong.gov.vn/p/home/dvc-phan-anh-kien-nghi.html"
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_phone_screens_fit_every_size(tmp_path: Path, broker: Broker, size: tuple[int, int],
+                                      lang: str) -> None:
+    settings = kiosk_settings(tmp_path, broker.url, complaint_url=COMPLAINT, stage="receive",
+                              language=lang)
+    desk = LinkDesk(broker.url)
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    try:
+        with running_app(settings, size=size, connect=True) as drive:
+            app = drive.app
+            wait_until(lambda: app.desk.connected, message="the kiosk connected")
+            for citizen in range(2):
+                request = str(uuid.uuid4())
+                app.dispatch(flow.Scan("receipt", RECEIPT, request=request, now=drive.now))
+                desk.answer(desk.next_request(citizen).request, URL)
+                wait_until(lambda: drive.step() or (app.state.link is not None
+                                                     and app.state.link.ready), message="link")
+                assert "phone" in app.layout.targets, "no button"  # type: ignore[union-attr]
+                assert misfits(app) == []
+                if citizen == 0:
+                    drive.tap_target("phone")
+                    name = "phone"
+                else:
+                    drive.key("1")  # very dissatisfied: the complaint channel too
+                    drive.key("-")
+                    name = "thanks"
+                assert app.state.screen == name
+                assert misfits(app) == []
+                assert app.screen is not None
+                pygame.image.save(app.screen, str(shots / f"{name}.png"))
+                require("zxing-cpp", importlib.util.find_spec("zxingcpp") is not None,
+                        "pip install -e '.[dev]' (a QR decoder for the tests)")
+                expected = {URL} if name == "phone" else {URL, COMPLAINT}
+                assert set(decoded_qr_codes(app.screen)) == expected
+                drive.key("enter")
+                assert app.state.screen == "idle"
+    finally:
+        desk.close()
