@@ -17,10 +17,12 @@ from zoneinfo import ZoneInfo
 import uvicorn
 
 from hailong.hubgroup import guessable
-from hailong.questionnaire import load_catalog
+from hailong.questionnaire import Questionnaire, load_catalog
+from hailong.settings import SettingsError
 from hub.admin.pushconfig import ConfigPusher
 from hub.ingest.ingest import AnswerChecks, Ingestor
-from hub.ingest.subscriber import MqttSubscriber
+from hub.ingest.link_requests import LinkRequests
+from hub.ingest.subscriber import Message, MqttSubscriber
 from hub.roster import Roster, load_roster
 from hub.scores.documents import Documents
 from hub.scores.live import LiveScores
@@ -28,6 +30,8 @@ from hub.settings import AlertRule, HubSettings
 from hub.store import Store
 from hub.web.context import Dashboard, dashboard_of
 from hub.web.dashboard import create_app
+from hub.web.links import LinkSigner, load_or_create_secret
+from hub.web.webchannel import WebChannel
 
 log = logging.getLogger(__name__)
 
@@ -88,13 +92,16 @@ class Hub:
             ack=self.subscriber.ack, on_committed=self.live.changed,
             on_status=lambda offices: self.dashboard.events.kiosks_changed(offices),
             checks=AnswerChecks(self.catalog, self.roster.gated), ack_all=self.subscriber.ack_all)
+        self.web = self._web_channel(settings)
+        self.link_requests = LinkRequests(self.web.issue, self.subscriber.publish,
+                                          self.subscriber.ack)
         self.pusher = ConfigPusher(lambda topic, payload, retain: self.subscriber.publish(
             topic, payload, retain=retain))
         self.app = create_app(self.store, self.documents, timezone_of, settings.web,
                               roster=self.roster, pusher=self.pusher,
                               mqtt_connected=lambda: self.subscriber.connected,
                               survey_channels=settings.hub.survey_channels,
-                              ingest_trouble=lambda: self.ingestor.trouble)
+                              ingest_trouble=lambda: self.ingestor.trouble, web=self.web)
         self.dashboard: Dashboard = dashboard_of(self.app)
         self.live.listen(self.dashboard.events.publish)
         self.live.listen_alerts(self.dashboard.events.publish_alert)
@@ -103,8 +110,34 @@ class Hub:
         entry = self.roster.office(office)
         return entry.alert_rule(self.settings.alerts) if entry else self.settings.alerts
 
-    def _received(self, message: object) -> None:
-        self.ingestor.submit(message)  # type: ignore[arg-type]
+    def _web_channel(self, settings: HubSettings) -> WebChannel:
+        """The phone questionnaire's links and submissions, with the hub's own link secret."""
+        web = settings.web
+        secret_file = Path(web.link_secret_file or settings.data_dir() / "web-link.key")
+        try:
+            secret, created = load_or_create_secret(secret_file)
+        except (OSError, ValueError) as exc:
+            raise SettingsError(f"[web] link_secret_file: {exc}") from None
+        if created:
+            log.info("made the web link secret %s (keep it private, back it up)", secret_file)
+        http = settings.http
+        public = web.public_url or (f"{'https' if http.tls_cert else 'http'}://"
+                                    f"{http.host}:{http.port}")
+
+        def questionnaire_of(office: str) -> Questionnaire | None:
+            row = self.store.read.office(office)
+            return self.documents.by_kind.get(row["kind"] if row else "admin")
+
+        return WebChannel(LinkSigner(secret), web, public.rstrip("/"), self.store,
+                          lambda message: self.ingestor.submit(message),
+                          lambda topic, payload: self.subscriber.publish(topic, payload),
+                          questionnaire_of)
+
+    def _received(self, message: Message) -> None:
+        if message.topic.endswith("/link-request"):
+            self.link_requests.handle(message)
+            return
+        self.ingestor.submit(message)
 
     def start_background(self) -> None:
         self.ingestor.start()

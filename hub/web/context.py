@@ -21,6 +21,7 @@ from hub.web.access import Gate
 from hub.web.events import LiveEvents
 from hub.web.patches import LivePatches
 from hub.web.views import QuestionLabels
+from hub.web.webchannel import WebChannel
 
 
 @dataclass
@@ -42,6 +43,9 @@ class Dashboard:
     ingest_trouble: Callable[[], str | None] = lambda: None
     # The live parts recently sent, so that a page gets only what changed (hub/web/patches.py).
     patches: LivePatches = field(default_factory=LivePatches)
+    # The phone questionnaire's links and submissions (hub/web/webchannel.py); None in an app
+    # built without a hub around it.
+    web: WebChannel | None = None
 
     def close(self) -> None:
         """End the live streams so that the web server can stop at once."""

@@ -26,9 +26,9 @@ from hub.admin.pushconfig import ConfigPusher
 from hub.roster import Roster
 from hub.scores.documents import Documents
 from hub.store import Store
-from hub.web import admin_pages, pages, report_pages, survey_pages
+from hub.web import admin_pages, pages, rating_pages, report_pages, survey_pages
 from hub.web.access import AccessDenied, Gate, PageDenied, access_denied, api_access
-from hub.web.api import events, fleet, offices, provinces, surveys, system
+from hub.web.api import events, fleet, links, offices, provinces, surveys, system
 from hub.web.assets import Assets
 from hub.web.bodies import BodyLimit
 from hub.web.context import Dashboard
@@ -36,6 +36,7 @@ from hub.web.events import LiveEvents
 from hub.web.params import ApiError, api_error, http_error, validation_error
 from hub.web.settings import WebSection
 from hub.web.views import QuestionLabels
+from hub.web.webchannel import WebChannel
 
 HERE = Path(__file__).resolve().parent
 # Everything a page loads comes from the hub itself: no other origin may serve a script, a
@@ -81,7 +82,8 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
                pusher: ConfigPusher | None = None,
                mqtt_connected: Callable[[], bool] = lambda: False,
                survey_channels: Sequence[str] = (),
-               ingest_trouble: Callable[[], str | None] = lambda: None) -> FastAPI:
+               ingest_trouble: Callable[[], str | None] = lambda: None,
+               web: WebChannel | None = None) -> FastAPI:
     app = FastAPI(title="hailong hub", version=__version__, docs_url=None, redoc_url=None,
                   description="Scores of the one-stop counters' feedback kiosks (SIPAS scale). "
                   "Days are in each office's time zone; see docs/api.md.",
@@ -95,7 +97,7 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
         events=LiveEvents(), gate=Gate(Accounts(store.engine), settings), templates=templates,
         documents=documents, roster=roster if roster is not None else Roster(), pusher=pusher,
         mqtt_connected=mqtt_connected, survey_channels=tuple(survey_channels),
-        ingest_trouble=ingest_trouble)
+        ingest_trouble=ingest_trouble, web=web)
     app.state.dashboard = dashboard
     app.state.gate = dashboard.gate
     app.add_exception_handler(ApiError, api_error)
@@ -105,8 +107,8 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
     app.add_exception_handler(AccessDenied, access_denied)
     app.add_exception_handler(PageDenied, pages.page_denied)
     app.add_exception_handler(report_pages.PeriodError, report_pages.period_failed)
-    for module in (system, offices, events, provinces, surveys, fleet,
-                   pages, report_pages, admin_pages, survey_pages):
+    for module in (system, offices, events, provinces, surveys, fleet, links,
+                   pages, report_pages, admin_pages, survey_pages, rating_pages):
         app.include_router(module.router)
     app.mount("/static", assets, name="static")
     # HTML, CSS, JS and JSON go compressed; Starlette leaves event streams (each event must

@@ -1,0 +1,120 @@
+"""The web channel's shell: signs links, hands phone ratings to the hub's one ingest and waits
+for the outcome, tells an office's kiosks a dossier is rated, limits poster ratings.
+
+Kept on ``app.state.dashboard.web`` (hub/web/context.py); hub/app.py builds it with the ingest's
+``submit`` and the MQTT ``publish``. The link-request handler (hub/ingest/link_requests.py) and
+``POST /api/v1/links`` both sign through :meth:`WebChannel.issue`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from hailong import contract
+from hailong.questionnaire import Questionnaire
+from hailong.topics import kiosk_topic, office_topic
+from hub.ingest.link_requests import Issued, LinkRefusal
+from hub.ingest.subscriber import Message
+from hub.store import Store
+from hub.web.links import LinkSigner, check_claims, same_moment
+from hub.web.ratelimit import WindowLimiter
+from hub.web.settings import WebSection
+
+# How long a phone's request waits for the ingest's commit: a batch closes within tens of
+# milliseconds; beyond this the database is in trouble and the page says to try again.
+SETTLE_TIMEOUT = 10.0
+
+
+@dataclass
+class WebChannel:
+    signer: LinkSigner
+    settings: WebSection
+    public_url: str  # without a trailing slash
+    store: Store
+    submit: Callable[[Message], None]
+    publish: Callable[[str, bytes], None]
+    questionnaire_of: Callable[[str], Questionnaire | None]  # by office
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    per_client: WindowLimiter = field(init=False)
+    per_poster: WindowLimiter = field(init=False)
+    _waiting: dict[str, threading.Event] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        window = float(self.settings.poster_window)
+        self.per_client = WindowLimiter(self.settings.poster_per_client, window)
+        self.per_poster = WindowLimiter(self.settings.poster_per_poster, window)
+
+    # -- links ------------------------------------------------------------------------------
+    def rated(self, h: str, stage: str | None) -> bool:
+        """Whether a rating of this dossier at this moment is stored, from any channel."""
+        return any(same_moment(stored, stage) for stored in self.store.read.receipt_stages(h))
+
+    def issue(self, office: str, counter: str, stage: str | None, h: str) -> Issued:
+        """A signed link for a dossier, or LinkRefusal."""
+        try:
+            check_claims(office, counter, stage, h)
+        except ValueError as exc:
+            raise LinkRefusal("refused", str(exc)) from None
+        if self.store.read.office(office) is None:
+            raise LinkRefusal("refused", f"office {office!r} is not known to the hub")
+        if self.questionnaire_of(office) is None:
+            raise LinkRefusal("refused", f"no questionnaire is installed for office {office!r}")
+        if self.rated(h, stage):
+            raise LinkRefusal("already-rated", "this dossier is already rated at this stage")
+        expires = (self.clock() + timedelta(days=self.settings.link_days)).replace(microsecond=0)
+        token = self.signer.dossier_link(office, counter, stage, h, expires)
+        return Issued(f"{self.public_url}/r/{token}", expires)
+
+    def poster_url(self, office: str, counter: str) -> str:
+        return f"{self.public_url}/p/{self.signer.poster_link(office, counter)}"
+
+    # -- ratings ----------------------------------------------------------------------------
+    def store_rating(self, document: dict[str, object], channel: str) -> str:
+        """Hand a phone's response to the ingest and wait for its outcome: ``stored``,
+        ``duplicate``, ``conflict``, ``rejected: …`` or ``timeout``. The same response id sent
+        twice at once (a double tap) waits for the first instead of racing it."""
+        rid = str(document["id"])
+        with self._lock:
+            running = self._waiting.get(rid)
+            if running is None:
+                done = self._waiting[rid] = threading.Event()
+        if running is not None:
+            running.wait(SETTLE_TIMEOUT)
+            return "duplicate" if self.store.read.response_stored(rid) else "timeout"
+        outcome: list[str] = []
+
+        def settled(result: str) -> None:
+            outcome.append(result)
+            done.set()
+
+        try:
+            office = str(document["office"])
+            self.submit(Message(kiosk_topic(office, channel, "response"),
+                                contract.encode(document), 0, 0, False, channel, settled))
+            if not done.wait(SETTLE_TIMEOUT):
+                return "timeout"
+        finally:
+            with self._lock:
+                self._waiting.pop(rid, None)
+            done.set()
+        result = outcome[0]
+        receipt = document.get("receipt")
+        if result == "stored" and isinstance(receipt, dict):
+            stage = document.get("stage")
+            self.publish(office_topic(office, "rated"),
+                         contract.rated_message(str(receipt["h"]),
+                                                str(stage) if stage else None))
+        return result
+
+    def poster_allowed(self, client: str, office: str, counter: str) -> bool:
+        """Whether one more poster rating from this phone, at this poster, is within limits."""
+        now = time.monotonic()
+        return (self.per_client.allow(f"{client}|{office}", now)
+                and self.per_poster.allow(f"{office}|{counter}", now))
+
+

@@ -1,0 +1,153 @@
+"""The web channel over real HTTP against a real hub (real Mosquitto, real SQLite): signed links,
+the questionnaire screen by screen, exactly-once storage, refusals that store nothing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from hailong.broker import Broker
+from hailong.topics import office_topic
+from hub.admin.accounts import Accounts
+from tests.support import RawClient, RunningHub, wait_until
+from tests.web_support import Phone, receipt_h, web_hub
+
+H = receipt_h("H21.65-221114-0001")
+REASONS = "Ông/Bà chưa hài lòng về điều gì?"
+
+
+@pytest.fixture
+def running(tmp_path: Path, broker: Broker) -> Iterator[RunningHub]:
+    hub = web_hub(tmp_path, broker)
+    yield hub
+    hub.stop()
+
+
+def stored(hub: RunningHub) -> list[dict[str, object]]:
+    with hub.hub.store.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT id, channel, kiosk, trigger, receipt_h, stage, "
+                                    "answers, counter FROM responses").mappings().all()
+    return [dict(r) for r in rows]
+
+
+def link(hub: RunningHub, h: str = H, stage: str | None = "result") -> str:
+    return hub.hub.web.issue("ubnd-a", "q3", stage, h).url
+
+
+def test_a_link_rated_on_a_phone_is_stored_once_under_web_and_tells_the_kiosks(
+        running: RunningHub, broker: Broker) -> None:
+    kiosks = RawClient(broker.url, subscribe=(office_topic("ubnd-a", "rated"),))
+    phone = Phone(running.url)
+    try:
+        first = phone.open(link(running))
+        assert first.status_code == 200
+        assert first.cookies.get("hailong_form") and len(first.cookies) == 1
+        assert phone.heading().startswith("Nhìn chung")
+        assert "UBND phường An Bình" in first.text and "Quầy 3 — Tư pháp" in first.text
+        assert "không giữ tên, số điện thoại hay địa chỉ mạng (IP)" in first.text
+        phone.tap("answer:2")  # a low answer opens the reasons, as on the kiosk
+        assert phone.heading() == REASONS
+        assert 'type="checkbox" name="a" value="wait"' in phone.page.text
+        phone.tap("answer", ("wait", "impolite"))
+        last_screen = phone.hidden()
+        phone.tap("send")  # Send now, on any screen
+        assert phone.heading() == "Cảm ơn Ông/Bà!"
+        again = phone.tap("send", hidden=last_screen)  # a double tap or a resubmission
+        assert again.status_code == 200 and phone.heading() == "Cảm ơn Ông/Bà!"
+        rows = stored(running)
+        assert len(rows) == 1
+        row = rows[0]
+        assert (row["channel"], row["kiosk"], row["trigger"], row["receipt_h"], row["stage"],
+                row["counter"]) == ("web", "web", "web", H, "result", "q3")
+        assert json.loads(str(row["answers"])) == {"overall": 2, "reasons": ["wait", "impolite"]}
+        wait_until(lambda: kiosks.received(office_topic("ubnd-a", "rated")),
+                   message="the rated notice")
+        assert [json.loads(p) for p in kiosks.received(office_topic("ubnd-a", "rated"))] == [
+            {"v": 1, "h": H, "stage": "result"}]
+        # the link is used now: opening it again says so, and stores nothing
+        reopened = phone.open(link_again := phone.path)
+        assert reopened.status_code == 409 and "đã được đánh giá" in reopened.text
+        assert link_again.startswith("/r/")
+        status, scores = running.get("/api/v1/offices/ubnd-a/scores?channel=web")
+        assert status == 200 and scores["responses"] == 1
+    finally:
+        phone.close()
+        kiosks.close()
+
+
+def test_tampered_expired_and_reused_links_are_refused_and_store_nothing(
+        running: RunningHub) -> None:
+    url = link(running)
+    token = url.rsplit("/", 1)[1]
+    tampered = url[:-len(token)] + ("A" if token[0] != "A" else "B") + token[1:]
+    web = running.hub.web
+    expired = web.public_url + "/r/" + web.signer.dossier_link(
+        "ubnd-a", "q3", None, H, datetime.now(UTC) - timedelta(minutes=1))
+    phone = Phone(running.url)
+    try:
+        page = phone.open(tampered)
+        assert page.status_code == 404 and "không hợp lệ" in page.text
+        page = phone.open(expired)
+        assert page.status_code == 410 and "đã hết hạn" in page.text
+        poster_as_dossier = web.public_url + "/r/" + web.signer.poster_link("ubnd-a", "q3")
+        assert phone.open(poster_as_dossier).status_code == 404
+        # a form whose hidden state was changed is refused too
+        phone.open(url)
+        data = {**phone.hidden(), "action": "send"}
+        data["state"] = data["state"][:-2] + "xx"
+        forged = phone.client.post(phone.path, data=data, headers={"Origin": running.url})
+        assert forged.status_code == 400
+        # without the form's CSRF cookie, or from another site: refused
+        bare = httpx.post(running.url + phone.path, data={**phone.hidden(), "action": "send"})
+        assert bare.status_code == 403
+        foreign = phone.client.post(phone.path, data={**phone.hidden(), "action": "send"},
+                                    headers={"Origin": "http://evil.example"})
+        assert foreign.status_code == 403
+        assert stored(running) == []
+        # reused: rated once, then the same link from a second phone
+        phone.tap("answer:5")
+        phone.tap("send")
+        second = Phone(running.url)
+        assert second.open(url).status_code == 409
+        second.close()
+        assert len(stored(running)) == 1
+    finally:
+        phone.close()
+
+
+def test_a_link_made_through_the_api_by_a_linker_works_the_same(running: RunningHub) -> None:
+    accounts = Accounts(running.hub.store.engine)
+    secret = accounts.create_token("mot-cua", "linker", ["ubnd-a"])
+    headers = {"Authorization": f"Bearer {secret}"}
+    body = {"office": "ubnd-a", "counter": "q3", "stage": "receive", "h": H}
+    with httpx.Client(base_url=running.url, headers=headers, timeout=30) as client:
+        made = client.post("/api/v1/links", json=body)
+        assert made.status_code == 200, made.text
+        document = made.json()
+        assert document["url"].startswith(running.url + "/r/")
+        assert datetime.fromisoformat(document["expires"]) > datetime.now(UTC) + timedelta(days=29)
+        # scoped: another office, or reading scores, is refused
+        assert client.post("/api/v1/links", json={**body, "office": "ubnd-b"}).status_code == 403
+        assert client.get("/api/v1/offices/ubnd-a/scores").status_code == 403
+        assert client.post("/api/v1/links", json={**body, "h": "nope"}).status_code == 422
+    phone = Phone(running.url)
+    try:
+        phone.open(document["url"])
+        phone.tap("answer:4")
+        phone.tap("send")
+        assert phone.heading() == "Cảm ơn Ông/Bà!"
+    finally:
+        phone.close()
+    rows = stored(running)
+    assert [(r["channel"], r["stage"], r["receipt_h"]) for r in rows] == [("web", "receive", H)]
+    with httpx.Client(base_url=running.url, headers=headers, timeout=30) as client:
+        again = client.post("/api/v1/links", json=body)
+        assert again.status_code == 409
+        # a missing stage is the same moment as receive, as on the kiosk
+        assert client.post("/api/v1/links", json={**body, "stage": None}).status_code == 409
+        assert client.post("/api/v1/links", json={**body, "stage": "result"}).status_code == 200
