@@ -21,6 +21,7 @@ from hailong.topics import kiosk_topic, office_topic, parse_kiosk_topic, parse_o
 from kiosk.delivery import Transport
 from kiosk.events import LinkFailed, LinkReady
 from kiosk.outbox import Outbox
+from kiosk.qrmatrix import modules
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ class PhoneLinks:
                      "" if link.reason is UNSET else link.reason)
             self.answers.put(LinkAnswer(link.request, error=link.error))
             return
+        modules(str(link.url))  # its QR code's matrix now, on this thread: the screen only draws it
         self.answers.put(LinkAnswer(link.request, url=str(link.url), expires=expires))
 
     def _rated(self, payload: bytes) -> None:
