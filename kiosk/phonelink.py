@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +25,10 @@ from kiosk.outbox import Outbox
 from kiosk.qrmatrix import modules
 
 log = logging.getLogger(__name__)
+
+# Requests remembered until answered: the hub answers in milliseconds, so a handful are ever
+# outstanding; the bound only stops a hub that never answers from growing the memory.
+ASKED_KEPT = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +47,9 @@ class PhoneLinks:
         self.office = office
         self.kiosk = kiosk
         self.answers: queue.SimpleQueue[LinkAnswer] = queue.SimpleQueue()
+        # request → (hash, stage) of the requests not answered yet, the oldest dropped first
+        self._asked: dict[str, tuple[str, str | None]] = {}
+        self._lock = threading.Lock()  # the screen's thread asks, the MQTT thread is answered
 
     @property
     def topics(self) -> tuple[str, str]:
@@ -54,7 +62,15 @@ class PhoneLinks:
         if not publisher.connected:
             return False
         payload = contract.link_request_message(request, counter, h, stage)
-        return publisher.publish(kiosk_topic(self.office, self.kiosk, "link-request"), payload)
+        with self._lock:  # before publishing: the answer may come back before publish returns
+            self._asked[request] = (h, stage)
+            while len(self._asked) > ASKED_KEPT:
+                del self._asked[next(iter(self._asked))]
+        if publisher.publish(kiosk_topic(self.office, self.kiosk, "link-request"), payload):
+            return True
+        with self._lock:
+            self._asked.pop(request, None)
+        return False
 
     def take(self, now: datetime) -> list[LinkReady | LinkFailed]:
         """The answers arrived since the last call, as the flow's events at ``now``."""
@@ -86,9 +102,15 @@ class PhoneLinks:
         except (contract.ContractError, ValueError) as exc:
             log.warning("ignored a malformed link from the hub: %s", exc)
             return
+        with self._lock:
+            asked = self._asked.pop(link.request, None)
         if link.error is not UNSET:
             log.info("the hub gave no phone link (%s): %s", link.error,
                      "" if link.reason is UNSET else link.reason)
+            if link.error == "already-rated" and asked is not None:
+                # rated on a phone while this kiosk was away from the broker (it missed the
+                # "rated" notice): the hub knows better, so the next scan is refused here too
+                self.outbox.mark_rated(*asked)
             self.answers.put(LinkAnswer(link.request, error=link.error))
             return
         modules(str(link.url))  # its QR code's matrix now, on this thread: the screen only draws it

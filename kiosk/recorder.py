@@ -75,7 +75,7 @@ class ResponseDesk:
             settings.mqtt, section.office, section.id,
             will=contract.encode(self.delivery.status("offline")),
             on_message=self._incoming, on_connected=self.delivery.connected,
-            topics=self.phone.topics if section.phone_link else ())
+            topics=self.phone.topics)  # "rated" matters without phone_link too
 
     def _status_fields(self) -> dict[str, Any]:
         return {"questionnaire": self.questionnaire, **self._status_extra()}

@@ -180,3 +180,27 @@ def test_with_the_broker_away_the_scan_opens_at_once_without_a_link(
         assert app.state.screen == "thanks" and "link-qr" not in app.layout.boxes  # type: ignore[union-attr]
         # the thank-you as before: its own length, not held for a code nobody can scan
         assert app.state.until == drive.now + timedelta(seconds=settings.kiosk.thank_you_seconds)
+
+
+def test_a_hub_saying_already_rated_closes_the_dossier_for_the_next_scan(
+        tmp_path: Path, broker: Broker, desk: LinkDesk, scanner_pty: ScannerPty) -> None:
+    settings = kiosk_settings(tmp_path, broker.url, scanner__port=str(scanner_pty.link),
+                              stage="receive")
+    with running_app(settings, connect=True) as drive:
+        app = drive.app
+        wait_until(lambda: app.desk.connected, message="the kiosk connected")
+        scan(drive, scanner_pty, b"H21.65-220914-0012")
+        desk.refuse(desk.next_request().request, "refused", "unknown counter")
+        wait_until(lambda: drive.step() or app.state.link is None, message="the refusal")
+        drive.step(40)  # walked away before answering: nothing stored
+        assert app.state.screen == "idle"
+        scan(drive, scanner_pty)
+        # rated on a phone while this kiosk missed the "rated" notice: the hub says so
+        desk.refuse(desk.next_request(1).request, "already-rated", "rated at this stage")
+        wait_until(lambda: drive.step() or app.state.link is None, message="the refusal")
+        assert "phone" not in app.layout.targets  # type: ignore[union-attr]
+        assert app.desk.rated_stages(H) == {"receive"}
+        assert app.desk.rated_stages(receipt_hash("H21.65-220914-0012", RECEIPT_KEY)) == set()
+        drive.step(40)
+        scan(drive, scanner_pty)
+        assert app.state.screen == "notice" and app.state.notice == "notice.already_rated"
