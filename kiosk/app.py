@@ -292,9 +292,9 @@ class KioskApp:
                 self.unmatched += 1
             rated = (self.desk.rated_stages(scanned.receipt.h) if scanned.receipt is not None
                      else frozenset())
-            request = str(uuid.uuid4()) if scanned.receipt is not None else ""  # its phone link
+            ids = [str(uuid.uuid4()) if scanned.receipt else "" for _ in range(2)]  # phone links
             self.dispatch(flow.Scan(scanned.kind, scanned.receipt, scanned.officer, rated,
-                                    request=request, now=now))
+                                    request=ids[0], result_request=ids[1], now=now))
 
     def dispatch(self, event: flow.Event) -> None:
         self.state, effects = flow.step(self.state, event, self.rules)

@@ -119,9 +119,12 @@ class Scan(_Event):
     receipt: Receipt | None = None
     officer: str | None = None
     rated: frozenset[str] = frozenset()  # the stages at which this dossier was rated here
-    # A fresh id (uuid4) the app names for the phone link this scan may ask for (RequestLink):
-    # drawn outside, so the flow stays pure; "" asks for none.
+    # Fresh ids (uuid4) the app names for the phone links this scan may ask for (RequestLink):
+    # drawn outside, so the flow stays pure; "" asks for none. ``request``: the stage rated now
+    # (the first question's "Rate later on my phone"); ``result_request``: the result stage, for
+    # the thank-you's code after a rating of the receiving stage.
     request: str = ""
+    result_request: str = ""
 
 
 @dataclass(frozen=True)

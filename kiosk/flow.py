@@ -164,7 +164,7 @@ def step(state: State, event: Event, rules: Rules) -> tuple[State, list[Effect]]
     if isinstance(event, RateOnPhone):
         return phone.rate_on_phone(state, event, rules)
     state, effects = answer_step(state, event, rules)
-    return phone.hold_thanks(state), effects
+    return phone.after_rating(state, effects), effects
 
 
 def _key_event(state: State, event: Key, rules: Rules) -> Event:
@@ -346,6 +346,7 @@ def _tick(state: State, event: Tick, rules: Rules) -> tuple[State, list[Effect]]
         return state, []
     if quiet >= rules.idle_timeout and state.session is not None:
         if wire_answers(state.session, rules):
-            return finish(state, state.session, now, rules, complete=False)
+            thanks, effects = finish(state, state.session, now, rules, complete=False)
+            return phone.after_rating(thanks, effects), effects
         return back_to_idle(state, rules), []  # a touch that answered nothing stores nothing
     return state, []

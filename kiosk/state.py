@@ -98,11 +98,14 @@ class State:
     # is a corner hold ("service"): the PIN's lockout is kept in the outbox's database.
     outbox_open: bool = True
     waiting: Trigger | Literal["service"] | None = None
-    # This citizen's phone link (asked at the receipt scan); kept to the thank-you, then dropped.
+    # This citizen's phone links, asked at the receipt scan: for the stage rated now (the first
+    # question's button) and for the result stage (the thank-you's code); gone with the citizen.
     link: PhoneLink | None = None
+    result_link: PhoneLink | None = None
 
 
 def back_to_idle(state: State, rules: Rules, keep_lang: bool = False) -> State:
     return replace(state, screen="idle", session=None, until=None, notice="", complaint=False,
                    banner="", banner_until=None, pin="", pin_message="", scan_test="", link=None,
+                   result_link=None,
                    lang=state.lang if keep_lang else rules.language)

@@ -26,6 +26,7 @@ from kiosk.paint import (
     Painter,
     rect,
 )
+from kiosk.phone import thanks_link
 from kiosk.question_view import banner, lang_button
 from kiosk.scene import Scene
 
@@ -114,7 +115,7 @@ def _photo(path: str) -> pygame.Surface | None:
 def _thanks(p: Painter, m: Metrics, scene: Scene) -> Layout:
     lang = scene.state.lang
     complaint = scene.state.complaint and bool(scene.complaint_url or scene.complaint_hotline)
-    link = scene.state.link.url if scene.state.link is not None else ""
+    link = thanks_link(scene.state)  # the result stage's, when that is still to come
     # box → (what the code encodes, its caption when two codes stand side by side)
     codes = {name: (text, caption) for name, text, caption in (
         ("qr", scene.complaint_url if complaint else "", "phone.caption_complaint"),

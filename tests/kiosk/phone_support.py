@@ -25,11 +25,15 @@ class LinkDesk:
     def __init__(self, broker_url: str) -> None:
         self.client = RawClient(broker_url, client_id="link-desk", subscribe=(REQUESTS,))
 
+    def requests(self, count: int, seen: int = 0) -> list[contract.LinkRequest]:
+        """``count`` requests after the first ``seen`` ones, checked by the hub's own decoder."""
+        payloads = wait_until(lambda: len(self.client.received(REQUESTS)) >= seen + count
+                              and self.client.received(REQUESTS)[seen:seen + count],
+                              message=f"{count} link request(s) of the kiosk at the broker")
+        return [contract.decode_link_request(payload) for payload in payloads]
+
     def next_request(self, seen: int = 0) -> contract.LinkRequest:
-        """The request after the first ``seen`` ones, checked by the hub's own decoder."""
-        payloads = wait_until(lambda: self.client.received(REQUESTS)[seen:],
-                              message="the kiosk's link request at the broker")
-        return contract.decode_link_request(payloads[0])
+        return self.requests(1, seen)[0]
 
     def answer(self, request: str, url: str, days: int = 30) -> None:
         expires = datetime.now(UTC) + timedelta(days=days)

@@ -20,7 +20,7 @@ from kiosk.flow import (
     Tick,
     Touch,
 )
-from kiosk.phone import LINK_WAIT, PHONE_SCREEN, QR_THANKS, offers_phone
+from kiosk.phone import LINK_WAIT, PHONE_SCREEN, QR_THANKS, offers_phone, thanks_link
 from kiosk.receipt import Receipt
 
 T0 = datetime(2026, 12, 3, 9, 0, tzinfo=timezone(timedelta(hours=7)))
@@ -47,15 +47,25 @@ def run(events: list[flow.Event], rules: flow.Rules = RULES
 
 def scanned(receipt: Receipt = RECEIPT, request: str = "req-1", now: float = 0,
             rated: frozenset[str] = frozenset()) -> Scan:
-    return Scan("receipt", receipt, rated=rated, request=request, now=at(now))
+    return Scan("receipt", receipt, rated=rated, request=request,
+                result_request=request.replace("req", "res"), now=at(now))
 
 
-def test_a_receipt_scan_asks_for_the_link_at_once_with_the_hash_and_known_stage() -> None:
+def test_a_receipt_scan_asks_for_the_links_at_once_with_the_hash_and_known_stage() -> None:
     state, effects = run([scanned()])
-    assert effects == [RequestLink("req-1", RECEIPT.h, None)]
+    # the stage rated now (not known yet at an "any" kiosk), and the result stage to come
+    assert effects == [RequestLink("req-1", RECEIPT.h, None),
+                       RequestLink("res-1", RECEIPT.h, "result")]
     assert state.link is not None and not state.link.ready
-    # at a kiosk beside the result counter, the stage is known and goes with the request
+    assert state.result_link is not None and not state.result_link.ready
+    receiving = flow.Rules(questionnaire=RULES.questionnaire, stage="receive")
+    _, effects = run([scanned()], receiving)
+    assert effects == [RequestLink("req-1", RECEIPT.h, "receive"),
+                       RequestLink("res-1", RECEIPT.h, "result")]
+    # beside the result counter (or the receiving stage rated already) no stage is to come
     _, effects = run([scanned()], flow.Rules(questionnaire=RULES.questionnaire, stage="result"))
+    assert effects == [RequestLink("req-1", RECEIPT.h, "result")]
+    _, effects = run([scanned(rated=frozenset({"receive"}))])
     assert effects == [RequestLink("req-1", RECEIPT.h, "result")]
 
 
@@ -70,13 +80,13 @@ def test_no_request_without_a_receipt_when_switched_off_or_for_a_rated_dossier()
 
 def test_a_scan_after_a_start_tap_asks_for_the_link_of_that_receipt() -> None:
     state, effects = run([Start(now=at(0)), scanned(now=1)])
-    assert effects == [RequestLink("req-1", RECEIPT.h, None)]
+    assert effects[0] == RequestLink("req-1", RECEIPT.h, None) and len(effects) == 2
     assert state.session is not None and state.session.receipt == RECEIPT
 
 
 def test_the_same_receipt_scanned_twice_asks_once() -> None:
     _, effects = run([scanned(), scanned(request="req-2", now=1)])
-    assert effects == [RequestLink("req-1", RECEIPT.h, None)]
+    assert [e.request for e in effects if isinstance(e, RequestLink)] == ["req-1", "res-1"]
 
 
 def test_the_link_offers_the_phone_on_the_first_question_and_shows_the_qr_full_screen() -> None:
@@ -96,7 +106,7 @@ def test_the_link_offers_the_phone_on_the_first_question_and_shows_the_qr_full_s
 def test_the_full_screen_qr_ends_by_enter_or_by_itself_and_stores_nothing() -> None:
     ready = [scanned(), LinkReady("req-1", URL, EXPIRES, now=at(0.2)), RateOnPhone(now=at(1))]
     state, effects = run([*ready, Key("enter", now=at(3))])
-    assert state.screen == "idle" and effects[1:] == []
+    assert state.screen == "idle" and effects[2:] == []
     state, effects = run([*ready, Tick(now=at(1) + PHONE_SCREEN - timedelta(seconds=0.1))])
     assert state.screen == "phone"
     state, effects = run([*ready, Tick(now=at(1) + PHONE_SCREEN)])
@@ -130,25 +140,44 @@ def test_a_hub_that_never_answers_is_given_up_and_a_late_answer_ignored() -> Non
     assert state.link is None and state.screen == "question"
 
 
-def test_the_thank_you_shows_the_qr_longer_and_the_next_citizen_starts_without_it() -> None:
+def test_the_thank_you_shows_the_result_link_longer_and_the_next_citizen_starts_without() -> None:
     state, effects = run([scanned(), LinkReady("req-1", URL, EXPIRES, now=at(0.2)),
+                          LinkReady("res-1", URL + "/result", EXPIRES, now=at(0.3)),
                           Rate(5, now=at(2)), Key("send", now=at(3))])
-    assert state.screen == "thanks" and state.link is not None and state.link.ready
+    assert state.screen == "thanks" and thanks_link(state) == URL + "/result"
     assert isinstance(effects[-1], Submit)
     assert state.until == at(3) + QR_THANKS
     state, _ = flow.step(state, Tick(now=at(3) + QR_THANKS), RULES)
-    assert state.screen == "idle" and state.link is None
+    assert state.screen == "idle" and state.link is None and state.result_link is None
 
 
 def test_a_link_arriving_on_the_thank_you_shows_there_and_holds_it() -> None:
     state, _ = run([scanned(), Rate(5, now=at(1)), Key("send", now=at(2))])
     assert state.screen == "thanks" and state.until == at(2 + RULES.thank_you_seconds)
-    state, _ = flow.step(state, LinkReady("req-1", URL, EXPIRES, now=at(3)), RULES)
-    assert state.link is not None and state.link.ready and state.until == at(2) + QR_THANKS
+    state, _ = flow.step(state, LinkReady("req-1", URL, EXPIRES, now=at(2.5)), RULES)
+    assert thanks_link(state) == "" and state.until == at(2 + RULES.thank_you_seconds)
+    state, _ = flow.step(state, LinkReady("res-1", URL, EXPIRES, now=at(3)), RULES)
+    assert thanks_link(state) == URL and state.until == at(2) + QR_THANKS
+
+
+def test_no_code_on_the_thank_you_after_rating_the_result() -> None:
+    # an "any" kiosk: the citizen says they collected the result, so no stage is left to come
+    state, effects = run([scanned(), LinkReady("res-1", URL, EXPIRES, now=at(0.3)),
+                          Rate(4, now=at(1)), Key("2", now=at(2)), Key("send", now=at(3))])
+    submitted = [e for e in effects if isinstance(e, Submit)]
+    assert submitted[0].draft.stage == "result" and state.screen == "thanks"
+    assert thanks_link(state) == "" and state.until == at(3 + RULES.thank_you_seconds)
+
+
+def test_a_citizen_who_walks_away_leaves_a_short_thank_you() -> None:
+    state, _ = run([scanned(), LinkReady("res-1", URL, EXPIRES, now=at(0.3)),
+                    Rate(4, now=at(1)), Tick(now=at(1 + RULES.idle_timeout))])
+    assert state.screen == "thanks" and thanks_link(state) == URL
+    assert state.until == at(1 + RULES.idle_timeout + RULES.thank_you_seconds)
 
 
 def test_a_new_receipt_during_the_questionnaire_asks_anew_and_drops_the_old_link() -> None:
     state, effects = run([scanned(), LinkReady("req-1", URL, EXPIRES, now=at(0.2)),
                           Rate(4, now=at(1)), scanned(OTHER, request="req-2", now=2)])
-    assert isinstance(effects[1], Submit) and effects[2] == RequestLink("req-2", OTHER.h, None)
+    assert isinstance(effects[2], Submit) and effects[3] == RequestLink("req-2", OTHER.h, None)
     assert state.link is not None and state.link.request == "req-2" and not state.link.ready

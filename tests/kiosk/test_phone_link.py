@@ -31,6 +31,7 @@ from tools.drive import Driver
 CODE = b"H21.65-220914-0011"
 H = receipt_hash(CODE.decode(), RECEIPT_KEY)
 URL = "http://127.0.0.1:8765/r/v1.ubnd-a.1.receive.Zm9vYmFyYmF6cXV4.c2lnbmF0dXJl"
+RESULT_URL = "http://127.0.0.1:8765/r/v1.ubnd-a.1.result.cXV4YmF6YmFyZm9v.c2lnbmF0dXJl"
 
 
 @pytest.fixture
@@ -50,7 +51,8 @@ def scan(drive: Driver, pty: ScannerPty, code: bytes = CODE) -> None:
 
 def link_shown(drive: Driver) -> bool:
     drive.step()
-    return drive.app.state.link is not None and drive.app.state.link.ready
+    links = (drive.app.state.link, drive.app.state.result_link)
+    return all(link is not None and link.ready for link in links)
 
 
 def assert_reads(drive: Driver, box_name: str, url: str) -> None:
@@ -72,15 +74,18 @@ def test_a_scan_asks_the_hub_and_the_thank_you_shows_the_link_as_a_qr(
         app = drive.app
         wait_until(lambda: app.desk.connected, message="the kiosk connected")
         scan(drive, scanner_pty)
-        request = desk.next_request()
-        assert (request.h, request.counter, request.stage) == (H, "3", "receive")
-        assert CODE not in desk.client.received(kiosk_topic(OFFICE, KIOSK, "link-request"))[0]
-        desk.answer(request.request, URL)
+        now, later = desk.requests(2)
+        assert (now.h, now.counter, now.stage) == (H, "3", "receive")
+        assert (later.h, later.counter, later.stage) == (H, "3", "result")
+        assert not any(CODE in payload for payload in desk.client.received(
+            kiosk_topic(OFFICE, KIOSK, "link-request")))
+        desk.answer(now.request, URL)
+        desk.answer(later.request, RESULT_URL)
         wait_until(lambda: link_shown(drive), message="the link at the kiosk")
         assert "phone" in app.layout.targets  # type: ignore[union-attr]
         drive.keys("5-")  # rated at the kiosk after all, and sent
         assert app.state.screen == "thanks"
-        assert_reads(drive, "link-qr", URL)
+        assert_reads(drive, "link-qr", RESULT_URL)  # to rate the result on the phone later
         texts = " ".join(d.text for d in app.painter.drawn)  # type: ignore[union-attr]
         assert "Quét mã QR để đánh giá trên điện thoại" in texts
         assert app.desk.rated_stages(H) == {"receive"}  # rated here: closed at the kiosk
@@ -97,9 +102,10 @@ def test_rate_later_on_the_phone_shows_the_qr_full_screen_and_stores_nothing(
         app = drive.app
         wait_until(lambda: app.desk.connected, message="the kiosk connected")
         scan(drive, scanner_pty)
-        request = desk.next_request()
+        request, later = desk.requests(2)
         assert request.stage is UNSET  # "any" kiosk: the stage is not known yet
         desk.answer(request.request, URL)
+        desk.answer(later.request, RESULT_URL)
         wait_until(lambda: link_shown(drive), message="the link at the kiosk")
         texts = [d.text for d in app.painter.drawn]  # type: ignore[union-attr]
         assert "Đánh giá sau trên điện thoại" in texts
@@ -158,10 +164,10 @@ def test_with_the_hub_away_there_is_no_button_and_no_qr_and_nobody_waits(
         app = drive.app
         wait_until(lambda: app.desk.connected, message="the kiosk connected")
         scan(drive, scanner_pty)
-        desk.next_request()  # asked, and never answered: the hub is down
+        desk.requests(2)  # asked, and never answered: the hub is down
         assert "phone" not in app.layout.targets  # type: ignore[union-attr]
         drive.step(LINK_WAIT.total_seconds())
-        assert app.state.link is None  # given up: a late answer would show nothing
+        assert app.state.link is None and app.state.result_link is None  # given up
         drive.keys("4-")
         assert app.state.screen == "thanks" and "body" in app.layout.boxes  # type: ignore[union-attr]
         assert "link-qr" not in app.layout.boxes  # type: ignore[union-attr]
@@ -190,13 +196,17 @@ def test_a_hub_saying_already_rated_closes_the_dossier_for_the_next_scan(
         app = drive.app
         wait_until(lambda: app.desk.connected, message="the kiosk connected")
         scan(drive, scanner_pty, b"H21.65-220914-0012")
-        desk.refuse(desk.next_request().request, "refused", "unknown counter")
-        wait_until(lambda: drive.step() or app.state.link is None, message="the refusal")
+        for request in desk.requests(2):
+            desk.refuse(request.request, "refused", "unknown counter")
+        wait_until(lambda: drive.step() or app.state.link is app.state.result_link is None,
+                   message="the refusals")
         drive.step(40)  # walked away before answering: nothing stored
         assert app.state.screen == "idle"
         scan(drive, scanner_pty)
         # rated on a phone while this kiosk missed the "rated" notice: the hub says so
-        desk.refuse(desk.next_request(1).request, "already-rated", "rated at this stage")
+        now, later = desk.requests(2, seen=2)
+        desk.refuse(now.request, "already-rated", "rated at this stage")
+        desk.answer(later.request, RESULT_URL)  # the result is still to be rated
         wait_until(lambda: drive.step() or app.state.link is None, message="the refusal")
         assert "phone" not in app.layout.targets  # type: ignore[union-attr]
         assert app.desk.rated_stages(H) == {"receive"}

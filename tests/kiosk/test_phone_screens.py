@@ -20,6 +20,7 @@ from tests.support import require, wait_until
 SIZES = [(800, 480), (1024, 600), (1280, 800), (1920, 1080), (1080, 1920)]
 RECEIPT = Receipt("d" * 64, "H21.65", "2026-12-03")
 URL = "https://motcua.example.gov.vn/r/v1.ubnd-a.3.receive.Zm9vYmFyYmF6cXV4.c2lnbmF0dXJlcw"
+RESULT = "https://motcua.example.gov.vn/r/v1.ubnd-a.3.result.cXV4YmF6YmFyZm9v.c2lnbmF0dXJlcw"
 COMPLAINT = "https://dichvucong.gov.vn/p/home/dvc-phan-anh-kien-nghi.html"
 
 
@@ -37,11 +38,13 @@ def test_phone_screens_fit_every_size(tmp_path: Path, broker: Broker, size: tupl
             app = drive.app
             wait_until(lambda: app.desk.connected, message="the kiosk connected")
             for citizen in range(2):
-                request = str(uuid.uuid4())
-                app.dispatch(flow.Scan("receipt", RECEIPT, request=request, now=drive.now))
-                desk.answer(desk.next_request(citizen).request, URL)
-                wait_until(lambda: drive.step() or (app.state.link is not None
-                                                     and app.state.link.ready), message="link")
+                app.dispatch(flow.Scan("receipt", RECEIPT, request=str(uuid.uuid4()),
+                                       result_request=str(uuid.uuid4()), now=drive.now))
+                for request in desk.requests(2, seen=2 * citizen):
+                    desk.answer(request.request, URL if request.stage == "receive" else RESULT)
+                wait_until(lambda: drive.step() or all(
+                    link is not None and link.ready
+                    for link in (app.state.link, app.state.result_link)), message="links")
                 assert "phone" in app.layout.targets, "no button"  # type: ignore[union-attr]
                 assert misfits(app) == []
                 if citizen == 0:
@@ -57,7 +60,7 @@ def test_phone_screens_fit_every_size(tmp_path: Path, broker: Broker, size: tupl
                 pygame.image.save(app.screen, str(shots / f"{name}.png"))
                 require("zxing-cpp", importlib.util.find_spec("zxingcpp") is not None,
                         "pip install -e '.[dev]' (a QR decoder for the tests)")
-                expected = {URL} if name == "phone" else {URL, COMPLAINT}
+                expected = {URL} if name == "phone" else {RESULT, COMPLAINT}
                 assert set(decoded_qr_codes(app.screen)) == expected
                 drive.key("enter")
                 assert app.state.screen == "idle"
