@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hailong.settings import check_id
 from hub.admin.survey_imports import declared_channels
+from hub.store.tables import WEB_CHANNELS
 from hub.scores.documents import Documents
 from hub.scores.stage_documents import STAGE_KEYS, stage_filter
 from hub.store.queries import StageFilter
@@ -99,7 +100,8 @@ def channel_of(request: Request, value: str | None) -> str | None:
     """The ``channel`` parameter: kiosk by default, ``all`` (None) for every channel pooled."""
     if value is None or value == "":
         return "kiosk"
-    known = ["kiosk", *declared_channels(dashboard_of(request.app).survey_channels)]
+    known = list(dict.fromkeys(["kiosk", *WEB_CHANNELS,
+                                *declared_channels(dashboard_of(request.app).survey_channels)]))
     if value == "all":
         return None
     if value not in known:

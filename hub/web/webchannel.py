@@ -13,14 +13,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from hailong import contract
 from hailong.questionnaire import Questionnaire
+from hailong.settings import SettingsError
 from hailong.topics import kiosk_topic, office_topic
 from hub.ingest.link_requests import Issued, LinkRefusal
 from hub.ingest.subscriber import Message
+from hub.settings import HubSettings
 from hub.store import Store
-from hub.web.links import LinkSigner, check_claims, same_moment
+from hub.web.links import LinkSigner, check_claims, load_or_create_secret, same_moment
 from hub.web.ratelimit import WindowLimiter
 from hub.web.settings import WebSection
 
@@ -116,3 +119,22 @@ class WebChannel:
                 and self.per_poster.allow(f"{office}|{counter}", now))
 
 
+
+
+def load_signer(settings: HubSettings) -> tuple[LinkSigner, Path, bool]:
+    """The hub's link signer from ``[web] link_secret_file`` (made there on first use), the
+    file, and whether it was just made; SettingsError when it cannot be read or written."""
+    path = Path(settings.web.link_secret_file or settings.data_dir() / "web-link.key")
+    try:
+        secret, created = load_or_create_secret(path)
+    except (OSError, ValueError) as exc:
+        raise SettingsError(f"[web] link_secret_file: {exc}") from None
+    return LinkSigner(secret), path, created
+
+
+def public_url(settings: HubSettings) -> str:
+    """Where phones open links: ``[web] public_url``, else the hub's own address."""
+    http = settings.http
+    found = settings.web.public_url or (f"{'https' if http.tls_cert else 'http'}://"
+                                        f"{http.host}:{http.port}")
+    return found.rstrip("/")
