@@ -19,10 +19,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hailong.settings import check_id
 from hub.admin.survey_imports import declared_channels
-from hub.store.tables import WEB_CHANNELS
 from hub.scores.documents import Documents
 from hub.scores.stage_documents import STAGE_KEYS, stage_filter
 from hub.store.queries import StageFilter
+from hub.store.tables import WEB_CHANNELS
 from hub.web.context import dashboard_of
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
