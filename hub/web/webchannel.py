@@ -23,13 +23,26 @@ from hub.ingest.link_requests import Issued, LinkRefusal
 from hub.ingest.subscriber import Message
 from hub.settings import HubSettings
 from hub.store import Store
+from hub.store.tables import counters
 from hub.web.links import LinkSigner, check_claims, load_or_create_secret, same_moment
 from hub.web.ratelimit import WindowLimiter
 from hub.web.settings import WebSection
 
+# An office's names and questionnaire are read once per this many seconds, not on every screen
+# (a roster change reaches the pages within a minute; 200 phones a second cost no query each).
+PLACE_TTL = 60.0
 # How long a phone's request waits for the ingest's commit: a batch closes within tens of
 # milliseconds; beyond this the database is in trouble and the page says to try again.
 SETTLE_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class Place:
+    """What a phone's page says about where it rates: names, and the questionnaire asked."""
+
+    office_name: str
+    counter_names: dict[str, str]
+    questionnaire: Questionnaire | None
 
 
 @dataclass
@@ -45,12 +58,26 @@ class WebChannel:
     per_client: WindowLimiter = field(init=False)
     per_poster: WindowLimiter = field(init=False)
     _waiting: dict[str, threading.Event] = field(default_factory=dict)
+    _places: dict[str, tuple[float, Place]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         window = float(self.settings.poster_window)
         self.per_client = WindowLimiter(self.settings.poster_per_client, window)
         self.per_poster = WindowLimiter(self.settings.poster_per_poster, window)
+
+    def place(self, office: str) -> Place:
+        """The office's name, its counters' names and its questionnaire (cached a minute)."""
+        now = time.monotonic()
+        cached = self._places.get(office)
+        if cached is not None and now - cached[0] < PLACE_TTL:
+            return cached[1]
+        row = self.store.read.office(office)
+        found = Place((row or {}).get("name") or "",
+                      self.store.read.names(counters, "label", office),
+                      self.questionnaire_of(office))
+        self._places[office] = (now, found)
+        return found
 
     # -- links ------------------------------------------------------------------------------
     def rated(self, h: str, stage: str | None) -> bool:
@@ -63,7 +90,7 @@ class WebChannel:
             check_claims(office, counter, stage, h)
         except ValueError as exc:
             raise LinkRefusal("refused", str(exc)) from None
-        if self.questionnaire_of(office) is None:
+        if self.place(office).questionnaire is None:
             raise LinkRefusal("refused", f"no questionnaire is installed for office {office!r}")
         if self.rated(h, stage):
             raise LinkRefusal("already-rated", "this dossier is already rated at this stage")
