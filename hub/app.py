@@ -18,7 +18,6 @@ import uvicorn
 
 from hailong.hubgroup import guessable
 from hailong.questionnaire import Questionnaire, load_catalog
-from hailong.settings import SettingsError
 from hub.admin.pushconfig import ConfigPusher
 from hub.ingest.ingest import AnswerChecks, Ingestor
 from hub.ingest.link_requests import LinkRequests
@@ -30,8 +29,7 @@ from hub.settings import AlertRule, HubSettings
 from hub.store import Store
 from hub.web.context import Dashboard, dashboard_of
 from hub.web.dashboard import create_app
-from hub.web.links import LinkSigner, load_or_create_secret
-from hub.web.webchannel import WebChannel
+from hub.web.webchannel import WebChannel, load_signer, public_url
 
 log = logging.getLogger(__name__)
 
@@ -112,23 +110,15 @@ class Hub:
 
     def _web_channel(self, settings: HubSettings) -> WebChannel:
         """The phone questionnaire's links and submissions, with the hub's own link secret."""
-        web = settings.web
-        secret_file = Path(web.link_secret_file or settings.data_dir() / "web-link.key")
-        try:
-            secret, created = load_or_create_secret(secret_file)
-        except (OSError, ValueError) as exc:
-            raise SettingsError(f"[web] link_secret_file: {exc}") from None
+        signer, secret_file, created = load_signer(settings)
         if created:
             log.info("made the web link secret %s (keep it private, back it up)", secret_file)
-        http = settings.http
-        public = web.public_url or (f"{'https' if http.tls_cert else 'http'}://"
-                                    f"{http.host}:{http.port}")
 
         def questionnaire_of(office: str) -> Questionnaire | None:
             row = self.store.read.office(office)
             return self.documents.by_kind.get(row["kind"] if row else "admin")
 
-        return WebChannel(LinkSigner(secret), web, public.rstrip("/"), self.store,
+        return WebChannel(signer, settings.web, public_url(settings), self.store,
                           lambda message: self.ingestor.submit(message),
                           lambda topic, payload: self.subscriber.publish(topic, payload),
                           questionnaire_of)

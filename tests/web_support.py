@@ -60,12 +60,15 @@ class Phone:
     """A phone's browser without script: follows the form from screen to screen."""
 
     base: str
+    address: str = ""  # the phone's address, as the trusted proxy reports it (X-Forwarded-For)
     client: httpx.Client = field(init=False)
     page: httpx.Response | None = None
     path: str = ""
 
     def __post_init__(self) -> None:
-        self.client = httpx.Client(base_url=self.base, timeout=30, follow_redirects=False)
+        headers = {"X-Forwarded-For": self.address} if self.address else {}
+        self.client = httpx.Client(base_url=self.base, timeout=30, follow_redirects=False,
+                                   headers=headers)
 
     def open(self, url: str) -> httpx.Response:
         self.path = httpx.URL(url).raw_path.decode()

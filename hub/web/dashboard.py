@@ -8,6 +8,7 @@ time zones, question wording, live events) is kept on ``app.state.dashboard``
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -77,6 +78,33 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+class ServerTiming:
+    """Says on each phone questionnaire page how long the hub took, from the request reaching
+    the app to the page's first byte (``Server-Timing: app;dur=…``, milliseconds): what
+    bench/web_form.py reports, apart from the load generator's own delays."""
+
+    PATHS = ("/r/", "/p/")
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.PATHS):
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+
+        async def with_timing(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                spent = (time.perf_counter() - started) * 1000
+                headers = [*message.get("headers", []),
+                           (b"server-timing", f"app;dur={spent:.1f}".encode())]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_timing)
+
+
 def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], ZoneInfo],
                settings: WebSection, roster: Roster | None = None,
                pusher: ConfigPusher | None = None,
@@ -116,4 +144,5 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM)
     app.add_middleware(BodyLimit)  # hub/web/bodies.py: sizes checked before bodies are read
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(ServerTiming)
     return app

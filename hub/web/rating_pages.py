@@ -59,10 +59,9 @@ def _page(request: Request, texts: Texts, context: dict[str, Any], status: int =
 
 
 def _names(web: WebChannel, claims: LinkClaims) -> dict[str, str]:
-    office = web.store.read.office(claims.office)
-    counters = web.store.read.names(t.counters, "label", claims.office)
-    return {"office_name": (office or {}).get("name") or claims.office,
-            "counter_name": counters.get(claims.counter) or claims.counter}
+    place = web.place(claims.office)
+    return {"office_name": place.office_name or claims.office,
+            "counter_name": place.counter_names.get(claims.counter) or claims.counter}
 
 
 def _refused(request: Request, texts: Texts, why: str, status: int,
@@ -114,8 +113,8 @@ def _open(request: Request, kind: str, token: str, lang: str | None
     except LinkRefused as exc:
         return texts, None, None, _refused(request, texts, exc.why,
                                            410 if exc.why == "expired" else 404)
-    questionnaire = web.questionnaire_of(claims.office)
-    if questionnaire is None or web.store.read.office(claims.office) is None:
+    questionnaire = web.place(claims.office).questionnaire
+    if questionnaire is None:
         return texts, claims, None, _refused(request, texts, "tampered", 404)
     return texts, claims, questionnaire, None
 

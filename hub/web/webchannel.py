@@ -13,20 +13,36 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from hailong import contract
 from hailong.questionnaire import Questionnaire
+from hailong.settings import SettingsError
 from hailong.topics import kiosk_topic, office_topic
 from hub.ingest.link_requests import Issued, LinkRefusal
 from hub.ingest.subscriber import Message
+from hub.settings import HubSettings
 from hub.store import Store
-from hub.web.links import LinkSigner, check_claims, same_moment
+from hub.store.tables import counters
+from hub.web.links import LinkSigner, check_claims, load_or_create_secret, same_moment
 from hub.web.ratelimit import WindowLimiter
 from hub.web.settings import WebSection
 
+# An office's names and questionnaire are read once per this many seconds, not on every screen
+# (a roster change reaches the pages within a minute; 200 phones a second cost no query each).
+PLACE_TTL = 60.0
 # How long a phone's request waits for the ingest's commit: a batch closes within tens of
 # milliseconds; beyond this the database is in trouble and the page says to try again.
 SETTLE_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class Place:
+    """What a phone's page says about where it rates: names, and the questionnaire asked."""
+
+    office_name: str
+    counter_names: dict[str, str]
+    questionnaire: Questionnaire | None
 
 
 @dataclass
@@ -42,12 +58,26 @@ class WebChannel:
     per_client: WindowLimiter = field(init=False)
     per_poster: WindowLimiter = field(init=False)
     _waiting: dict[str, threading.Event] = field(default_factory=dict)
+    _places: dict[str, tuple[float, Place]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         window = float(self.settings.poster_window)
         self.per_client = WindowLimiter(self.settings.poster_per_client, window)
         self.per_poster = WindowLimiter(self.settings.poster_per_poster, window)
+
+    def place(self, office: str) -> Place:
+        """The office's name, its counters' names and its questionnaire (cached a minute)."""
+        now = time.monotonic()
+        cached = self._places.get(office)
+        if cached is not None and now - cached[0] < PLACE_TTL:
+            return cached[1]
+        row = self.store.read.office(office)
+        found = Place((row or {}).get("name") or "",
+                      self.store.read.names(counters, "label", office),
+                      self.questionnaire_of(office))
+        self._places[office] = (now, found)
+        return found
 
     # -- links ------------------------------------------------------------------------------
     def rated(self, h: str, stage: str | None) -> bool:
@@ -60,9 +90,7 @@ class WebChannel:
             check_claims(office, counter, stage, h)
         except ValueError as exc:
             raise LinkRefusal("refused", str(exc)) from None
-        if self.store.read.office(office) is None:
-            raise LinkRefusal("refused", f"office {office!r} is not known to the hub")
-        if self.questionnaire_of(office) is None:
+        if self.place(office).questionnaire is None:
             raise LinkRefusal("refused", f"no questionnaire is installed for office {office!r}")
         if self.rated(h, stage):
             raise LinkRefusal("already-rated", "this dossier is already rated at this stage")
@@ -118,3 +146,22 @@ class WebChannel:
                 and self.per_poster.allow(f"{office}|{counter}", now))
 
 
+
+
+def load_signer(settings: HubSettings) -> tuple[LinkSigner, Path, bool]:
+    """The hub's link signer from ``[web] link_secret_file`` (made there on first use), the
+    file, and whether it was just made; SettingsError when it cannot be read or written."""
+    path = Path(settings.web.link_secret_file or settings.data_dir() / "web-link.key")
+    try:
+        secret, created = load_or_create_secret(path)
+    except (OSError, ValueError) as exc:
+        raise SettingsError(f"[web] link_secret_file: {exc}") from None
+    return LinkSigner(secret), path, created
+
+
+def public_url(settings: HubSettings) -> str:
+    """Where phones open links: ``[web] public_url``, else the hub's own address."""
+    http = settings.http
+    found = settings.web.public_url or (f"{'https' if http.tls_cert else 'http'}://"
+                                        f"{http.host}:{http.port}")
+    return found.rstrip("/")

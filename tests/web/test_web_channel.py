@@ -151,3 +151,43 @@ def test_a_link_made_through_the_api_by_a_linker_works_the_same(running: Running
         # a missing stage is the same moment as receive, as on the kiosk
         assert client.post("/api/v1/links", json={**body, "stage": None}).status_code == 409
         assert client.post("/api/v1/links", json={**body, "stage": "result"}).status_code == 200
+
+
+@pytest.fixture
+def poster_hub(tmp_path: Path, broker: Broker) -> Iterator[RunningHub]:
+    hub = web_hub(tmp_path, broker, web="poster_per_client = 4\nposter_per_poster = 6",
+                  client_id="hailong-hub-posters")
+    yield hub
+    hub.stop()
+
+
+def rate_on_poster(hub: RunningHub, url: str, address: str) -> int:
+    phone = Phone(hub.url, address)
+    try:
+        phone.open(url)
+        phone.tap("answer:5")
+        return phone.tap("send").status_code
+    finally:
+        phone.close()
+
+
+def test_a_poster_flood_is_limited_per_phone_and_per_poster_and_flagged(
+        poster_hub: RunningHub) -> None:
+    url = poster_hub.hub.web.poster_url("ubnd-a", "q3")
+    first = [rate_on_poster(poster_hub, url, "203.0.113.7") for _ in range(5)]
+    assert first == [200, 200, 200, 200, 429]  # the fifth from one phone within the hour
+    second = [rate_on_poster(poster_hub, url, "203.0.113.8") for _ in range(3)]
+    assert second == [200, 200, 429]  # the poster's own limit: six an hour
+    rows = stored(poster_hub)
+    assert len(rows) == 6
+    assert {(r["channel"], r["kiosk"], r["receipt_h"], r["stage"]) for r in rows} == {
+        ("web-poster", "web-poster", None, None)}
+    # no address is kept with a response: nothing in the rows names one
+    assert not any("203.0.113" in json.dumps(r, default=str) for r in rows)
+    status, flags = poster_hub.get("/api/v1/offices/ubnd-a/flags")
+    assert status == 200
+    assert [(b["kiosk"], b["count"]) for b in flags["bursts"]] == [("web-poster", 6)]
+    status, channels = poster_hub.get("/api/v1/offices/ubnd-a/channels")
+    assert status == 200 and "web-poster" in channels["channels"]
+    status, scores = poster_hub.get("/api/v1/offices/ubnd-a/scores?channel=web-poster")
+    assert status == 200 and scores["responses"] == 6

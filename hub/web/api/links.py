@@ -46,8 +46,10 @@ def _body(raw: bytes) -> dict[str, Any]:
 
 @router.post("/api/v1/links", summary="A signed phone link for a dossier (admin or linker)")
 async def create_link(request: Request) -> dict[str, Any]:
-    body = _body(await request.body())
     principal: Principal = request.state.principal
+    if not (principal.is_admin or principal.role == "linker"):
+        raise AccessDenied(403, "only an admin or a linker token makes links", None)
+    body = _body(await request.body())
     office = body["office"]
     if not (principal.is_admin or (principal.role == "linker" and principal.may_see(office))):
         raise AccessDenied(403, f"{principal.kind} {principal.name!r} may not make links for "
