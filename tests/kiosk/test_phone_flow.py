@@ -181,3 +181,13 @@ def test_a_new_receipt_during_the_questionnaire_asks_anew_and_drops_the_old_link
                           Rate(4, now=at(1)), scanned(OTHER, request="req-2", now=2)])
     assert isinstance(effects[2], Submit) and effects[3] == RequestLink("req-2", OTHER.h, None)
     assert state.link is not None and state.link.request == "req-2" and not state.link.ready
+
+
+def test_the_next_receipt_scanned_over_the_full_screen_code_opens_its_own_questionnaire() -> None:
+    state, effects = run([scanned(), LinkReady("req-1", URL, EXPIRES, now=at(0.2)),
+                          RateOnPhone(now=at(1)), scanned(OTHER, request="req-2", now=3)])
+    assert state.screen == "question" and state.session is not None
+    assert state.session.receipt == OTHER and state.session.trigger == "scan"
+    assert state.link is not None and state.link.request == "req-2" and not state.link.ready
+    assert effects[2:] == [RequestLink("req-2", OTHER.h, None),
+                           RequestLink("res-2", OTHER.h, "result")]
