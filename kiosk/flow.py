@@ -145,8 +145,8 @@ def step(state: State, event: Event, rules: Rules) -> tuple[State, list[Effect]]
     if state.screen in ("pin", "service"):
         return service_step(state, event, rules)
     state = replace(state, last_input=event.now)
-    if state.screen == "phone":
-        return phone.phone_step(state, event, rules)
+    if state.screen == "phone" and not (isinstance(event, Key) and event.name == keys.OFFICER):
+        return phone.phone_step(state, event, rules)  # the officer's "+" opens the next citizen
     if isinstance(event, Key):
         event = _key_event(state, event, rules)
         if isinstance(event, Key):
@@ -296,7 +296,7 @@ def _scan(state: State, event: Scan, rules: Rules) -> tuple[State, list[Effect]]
     if event.kind == "officer" and event.officer:
         state = replace(state, officer=event.officer, banner="notice.officer_on_duty",
                         banner_until=event.now + timedelta(seconds=BANNER_SECONDS))
-        if state.screen in ("idle", "thanks", "notice"):
+        if state.screen in ("idle", "thanks", "notice", "phone"):
             return _open(back_to_idle(state, rules, keep_lang=True), event.now, "officer",
                          rules, None, frozenset()), []
         return state, []

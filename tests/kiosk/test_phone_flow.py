@@ -191,3 +191,14 @@ def test_the_next_receipt_scanned_over_the_full_screen_code_opens_its_own_questi
     assert state.link is not None and state.link.request == "req-2" and not state.link.ready
     assert effects[2:] == [RequestLink("req-2", OTHER.h, None),
                            RequestLink("res-2", OTHER.h, "result")]
+
+
+def test_the_officers_next_citizen_signal_works_over_the_full_screen_code() -> None:
+    ready = [scanned(), LinkReady("req-1", URL, EXPIRES, now=at(0.2)), RateOnPhone(now=at(1))]
+    for signal in (Key("officer", now=at(3)), Scan("officer", officer="cb-020", now=at(3))):
+        state, effects = run([*ready, signal])
+        assert state.screen == "question" and state.session is not None
+        assert state.session.trigger == "officer" and state.session.receipt is None
+        assert state.link is None and not any(isinstance(e, Submit) for e in effects)
+    state, _ = run([*ready, Key("lang", now=at(3)), Key("5", now=at(4))])
+    assert state.screen == "phone"  # other keys do nothing there
