@@ -342,6 +342,23 @@ class Rated(Struct, frozen=True, forbid_unknown_fields=True):
     stage: Stage | UnsetType = UNSET
 
 
+class LinkRefusal(ValueError):
+    """Why no link is given (the ``error`` of a link message): ``already-rated`` or
+    ``refused``, with a reason for the log. Raised by the hub's signer, answered on the wire."""
+
+    def __init__(self, error: LinkError, reason: str) -> None:
+        super().__init__(reason)
+        self.error: LinkError = error
+        self.reason = reason
+
+
+class IssuedLink(Struct, frozen=True):
+    """A signed link and when it stops working: what a ``link`` message carries."""
+
+    url: str
+    expires: datetime
+
+
 def _decode_checked(name: str, kind: type[T], payload: bytes) -> T:
     """Small, rare messages: the schema validator decides (and words the reason), then the
     document is converted to its typed value."""

@@ -119,7 +119,8 @@ class Hub:
             return self.documents.by_kind.get(row["kind"] if row else "admin")
 
         return WebChannel(signer, settings.web, public_url(settings), self.store,
-                          lambda message: self.ingestor.submit(message),
+                          lambda topic, payload, channel, settled: self.ingestor.submit(
+                              Message(topic, payload, 0, 0, False, channel, settled)),
                           lambda topic, payload: self.subscriber.publish(topic, payload),
                           questionnaire_of)
 

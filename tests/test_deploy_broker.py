@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import stat
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-
-import pytest
 
 from hailong import contract
 from hailong.pilotca import make_pilot_ca
@@ -24,20 +20,10 @@ from tests.deploy_support import (
     SecureDeployment,
     TlsClient,
     secure_hub,
-    start_secure_deployment,
     write_provision_toml,
 )
-from tests.support import PATIENCE, hailong_cli, require, wait_until
+from tests.support import PATIENCE, hailong_cli, wait_until
 from tests.test_end_to_end import response
-
-
-@pytest.fixture
-def deployment(tmp_path: Path) -> Iterator[SecureDeployment]:
-    require("Mosquitto", shutil.which("mosquitto_passwd") is not None,
-            "sudo apt-get install -y mosquitto")
-    running = start_secure_deployment(tmp_path / "deploy")
-    yield running
-    running.broker.stop()
 
 
 def bundle_settings(deployment: SecureDeployment, office: str, kiosk: str, data: Path

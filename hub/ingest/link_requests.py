@@ -11,33 +11,16 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Literal
 
 from hailong import contract
+from hailong.contract import IssuedLink, LinkRefusal
 from hailong.topics import kiosk_topic, parse_kiosk_topic
 from hub.ingest.subscriber import Message
 
 log = logging.getLogger(__name__)
 
 
-class LinkRefusal(ValueError):
-    """Why no link is given: ``already-rated`` or ``refused``, with a reason for the log."""
-
-    def __init__(self, error: Literal["already-rated", "refused"], reason: str) -> None:
-        super().__init__(reason)
-        self.error: Literal["already-rated", "refused"] = error
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class Issued:
-    url: str
-    expires: datetime
-
-
-Issue = Callable[[str, str, str | None, str], Issued]  # office, counter, stage, h
+Issue = Callable[[str, str, str | None, str], IssuedLink]  # office, counter, stage, h
 
 
 def _request_id(payload: bytes) -> str | None:

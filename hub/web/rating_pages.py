@@ -17,7 +17,7 @@ import uuid
 from dataclasses import replace
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 
 from hailong.questionnaire import Questionnaire
@@ -195,16 +195,26 @@ Token = Annotated[str, "a signed link"]
 FormText = Annotated[str, Form()]
 
 
+class Tap:
+    """A screen's form as posted: the button pressed, the signed state, the CSRF token and the
+    choices ticked."""
+
+    def __init__(self, action: FormText = "", state: FormText = "", csrf: FormText = "",
+                 a: Annotated[list[str] | None, Form()] = None) -> None:
+        self.action, self.state, self.csrf, self.values = action, state, csrf, a or []
+
+
+Tapped = Annotated[Tap, Depends()]
+
+
 @router.get("/r/{token}", response_class=HTMLResponse)
 def dossier_form(request: Request, token: Token, lang: str | None = None) -> HTMLResponse:
     return _start(request, "r", token, lang)
 
 
 @router.post("/r/{token}", response_class=HTMLResponse)
-def dossier_step(request: Request, token: Token, action: FormText = "", state: FormText = "",
-                 csrf: FormText = "", a: Annotated[list[str] | None, Form()] = None
-                 ) -> HTMLResponse:
-    return _step(request, "r", token, action, a or [], state, csrf)
+def dossier_step(request: Request, token: Token, tap: Tapped) -> HTMLResponse:
+    return _step(request, "r", token, tap.action, tap.values, tap.state, tap.csrf)
 
 
 @router.get("/p/{token}", response_class=HTMLResponse)
@@ -213,8 +223,5 @@ def poster_form(request: Request, token: Token, lang: str | None = None) -> HTML
 
 
 @router.post("/p/{token}", response_class=HTMLResponse)
-def poster_step(request: Request, token: Token, action: FormText = "", state: FormText = "",
-                csrf: FormText = "", a: Annotated[list[str] | None, Form()] = None
-                ) -> HTMLResponse:
-    return _step(request, "p", token, action, a or [], state, csrf)
-
+def poster_step(request: Request, token: Token, tap: Tapped) -> HTMLResponse:
+    return _step(request, "p", token, tap.action, tap.values, tap.state, tap.csrf)

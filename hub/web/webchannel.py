@@ -16,11 +16,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from hailong import contract
+from hailong.contract import IssuedLink, LinkRefusal
 from hailong.questionnaire import Questionnaire
 from hailong.settings import SettingsError
 from hailong.topics import kiosk_topic, office_topic
-from hub.ingest.link_requests import Issued, LinkRefusal
-from hub.ingest.subscriber import Message
 from hub.settings import HubSettings
 from hub.store import Store
 from hub.store.tables import counters
@@ -51,7 +50,9 @@ class WebChannel:
     settings: WebSection
     public_url: str  # without a trailing slash
     store: Store
-    submit: Callable[[Message], None]
+    # hands a response to the hub's ingest: topic, payload, channel, and who waits for the
+    # outcome (hub/app.py makes the ingest's message of it)
+    submit: Callable[[str, bytes, str, Callable[[str], None]], None]
     publish: Callable[[str, bytes], None]
     questionnaire_of: Callable[[str], Questionnaire | None]  # by office
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
@@ -84,7 +85,7 @@ class WebChannel:
         """Whether a rating of this dossier at this moment is stored, from any channel."""
         return any(same_moment(stored, stage) for stored in self.store.read.receipt_stages(h))
 
-    def issue(self, office: str, counter: str, stage: str | None, h: str) -> Issued:
+    def issue(self, office: str, counter: str, stage: str | None, h: str) -> IssuedLink:
         """A signed link for a dossier, or LinkRefusal."""
         try:
             check_claims(office, counter, stage, h)
@@ -96,7 +97,7 @@ class WebChannel:
             raise LinkRefusal("already-rated", "this dossier is already rated at this stage")
         expires = (self.clock() + timedelta(days=self.settings.link_days)).replace(microsecond=0)
         token = self.signer.dossier_link(office, counter, stage, h, expires)
-        return Issued(f"{self.public_url}/r/{token}", expires)
+        return IssuedLink(f"{self.public_url}/r/{token}", expires)
 
     def poster_url(self, office: str, counter: str) -> str:
         return f"{self.public_url}/p/{self.signer.poster_link(office, counter)}"
@@ -122,8 +123,8 @@ class WebChannel:
 
         try:
             office = str(document["office"])
-            self.submit(Message(kiosk_topic(office, channel, "response"),
-                                contract.encode(document), 0, 0, False, channel, settled))
+            self.submit(kiosk_topic(office, channel, "response"), contract.encode(document),
+                        channel, settled)
             if not done.wait(SETTLE_TIMEOUT):
                 return "timeout"
         finally:

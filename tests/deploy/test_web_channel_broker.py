@@ -5,30 +5,17 @@ nobody reading or forging another's link or notice."""
 from __future__ import annotations
 
 import json
-import shutil
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from hailong import contract
 from hailong.provision import provision_kiosk, revoke_kiosk
 from hailong.settings import load_settings
 from hailong.topics import kiosk_topic, office_topic
 from kiosk.settings import KioskSettings
-from tests.deploy_support import SecureDeployment, TlsClient, secure_hub, start_secure_deployment
-from tests.support import require, wait_until
+from tests.deploy_support import SecureDeployment, TlsClient, secure_hub
+from tests.support import wait_until
 from tests.web_support import Phone, receipt_h
-
-
-@pytest.fixture
-def deployment(tmp_path: Path) -> Iterator[SecureDeployment]:
-    require("Mosquitto", shutil.which("mosquitto_passwd") is not None,
-            "sudo apt-get install -y mosquitto")
-    running = start_secure_deployment(tmp_path / "deploy")
-    yield running
-    running.broker.stop()
 
 
 def kiosk_client(deployment: SecureDeployment, office: str, kiosk: str, tmp: Path) -> TlsClient:

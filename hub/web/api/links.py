@@ -14,8 +14,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
+from hailong.contract import LinkRefusal
 from hub.admin.accounts import Principal
-from hub.ingest.link_requests import LinkRefusal
 from hub.web.access import AccessDenied
 from hub.web.context import dashboard_of
 from hub.web.params import ApiError
