@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from hailong.questionnaire import load_catalog
@@ -20,6 +21,7 @@ from kiosk.flow import (
     Tick,
     Touch,
 )
+from kiosk.flowclock import FlowClock
 from kiosk.phone import LINK_WAIT, PHONE_SCREEN, QR_THANKS, offers_phone, thanks_link
 from kiosk.receipt import Receipt
 
@@ -202,3 +204,29 @@ def test_the_officers_next_citizen_signal_works_over_the_full_screen_code() -> N
         assert state.link is None and not any(isinstance(e, Submit) for e in effects)
     state, _ = run([*ready, Key("lang", now=at(3)), Key("5", now=at(4))])
     assert state.screen == "phone"  # other keys do nothing there
+
+
+def test_a_wall_clock_jump_neither_ends_nor_prolongs_the_full_screen_code() -> None:
+    wall_offset, mono = [0.0], [100.0]
+    clock = FlowClock(wall=lambda: T0 + timedelta(seconds=mono[0] - 100 + wall_offset[0]),
+                      monotonic=lambda: mono[0])
+    state = flow.initial_state(RULES)
+
+    def feed(event_at: Callable[[datetime], flow.Event]) -> None:
+        nonlocal state
+        state, _ = flow.step(state, event_at(clock.now(idle=state.screen == "idle")), RULES)
+
+    feed(lambda now: Scan("receipt", RECEIPT, request="req-1", now=now))
+    feed(lambda now: LinkReady("req-1", URL, EXPIRES, now=now))
+    feed(lambda now: RateOnPhone(now=now))
+    for jump in (timedelta(days=1), -timedelta(hours=2)):
+        wall_offset[0] = jump.total_seconds()  # NTP answering at last, or a technician
+        mono[0] += 1
+        feed(lambda now: Tick(now=now))
+        assert state.screen == "phone"
+    mono[0] = 100 + PHONE_SCREEN.total_seconds() - 0.5
+    feed(lambda now: Tick(now=now))
+    assert state.screen == "phone"
+    mono[0] += 0.5
+    feed(lambda now: Tick(now=now))
+    assert state.screen == "idle"
