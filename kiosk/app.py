@@ -251,7 +251,7 @@ class KioskApp:
             self.handle(event, now)
         self._take_opened(now)
         self._drain_scanner(now)
-        for answer in self._desk.phone.take(now) if self._desk is not None else ():
+        for answer in self._desk.link_answers(now) if self._desk is not None else ():
             self.dispatch(answer)  # the hub's phone links (kiosk/phonelink.py)
         self.dispatch(flow.Tick(now=now))
         if self.state.screen == "idle":

@@ -13,11 +13,13 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from hailong import contract
 from kiosk.delivery import Delivery
 from kiosk.draft import Answer, Draft
+from kiosk.events import LinkFailed, LinkReady
 from kiosk.outbox import Outbox, OutboxStats
 from kiosk.phonelink import PhoneLinks
 from kiosk.publisher import Incoming, MqttPublisher
@@ -83,6 +85,10 @@ class ResponseDesk:
     def _incoming(self, message: Incoming) -> None:
         if not self.phone.received(message.topic, message.payload):
             self.delivery.received(message.topic, message.payload)
+
+    def link_answers(self, now: datetime) -> list[LinkReady | LinkFailed]:
+        """The hub's answers to link requests arrived since the last call, as flow events."""
+        return self.phone.take(now)
 
     def request_link(self, request: str, h: str, stage: str | None) -> bool:
         """Ask the hub for a phone link (answered on ``phone.answers``); False when it cannot
