@@ -14,7 +14,7 @@ import pytest
 from hailong.broker import Broker
 from hailong.topics import office_topic
 from hub.admin.accounts import Accounts
-from tests.support import RawClient, RunningHub, wait_until
+from tests.support import RawClient, RunningHub, sign_in, wait_until
 from tests.web_support import Phone, receipt_h, web_hub
 
 H = receipt_h("H21.65-221114-0001")
@@ -191,3 +191,10 @@ def test_a_poster_flood_is_limited_per_phone_and_per_poster_and_flagged(
     assert status == 200 and "web-poster" in channels["channels"]
     status, scores = poster_hub.get("/api/v1/offices/ubnd-a/scores?channel=web-poster")
     assert status == 200 and scores["responses"] == 6
+    # the office's pages name the channel in Vietnamese, beside the kiosk
+    Accounts(poster_hub.hub.store.engine).add_user("root", "admin", [], "mật khẩu đủ dài")
+    with httpx.Client(base_url=poster_hub.url, timeout=30) as browser:
+        sign_in(browser, "root", "mật khẩu đủ dài")
+        for path in ("/offices/ubnd-a/channels", "/offices/ubnd-a"):
+            page = browser.get(path)
+            assert page.status_code == 200 and "điện thoại (áp phích tại quầy)" in page.text, path
