@@ -11,10 +11,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from hailong import contract
 from hailong.broker import Broker
-from hailong.topics import office_topic
+from hailong.topics import kiosk_topic, office_topic
 from hub.admin.accounts import Accounts
-from tests.support import RawClient, RunningHub, wait_until
+from tests.hubdata import response
+from tests.support import RawClient, RunningHub, sign_in, wait_until
 from tests.web_support import Phone, receipt_h, web_hub
 
 H = receipt_h("H21.65-221114-0001")
@@ -191,3 +193,34 @@ def test_a_poster_flood_is_limited_per_phone_and_per_poster_and_flagged(
     assert status == 200 and "web-poster" in channels["channels"]
     status, scores = poster_hub.get("/api/v1/offices/ubnd-a/scores?channel=web-poster")
     assert status == 200 and scores["responses"] == 6
+    # the office's pages name the channel in Vietnamese, beside the kiosk
+    Accounts(poster_hub.hub.store.engine).add_user("root", "admin", [], "mật khẩu đủ dài")
+    with httpx.Client(base_url=poster_hub.url, timeout=30) as browser:
+        sign_in(browser, "root", "mật khẩu đủ dài")
+        for path in ("/offices/ubnd-a/channels", "/offices/ubnd-a"):
+            page = browser.get(path)
+            assert page.status_code == 200 and "điện thoại (áp phích tại quầy)" in page.text, path
+
+
+def test_a_dossier_rated_at_the_kiosk_gets_no_link_and_its_open_form_is_refused(
+        running: RunningHub, broker: Broker) -> None:
+    h = receipt_h("H21.65-221114-0009")
+    early = link(running, h, "result")  # handed out before the kiosk rating arrives
+    phone = Phone(running.url)
+    kiosk = RawClient(broker.url)
+    try:
+        phone.open(early)
+        rated = {**response(receipt={"h": h, "unit": "H21.65", "date": "2022-11-14"}),
+                 "stage": "result"}
+        kiosk.publish(kiosk_topic("ubnd-a", "k01", "response"), contract.encode(rated))
+        wait_until(lambda: running.hub.ingestor.counters.stored == 1, message="the kiosk rating")
+        refused = phone.tap("answer:5")  # the form opened before: refused, nothing stored
+        assert refused.status_code == 409 and "đã được đánh giá" in refused.text
+        with pytest.raises(contract.LinkRefusal) as refusal:
+            link(running, h, "result")
+        assert refusal.value.error == "already-rated"
+        assert link(running, h, "receive")  # the other moment of the dossier is still open
+        assert [r["channel"] for r in stored(running)] == ["kiosk"]
+    finally:
+        kiosk.close()
+        phone.close()
