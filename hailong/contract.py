@@ -38,7 +38,8 @@ SKEW_FUTURE = timedelta(minutes=10)
 SKEW_PAST = timedelta(days=90)
 
 _ENCODER = msgspec.json.Encoder()
-SCHEMAS = ("response", "ack", "status", "config", "scores", "alert", "presence", "results")
+SCHEMAS = ("response", "ack", "status", "config", "scores", "alert", "presence", "results",
+           "link-request", "link", "rated")
 
 
 class ContractError(ValueError):
@@ -153,7 +154,7 @@ _S = load_schema("status")["properties"]
 
 # Extension points: a new trigger, question type or answer form is one line here (and in the
 # schema, which the corpus test holds these to).
-Trigger = Literal["scan", "officer", "tap"]
+Trigger = Literal["scan", "officer", "tap", "web"]  # web: the hub's mobile questionnaire
 Lang = Literal["vi", "en"]
 Stage = Literal["receive", "result"]  # the moment of the dossier rated; optional
 Rating = Annotated[int, _meta(_ANSWER, numeric=True)]
@@ -307,3 +308,107 @@ def check_response_semantics(response: Response, topic: KioskTopic | None) -> No
         raise ContractError(f"bad timestamp: {exc}", rid) from None
     if submitted < started:
         raise ContractError("submitted_at is before started_at", rid)
+
+
+# -- the web channel's link messages (docs/web-channel.md) -----------------------------------
+LinkError = Literal["already-rated", "refused"]
+_LINK_MESSAGE_LIMIT = 8 * 1024  # a few hundred bytes each; anything bigger is not ours
+
+
+class LinkRequest(Struct, frozen=True, forbid_unknown_fields=True):
+    """A kiosk asks the hub for a signed web link (config/schema/link-request.schema.json)."""
+
+    v: Version
+    request: str
+    counter: str
+    h: str
+    stage: Stage | UnsetType = UNSET
+
+
+class Link(Struct, frozen=True, forbid_unknown_fields=True):
+    """The hub's answer to a link request: a URL and its expiry, or an error and its reason."""
+
+    v: Version
+    request: str
+    url: str | UnsetType = UNSET
+    expires: str | UnsetType = UNSET
+    error: LinkError | UnsetType = UNSET
+    reason: str | UnsetType = UNSET
+
+
+class Rated(Struct, frozen=True, forbid_unknown_fields=True):
+    """A dossier just rated on the web channel, for the office's kiosks (rated.schema.json)."""
+
+    v: Version
+    h: str
+    stage: Stage | UnsetType = UNSET
+
+
+class LinkRefusal(ValueError):
+    """Why no link is given (the ``error`` of a link message): ``already-rated`` or
+    ``refused``, with a reason for the log. Raised by the hub's signer, answered on the wire."""
+
+    def __init__(self, error: LinkError, reason: str) -> None:
+        super().__init__(reason)
+        self.error: LinkError = error
+        self.reason = reason
+
+
+class IssuedLink(Struct, frozen=True):
+    """A signed link and when it stops working: what a ``link`` message carries."""
+
+    url: str
+    expires: datetime
+
+
+def _decode_checked(name: str, kind: type[T], payload: bytes) -> T:
+    """Small, rare messages: the schema validator decides (and words the reason), then the
+    document is converted to its typed value."""
+    document = _decode_json(payload, _LINK_MESSAGE_LIMIT)
+    validate(name, document)
+    return msgspec.convert(document, kind, strict=False)
+
+
+def decode_link_request(payload: bytes) -> LinkRequest:
+    return _decode_checked("link-request", LinkRequest, payload)
+
+
+def decode_link(payload: bytes) -> Link:
+    return _decode_checked("link", Link, payload)
+
+
+def decode_rated(payload: bytes) -> Rated:
+    return _decode_checked("rated", Rated, payload)
+
+
+def link_request_message(request: str, counter: str, h: str, stage: str | None) -> bytes:
+    """What a kiosk publishes on its ``link-request`` topic."""
+    document: dict[str, Any] = {"v": VERSION, "request": request, "counter": counter, "h": h}
+    if stage is not None:
+        document["stage"] = stage
+    validate("link-request", document)
+    return encode(document)
+
+
+def link_message(request: str, url: str, expires: datetime) -> bytes:
+    """The hub's answer carrying a link."""
+    document = {"v": VERSION, "request": request, "url": url,
+                "expires": expires.isoformat(timespec="seconds")}
+    validate("link", document)
+    return encode(document)
+
+
+def link_error_message(request: str, error: LinkError, reason: str) -> bytes:
+    """The hub's answer refusing a link: ``already-rated`` or ``refused``, with the reason."""
+    document = {"v": VERSION, "request": request, "error": error, "reason": reason[:500]}
+    validate("link", document)
+    return encode(document)
+
+
+def rated_message(h: str, stage: str | None) -> bytes:
+    """What the hub publishes on an office's ``rated`` topic after storing a web rating."""
+    document: dict[str, Any] = {"v": VERSION, "h": h}
+    if stage is not None:
+        document["stage"] = stage
+    validate("rated", document)
+    return encode(document)

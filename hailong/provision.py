@@ -22,6 +22,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from hailong import brokeracl
 from hailong.hubgroup import GROUP_FILE, GROUP_VARIABLE, guessable, new_group
 from hailong.settings import Section, check_id, check_mqtt_url, load_settings
 
@@ -64,6 +65,10 @@ class ProvisionSection(Section):
         "systemctl reload mosquitto",
         description="Command that makes the broker re-read its password file (SIGHUP); empty "
         "to skip")
+    acl_file: str = Field(
+        "/etc/mosquitto/hailong/acl",
+        description="The broker's ACL file: each kiosk gets a block to read its office's rated "
+        "notices (hailong/brokeracl.py); empty to leave it alone")
     roster: str = Field("/etc/hailong/roster.toml",
                         description="The hub's roster file; empty to leave the roster alone")
     receipt_key_file: str = Field(
@@ -290,6 +295,12 @@ def provision_kiosk(settings: ProvisionSection, office: str, kiosk: str, counter
     load_settings(KioskSettings, folder / "kiosk.toml", env=check_env)
 
     passwords.set(username, password)
+    if settings.acl_file:
+        try:
+            brokeracl.add_kiosk(Path(settings.acl_file), office, kiosk)
+        except OSError as exc:
+            raise ProvisionError(f"{exc}; the kiosk's password is set: provision it again once "
+                                 "the ACL is in place") from None
     if roster is not None:
         from hub.roster import add_kiosk
 
@@ -329,6 +340,8 @@ def revoke_kiosk(settings: ProvisionSection, kiosk: str, office: str | None = No
                                  f"({', '.join(sorted(offices))}): add --office")
     for user in users:
         passwords.delete(user)
+        if settings.acl_file:
+            brokeracl.remove_kiosk(Path(settings.acl_file), user)
     removed = 0
     if roster is not None and roster.exists():
         from hub.roster import remove_kiosk

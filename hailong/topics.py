@@ -9,16 +9,18 @@ from typing import Literal
 
 ROOT = "hailong/v1"
 
-KioskTopicKind = Literal["response", "ack", "status", "config"]
-OfficeTopicKind = Literal["scores", "alerts", "results"]
-
-KIOSK_KINDS: tuple[str, ...] = ("response", "ack", "status", "config")
+# link-request (kiosk -> hub) and link (hub -> kiosk): a signed link to the web questionnaire;
+# rated (hub -> an office's kiosks): a dossier rated on the web channel (docs/web-channel.md);
 # results: the last complete month and one action done, retained, for the kiosks' idle line.
-OFFICE_KINDS: tuple[str, ...] = ("scores", "alerts", "results")
+KioskTopicKind = Literal["response", "ack", "status", "config", "link-request", "link"]
+OfficeTopicKind = Literal["scores", "alerts", "results", "rated"]
+
+KIOSK_KINDS: tuple[str, ...] = ("response", "ack", "status", "config", "link-request", "link")
+OFFICE_KINDS: tuple[str, ...] = ("scores", "alerts", "results", "rated")
 
 _SEGMENT = r"[a-z0-9][a-z0-9-]{0,62}"
-_KIOSK_RE = re.compile(rf"^{ROOT}/({_SEGMENT})/({_SEGMENT})/(response|ack|status|config)$")
-_OFFICE_RE = re.compile(rf"^{ROOT}/({_SEGMENT})/(scores|alerts|results)$")
+_KIOSK_RE = re.compile(rf"^{ROOT}/({_SEGMENT})/({_SEGMENT})/({'|'.join(KIOSK_KINDS)})$")
+_OFFICE_RE = re.compile(rf"^{ROOT}/({_SEGMENT})/({'|'.join(OFFICE_KINDS)})$")
 # Hub presence, an addition to the five topics of the contract: "_hub" can never be an office
 # id (ids start with a letter or digit), so these topics never meet a kiosk's or an office's.
 HUB_SEGMENT = "_hub"
@@ -35,10 +37,9 @@ def office_topic(office: str, kind: OfficeTopicKind) -> str:
     return f"{ROOT}/{office}/{kind}"
 
 
-def parse_office_topic(topic: str) -> tuple[str, str] | None:
-    """The office and kind of an office topic (scores, alerts, results), or None."""
-    match = _OFFICE_RE.match(topic)
-    return (match.group(1), match.group(2)) if match else None
+def office_filter(kind: OfficeTopicKind) -> str:
+    """Subscription filter for one kind of office topic, for all offices."""
+    return f"{ROOT}/+/{kind}"
 
 
 def kiosk_filter(kind: KioskTopicKind, office: str = "+") -> str:
@@ -79,3 +80,17 @@ def parse_kiosk_topic(topic: str) -> KioskTopic | None:
     if match is None:
         return None
     return KioskTopic(match.group(1), match.group(2), match.group(3))
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeTopic:
+    office: str
+    kind: str
+
+
+def parse_office_topic(topic: str) -> OfficeTopic | None:
+    """The office and kind of an office topic (scores, alerts, results, rated), or None."""
+    match = _OFFICE_RE.match(topic)
+    if match is None:
+        return None
+    return OfficeTopic(match.group(1), match.group(2))

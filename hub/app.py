@@ -17,12 +17,13 @@ from zoneinfo import ZoneInfo
 import uvicorn
 
 from hailong.hubgroup import guessable
-from hailong.questionnaire import load_catalog
+from hailong.questionnaire import Questionnaire, load_catalog
 from hub.admin.pushconfig import ConfigPusher
 from hub.admin.results import ResultsPublisher
 from hub.i18n import Texts
 from hub.ingest.ingest import AnswerChecks, Ingestor
-from hub.ingest.subscriber import MqttSubscriber
+from hub.ingest.link_requests import LinkRequests
+from hub.ingest.subscriber import Message, MqttSubscriber
 from hub.notify.planner import AlertNotifier
 from hub.notify.sender import NotifySender
 from hub.roster import Roster, load_roster
@@ -34,6 +35,7 @@ from hub.web.context import Dashboard, dashboard_of
 from hub.web.dashboard import create_app
 from hub.web.render import headings
 from hub.web.views import question_heading
+from hub.web.webchannel import WebChannel, load_signer, public_url
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +101,9 @@ class Hub:
             ack=self.subscriber.ack, on_committed=self.live.changed,
             on_status=lambda offices: self.dashboard.events.kiosks_changed(offices),
             checks=AnswerChecks(self.catalog, self.roster.gated), ack_all=self.subscriber.ack_all)
+        self.web = self._web_channel(settings)
+        self.link_requests = LinkRequests(self.web.issue, self.subscriber.publish,
+                                          self.subscriber.ack)
         self.pusher = ConfigPusher(lambda topic, payload, retain: self.subscriber.publish(
             topic, payload, retain=retain))
         self.app = create_app(self.store, self.documents, timezone_of, settings.web,
@@ -108,7 +113,7 @@ class Hub:
                               ingest_trouble=lambda: self.ingestor.trouble,
                               report=settings.report,
                               notify_enabled=self.notifier.enabled,
-                              public=settings.public)
+                              public=settings.public, web=self.web)
         self.dashboard: Dashboard = dashboard_of(self.app)
         # what citizens are told: the kiosks' retained results and the public page
         self.results = ResultsPublisher(
@@ -133,8 +138,27 @@ class Hub:
         self.results.changed(office)
         self.dashboard.public.clear()
 
-    def _received(self, message: object) -> None:
-        self.ingestor.submit(message)  # type: ignore[arg-type]
+    def _web_channel(self, settings: HubSettings) -> WebChannel:
+        """The phone questionnaire's links and submissions, with the hub's own link secret."""
+        signer, secret_file, created = load_signer(settings)
+        if created:
+            log.info("made the web link secret %s (keep it private, back it up)", secret_file)
+
+        def questionnaire_of(office: str) -> Questionnaire | None:
+            row = self.store.read.office(office)
+            return self.documents.by_kind.get(row["kind"] if row else "admin")
+
+        return WebChannel(signer, settings.web, public_url(settings), self.store,
+                          lambda topic, payload, channel, settled: self.ingestor.submit(
+                              Message(topic, payload, 0, 0, False, channel, settled)),
+                          lambda topic, payload: self.subscriber.publish(topic, payload),
+                          questionnaire_of)
+
+    def _received(self, message: Message) -> None:
+        if message.topic.endswith("/link-request"):
+            self.link_requests.handle(message)
+            return
+        self.ingestor.submit(message)
 
     def start_background(self) -> None:
         self.ingestor.start()

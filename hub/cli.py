@@ -60,3 +60,6 @@ def register(apps: Any) -> None:
     accounts_cli.register(commands)
     registry_cli.register(commands)
     survey_cli.register(commands)
+    from hub.web.poster import register as register_poster
+
+    register_poster(commands)

@@ -36,9 +36,9 @@ TimeZoneName = Annotated[str, AfterValidator(check_timezone)]
 
 
 def check_channel(value: str) -> str:
-    if value in ("kiosk", "all"):
-        raise ValueError(f"{value!r} is reserved: kiosk ratings are the channel kiosk and all "
-                         "means every channel")
+    if value in ("kiosk", "all", "web-poster"):
+        raise ValueError(f"{value!r} is reserved: kiosk ratings are the channel kiosk, the "
+                         "counter posters' web-poster, and all means every channel")
     return value
 
 

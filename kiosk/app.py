@@ -15,6 +15,7 @@ import os
 import signal
 import threading
 import time
+import uuid
 from collections import deque
 from dataclasses import replace
 from datetime import datetime
@@ -114,6 +115,7 @@ class KioskApp:
             complaint_threshold=section.complaint_threshold, gating=section.gating,
             language=section.language, service_enabled=bool(section.service_pin_hash),
             debounce_radius=layout.MIN_TARGET_MM * section.pixels_per_mm, stage=section.stage,
+            phone_link=section.phone_link,
             grouped=self.screen is not None and grid_layout.holds_groups(
                 layout.metrics(self.screen.get_size(), section.pixels_per_mm)))
 
@@ -236,6 +238,8 @@ class KioskApp:
             self.handle(event, now)
         self._take_opened(now)
         self._drain_scanner(now)
+        for answer in self._desk.link_answers(now) if self._desk is not None else ():
+            self.dispatch(answer)  # the hub's phone links (kiosk/phonelink.py)
         self.dispatch(flow.Tick(now=now))
         if self.state.screen == "idle":
             self._apply_pending_config()
@@ -275,8 +279,9 @@ class KioskApp:
                 self.unmatched += 1
             rated = (self.desk.rated_stages(scanned.receipt.h) if scanned.receipt is not None
                      else frozenset())
+            ids = [str(uuid.uuid4()) if scanned.receipt else "" for _ in range(2)]  # phone links
             self.dispatch(flow.Scan(scanned.kind, scanned.receipt, scanned.officer, rated,
-                                    now=now))
+                                    request=ids[0], result_request=ids[1], now=now))
 
     def dispatch(self, event: flow.Event) -> None:
         storage = self.state.storage
@@ -304,6 +309,9 @@ class KioskApp:
         elif isinstance(effect, flow.CheckPin):
             verdict = self.pin_lock.check(effect.pin, self.check_pin, now)  # kiosk/pinlock.py
             self.dispatch(flow.PinChecked(verdict.ok, locked_until=verdict.locked_until, now=now))
+        elif isinstance(effect, flow.RequestLink):
+            if not self.desk.request_link(effect.request, effect.h, effect.stage):
+                self.dispatch(flow.LinkFailed(effect.request, "unreachable", now=now))
         elif isinstance(effect, flow.Quit):
             log.info("exit chosen on the service screen")
             self.running = False

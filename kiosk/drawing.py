@@ -11,6 +11,8 @@ from functools import lru_cache
 
 import pygame
 
+from kiosk.qrmatrix import QUIET_ZONE, modules
+
 # Red to green, from "very dissatisfied" to "very satisfied"; each distinct for the common
 # red-green colour blindness by its lightness too, and the drawn mouth carries the meaning anyway.
 FACE_COLOURS = ((200, 40, 45), (232, 118, 36), (242, 190, 20), (120, 184, 70), (30, 150, 85))
@@ -98,19 +100,15 @@ def barcode(surface: pygame.Surface, box: pygame.Rect, colour: tuple[int, int, i
 
 @lru_cache(maxsize=8)
 def qr(text: str, side: int) -> pygame.Surface:
-    """``text`` as a QR code ``side`` pixels square, with the quiet zone the standard asks for."""
-    import qrcode
-
-    code = qrcode.QRCode(border=4, error_correction=qrcode.constants.ERROR_CORRECT_M)
-    code.add_data(text)
-    code.make(fit=True)
-    matrix = code.get_matrix()
-    n = len(matrix)
+    """``text`` as a QR code at most ``side`` pixels square: black modules of whole pixels on
+    white, with the quiet zone the standard asks for (the matrix: kiosk/qrmatrix.py)."""
+    matrix = modules(text)
+    n = len(matrix) + 2 * QUIET_ZONE
     cell = max(1, side // n)
     surface = pygame.Surface((cell * n, cell * n))
     surface.fill((255, 255, 255))
-    for row, line in enumerate(matrix):
-        for col, dark in enumerate(line):
+    for row, line in enumerate(matrix, QUIET_ZONE):
+        for col, dark in enumerate(line, QUIET_ZONE):
             if dark:
                 surface.fill((0, 0, 0), pygame.Rect(col * cell, row * cell, cell, cell))
     return surface

@@ -1,5 +1,6 @@
 """What goes into the kiosk's flow (events: taps, keys, scans, ticks, each with its time) and
-what comes out of it (effects the app performs: store, speak, check the PIN, quit)."""
+what comes out of it (effects the app performs: store, speak, check the PIN, ask the hub for a
+phone link, quit)."""
 
 from __future__ import annotations
 
@@ -118,6 +119,12 @@ class Scan(_Event):
     receipt: Receipt | None = None
     officer: str | None = None
     rated: frozenset[str] = frozenset()  # the stages at which this dossier was rated here
+    # Fresh ids (uuid4) the app names for the phone links this scan may ask for (RequestLink):
+    # drawn outside, so the flow stays pure; "" asks for none. ``request``: the stage rated now
+    # (the first question's "Rate later on my phone"); ``result_request``: the result stage, for
+    # the thank-you's code after a rating of the receiving stage.
+    request: str = ""
+    result_request: str = ""
 
 
 @dataclass(frozen=True)
@@ -171,9 +178,37 @@ class Stored(_Event):
     """The last :class:`Submit` is on disk (a paused kiosk thanks and resumes)."""
 
 
+@dataclass(frozen=True)
+class LinkReady(_Event):
+    """The hub signed the phone link asked for by ``request`` (kiosk/phonelink.py)."""
+
+    request: str
+    url: str
+    expires: datetime
+
+
+@dataclass(frozen=True)
+class LinkFailed(_Event):
+    """No phone link for ``request``: the hub refused it, or it could not be asked for."""
+
+    request: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class RateOnPhone(_Event):
+    """The first question's "Rate later on my phone": the QR full-screen, nothing stored."""
+
+
+@dataclass(frozen=True)
+class PhoneDone(_Event):
+    """"Xong" under the full-screen QR: back to the idle screen."""
+
+
 Event = (Start | Rate | Skip | Choose | Continue | Back | SwitchLanguage | ReadAloud | NextPage
          | Touch | Key | Scan | CornerDown | CornerUp | PinKey | PinChecked | ServiceAction | Tick
-         | Send | PickStage | Up | OutboxOpened | StoreFailed | Stored)
+         | Send | PickStage | Up | OutboxOpened | StoreFailed | Stored | LinkReady | LinkFailed
+         | RateOnPhone | PhoneDone)
 
 
 @dataclass(frozen=True)
@@ -199,5 +234,14 @@ class Quit:
     pass
 
 
-Effect = Submit | Speak | CheckPin | Quit
+@dataclass(frozen=True)
+class RequestLink:
+    """Ask the hub for a signed phone link for this dossier (its keyed hash) and stage."""
+
+    request: str
+    h: str
+    stage: Stage | None
+
+
+Effect = Submit | Speak | CheckPin | Quit | RequestLink
 

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from kiosk import i18n, keys
+from kiosk import i18n, keys, phone
 from kiosk.answering import answer_step, finish, make_draft
 from kiosk.events import (
     Back,
@@ -27,14 +27,19 @@ from kiosk.events import (
     Effect,
     Event,
     Key,
+    LinkFailed,
+    LinkReady,
     NextPage,
     OutboxOpened,
+    PhoneDone,
     PickStage,
     PinChecked,
     PinKey,
     Quit,
     Rate,
+    RateOnPhone,
     ReadAloud,
+    RequestLink,
     Scan,
     Send,
     ServiceAction,
@@ -67,7 +72,7 @@ from kiosk.path import (
 )
 from kiosk.pausing import STORE_RETRY, paused_step, store_failed, stored
 from kiosk.receipt import Receipt
-from kiosk.state import STAGE_SCREEN, Rules, Session, State, back_to_idle
+from kiosk.state import STAGE_SCREEN, PhoneLink, Rules, Session, State, back_to_idle
 from kiosk.technician import (
     CORNER_HOLD,
     PIN_MAX_DIGITS,
@@ -79,8 +84,9 @@ from kiosk.technician import (
 __all__ = [
     "CORNER_HOLD", "PIN_MAX_DIGITS", "SERVICE_TIMEOUT", "STAGE_SCREEN", "STORE_RETRY",
     "Back", "CheckPin", "Choose", "Continue", "CornerDown", "CornerUp",
-    "Effect", "Event", "Key", "NextPage", "OutboxOpened", "PickStage", "PinChecked", "PinKey", "Quit", "Rate",
-    "ReadAloud", "Rules", "Scan", "Send", "ServiceAction", "Session", "Skip", "Speak", "Stage",
+    "Effect", "Event", "Key", "LinkFailed", "LinkReady", "NextPage", "OutboxOpened", "PhoneDone",
+    "PhoneLink", "PickStage", "PinChecked", "PinKey", "Quit", "Rate", "RateOnPhone",
+    "ReadAloud", "RequestLink", "Rules", "Scan", "Send", "ServiceAction", "Session", "Skip", "Speak", "Stage",
     "Start", "State", "StoreFailed", "Stored", "Submit", "SwitchLanguage", "Tick", "Touch", "Trigger", "Up",
     "current_question", "current_questions", "initial_state", "on_stage_screen", "overall_id",
     "path", "progress", "screen_of", "screens", "shows", "spoken_text", "step", "wire_answers",
@@ -133,17 +139,23 @@ def step(state: State, event: Event, rules: Rules) -> tuple[State, list[Effect]]
         if bounced:
             return state, []
     if isinstance(event, Tick):
-        return _tick(state, event, rules)
+        return _tick(phone.tick(state, event, rules), event, rules)
+    if isinstance(event, LinkReady | LinkFailed):
+        return phone.link_step(state, event)
     if isinstance(event, OutboxOpened):
         return _outbox_opened(state, event, rules)
     if isinstance(event, CornerDown | CornerUp):
         since = event.now if isinstance(event, CornerDown) and state.screen == "idle" else None
         return replace(state, corner_since=since), []
     if isinstance(event, Scan):
-        return _scan(state, event, rules)
+        after, effects = _scan(state, event, rules)
+        after, asked = phone.ask_for_link(state, after, event, rules)
+        return after, effects + asked
     if state.screen in ("pin", "service"):
         return service_step(state, event, rules)
     state = replace(state, last_input=event.now)
+    if state.screen == "phone" and not (isinstance(event, Key) and event.name == keys.OFFICER):
+        return phone.phone_step(state, event, rules)  # the officer's "+" opens the next citizen
     if isinstance(event, Key):
         event = _key_event(state, event, rules)
         if isinstance(event, Key):
@@ -158,7 +170,10 @@ def step(state: State, event: Event, rules: Rules) -> tuple[State, list[Effect]]
         return back_to_idle(state, rules, keep_lang=state.screen == "notice"), []
     if isinstance(event, Start) and event.trigger == "officer":
         return _next_citizen(state, event.now, rules, "officer", None, frozenset())
-    return answer_step(state, event, rules)
+    if isinstance(event, RateOnPhone):
+        return phone.rate_on_phone(state, event, rules)
+    state, effects = answer_step(state, event, rules)
+    return phone.after_rating(state, effects), effects
 
 
 def _key_event(state: State, event: Key, rules: Rules) -> Event:
@@ -290,7 +305,7 @@ def _scan(state: State, event: Scan, rules: Rules) -> tuple[State, list[Effect]]
     if event.kind == "officer" and event.officer:
         state = replace(state, officer=event.officer, banner="notice.officer_on_duty",
                         banner_until=event.now + timedelta(seconds=BANNER_SECONDS))
-        if state.screen in ("idle", "thanks", "notice"):
+        if state.screen in ("idle", "thanks", "notice", "phone"):
             return _open(back_to_idle(state, rules, keep_lang=True), event.now, "officer",
                          rules, None, frozenset()), []
         return state, []
@@ -340,6 +355,7 @@ def _tick(state: State, event: Tick, rules: Rules) -> tuple[State, list[Effect]]
         return state, []
     if quiet >= rules.idle_timeout and state.session is not None:
         if wire_answers(state.session, rules):
-            return finish(state, state.session, now, rules, complete=False)
+            thanks, effects = finish(state, state.session, now, rules, complete=False)
+            return phone.after_rating(thanks, effects), effects
         return back_to_idle(state, rules), []  # a touch that answered nothing stores nothing
     return state, []

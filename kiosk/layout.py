@@ -191,8 +191,10 @@ def question_frame(m: Metrics, speaker: bool, bottom: list[str], text_share: flo
     return boxes, area.below(text_h, m.gap) if text_h else area
 
 
-def rating(m: Metrics, speaker: bool, not_yet: bool, back: bool, send: bool = False) -> Layout:
+def rating(m: Metrics, speaker: bool, not_yet: bool, back: bool, send: bool = False,
+           phone: bool = False) -> Layout:
     names = ["back"] if back else []
+    names += ["phone"] if phone else []  # "Rate later on my phone": left of skip, never over it
     names += ["not-yet", "skip"] if not_yet else ["skip"]
     names += ["send"] if send else []
     boxes, area = question_frame(m, speaker, names)
@@ -210,9 +212,10 @@ def rating(m: Metrics, speaker: bool, not_yet: bool, back: bool, send: bool = Fa
 
 
 def choices(m: Metrics, speaker: bool, count: int, multi: bool, page: int, back: bool,
-            send: bool = False) -> Layout:
+            send: bool = False, phone: bool = False) -> Layout:
     """Choice buttons (chips for multi-select), as many per page as fit at full target size."""
     names = ["back"] if back else []
+    names += ["phone"] if phone else []
     sends = ["send"] if send else []
     boxes, area = question_frame(m, speaker,
                                  [*names, "more", "continue" if multi else "skip", *sends])
@@ -253,24 +256,50 @@ def choices(m: Metrics, speaker: bool, count: int, multi: bool, page: int, back:
     return Layout(boxes, targets, pages)
 
 
-def thanks(m: Metrics, complaint: bool) -> Layout:
+def thanks(m: Metrics, detail: bool, codes: tuple[str, ...] = ()) -> Layout:
+    """The thank-you: a title and a line, or (``detail``) a text beside the QR codes named in
+    ``codes`` ("qr" the complaint channel, "link-qr" the phone link); two codes get a caption
+    each ("<name>-caption"), so the citizen knows which is which."""
     body = m.body
     boxes: dict[str, Box] = {}
-    if not complaint:
+    if not detail:
         boxes["title"] = Box(body.x, body.y + round(body.h * 0.2), body.w, round(body.h * 0.3))
         boxes["body"] = Box(body.x, boxes["title"].bottom + m.gap, body.w, round(body.h * 0.2))
         return Layout(boxes, ())
     boxes["title"] = body.top(round(body.h * 0.22))
     rest = body.below(boxes["title"].h, m.gap)
+    if not codes:
+        boxes["text"] = rest
+        return Layout(boxes, ())
+    count = len(codes)
+    caption = m.font(0.036) * 2 + m.gap if count > 1 else 0
     if m.portrait:
-        side = min(rest.w // 2, rest.h // 2)
-        boxes["text"] = rest.top(rest.h - side - m.gap)
-        boxes["qr"] = Box(rest.x + (rest.w - side) // 2, rest.bottom - side, side, side)
+        side = min((rest.w - m.gap * (count - 1)) // max(2, count), rest.h // 2 - caption)
+        boxes["text"] = rest.top(rest.h - side - caption - m.gap)
+        x = rest.x + (rest.w - side * count - m.gap * (count - 1)) // 2
+        y = rest.bottom - side - caption
     else:
-        side = min(rest.h, rest.w // 3)
-        boxes["qr"] = Box(rest.right - side, rest.y + (rest.h - side) // 2, side, side)
-        boxes["text"] = Box(rest.x, rest.y, rest.w - side - 2 * m.gap, rest.h)
+        side = min(rest.h - caption, rest.w // (count + 2))
+        x = rest.right - side * count - m.gap * (count - 1)
+        y = rest.y + (rest.h - side - caption) // 2
+        boxes["text"] = Box(rest.x, rest.y, x - rest.x - 2 * m.gap, rest.h)
+    for index, name in enumerate(codes):
+        boxes[name] = Box(x + index * (side + m.gap), y, side, side)
+        if caption:
+            boxes[f"{name}-caption"] = Box(boxes[name].x, y + side, side, caption)
     return Layout(boxes, ())
+
+
+def phone(m: Metrics) -> Layout:
+    """"Rate later on my phone": one line of instructions, the QR as big as fits, "Xong"."""
+    body = m.body
+    line = body.top(max(m.target, round(body.h * 0.13)))
+    done_w = max(3 * m.target, body.w // 3)
+    done = Box(body.x + (body.w - done_w) // 2, body.bottom - m.bar, done_w, m.bar)
+    area = Box(body.x, line.bottom + m.gap, body.w, done.y - line.bottom - 2 * m.gap)
+    side = max(0, min(area.w, area.h))
+    code = Box(area.x + (area.w - side) // 2, area.y + (area.h - side) // 2, side, side)
+    return Layout({"line": line, "qr": code, "phone-done": done}, ("phone-done",))
 
 
 def notice(m: Metrics) -> Layout:

@@ -33,7 +33,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from hailong import contract
 
@@ -141,10 +141,13 @@ class Outbox:
                 submitted_at=document["submitted_at"], created_at=now, state="pending",
                 attempts=0, next_attempt_at=0.0))
             if receipt_hash:
-                key = receipt_hash if stage in (None, "receive") else f"{receipt_hash}:{stage}"
-                conn.execute(sqlite_insert(rated_receipts)
-                             .values(h=key, rated_at=now).on_conflict_do_nothing())
+                _mark_rated(conn, receipt_hash, stage, now)
         return document
+
+    def mark_rated(self, receipt_hash: str, stage: str | None, now: float | None = None) -> None:
+        """Record a dossier rated elsewhere (on a phone, told by the hub's ``rated`` message)."""
+        with self.engine.begin() as conn:
+            _mark_rated(conn, receipt_hash, stage, time.time() if now is None else now)
 
     def rated_stages(self, receipt_hash: str) -> frozenset[str]:
         """The stages at which this dossier was rated here."""
@@ -234,6 +237,12 @@ class Outbox:
             conn.execute(rated_receipts.delete().where(
                 rated_receipts.c.rated_at < now - receipt_days * 86400))
         return result.rowcount
+
+
+def _mark_rated(conn: Connection, receipt_hash: str, stage: str | None, now: float) -> None:
+    key = receipt_hash if stage in (None, "receive") else f"{receipt_hash}:{stage}"
+    conn.execute(sqlite_insert(rated_receipts).values(h=key, rated_at=now)
+                 .on_conflict_do_nothing())
 
 
 def _chunks(items: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:

@@ -2,9 +2,10 @@
 
 It connects (and reconnects, backing off up to 30 s) to the broker, leaves a retained "offline"
 status as its last will (with no expiry: "offline" stays until the kiosk is back), subscribes to
-the kiosk's own ``ack`` and ``config`` topics, the hubs' presence and, with ``[kiosk]
-show_results``, its office's retained ``results``, and turns each incoming
-paho message into a plain :class:`Incoming` for the delivery loop.
+the kiosk's own ``ack`` and ``config`` topics, the hubs' presence, with ``[kiosk]
+show_results`` its office's retained ``results``, and the topics it is given (the web
+channel's ``link`` and ``rated``), and turns each incoming paho message into a plain
+:class:`Incoming` for the delivery loop, the idle line or the phone links.
 """
 
 from __future__ import annotations
@@ -47,9 +48,11 @@ class Incoming:
 class MqttPublisher:
     def __init__(self, settings: MqttSettings, office: str, kiosk: str, will: bytes,
                  on_message: Callable[[Incoming], None],
-                 on_connected: Callable[[], None] | None = None, results: bool = False) -> None:
+                 on_connected: Callable[[], None] | None = None, results: bool = False,
+                 topics: tuple[str, ...] = ()) -> None:
         self.office = office
         self._results = results  # [kiosk] show_results: subscribe to the office's results
+        self._topics = topics  # subscribed too, beside ack, config and hub presence
         self.kiosk = kiosk
         self._on_message = on_message
         self._on_connected = on_connected
@@ -106,7 +109,8 @@ class MqttPublisher:
             log.warning("broker refused the connection: %s", reason)
             return
         topics = [(kiosk_topic(self.office, self.kiosk, "ack"), 1),
-                  (kiosk_topic(self.office, self.kiosk, "config"), 1), (HUB_STATUS_FILTER, 1)]
+                  (kiosk_topic(self.office, self.kiosk, "config"), 1), (HUB_STATUS_FILTER, 1),
+                  *((topic, 1) for topic in self._topics)]
         if self._results:
             topics.append((office_topic(self.office, "results"), 1))
         client.subscribe(topics)

@@ -29,6 +29,7 @@ from kiosk.paint import (
     fit,
     rect,
 )
+from kiosk.phone import offers_phone
 from kiosk.scene import Scene
 
 # The keypad's highlighted row on a screen of several questions.
@@ -129,8 +130,9 @@ def _single(p: Painter, m: Metrics, scene: Scene, question: Question) -> Layout:
     back = flow.progress(state, scene.rules)[0] > 1
     send = _sends(scene)
     answer = session.answers.get(question.id)
+    later = offers_phone(state, scene.rules)  # "Rate later on my phone" (kiosk/phone.py)
     if question.is_rating:
-        lay = layout.rating(m, scene.speaker, question.not_yet is not None, back, send)
+        lay = layout.rating(m, scene.speaker, question.not_yet is not None, back, send, later)
         b = lay.boxes
         _faces(p, m, lang, b, "face:", answer, _label_px(m, lang, b))
         if "not-yet" in b and question.not_yet is not None:
@@ -140,7 +142,7 @@ def _single(p: Painter, m: Metrics, scene: Scene, question: Question) -> Layout:
     else:
         multi = question.type == "multi"
         lay = layout.choices(m, scene.speaker, len(question.choices), multi, session.page, back,
-                             send)
+                             send, later)
         b = lay.boxes
         _chips(p, m, lang, question, answer, {i: b.get(f"choice:{i}") for i in
                                               range(len(question.choices))}, numbered=True)
@@ -150,6 +152,8 @@ def _single(p: Painter, m: Metrics, scene: Scene, question: Question) -> Layout:
             p.button(b["more"], f"{t(lang, 'question.more')} ({session.page + 1}/{lay.pages})",
                      m.font(0.042))
         _bottom(p, m, lang, lay, "continue" if multi else "skip")
+    if "phone" in lay.boxes:
+        p.button(lay.boxes["phone"], t(lang, "phone.button"), m.font(0.038))
     p.text(lay.boxes["question"], question.text.get(lang), m.font(0.062), bold=True)
     return lay
 
@@ -257,6 +261,7 @@ def event_for(name: str, scene: Scene, lay: Layout, now: datetime, pos: tuple[in
         "skip": flow.Skip(**common), "continue": flow.Continue(**common),
         "back": flow.Back(**common), "send": flow.Send(**common),
         "speak": flow.ReadAloud(**common), "more": flow.NextPage(lay.pages, **common),
+        "phone": flow.RateOnPhone(**common),
     }
     if name == "speak" and not scene.speaker:
         return None

@@ -1,9 +1,10 @@
 """The kiosk's response desk: records each citizen's response durably and keeps delivering it.
 
-Owns the outbox, the delivery loop and the MQTT link. The screen (or a simulated citizen)
-hands it a :class:`Draft`; ``submit`` returns once the response is committed to disk, which is
-when the thank-you screen may show. The screen asks it only what it needs (was this dossier
-rated, is the broker connected, the counts for the technician's screen), never for its parts.
+Owns the outbox, the delivery loop, the MQTT link and the phone links (kiosk/phonelink.py).
+The screen (or a simulated citizen) hands it a :class:`Draft`; ``submit`` returns once the
+response is committed to disk, which is when the thank-you screen may show. The screen asks
+it only what it needs (was this dossier rated, is the broker connected, the counts for the
+technician's screen), never for its parts.
 """
 
 from __future__ import annotations
@@ -12,13 +13,16 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from hailong import contract
 from hailong.topics import office_topic
 from kiosk.delivery import Delivery
 from kiosk.draft import Answer, Draft
+from kiosk.events import LinkFailed, LinkReady
 from kiosk.outbox import Outbox, OutboxStats
+from kiosk.phonelink import PhoneLinks
 from kiosk.publisher import Incoming, MqttPublisher
 from kiosk.settings import KioskSettings
 
@@ -70,11 +74,13 @@ class ResponseDesk:
                                  status_extra=self._status_fields,
                                  retention_days=section.retention_days, on_config=on_config,
                                  screen_idle=screen_idle)
+        self.phone = PhoneLinks(self.outbox, section.office, section.id)
         self.publisher = MqttPublisher(
             settings.mqtt, section.office, section.id,
             will=contract.encode(self.delivery.status("offline")),
             on_message=self._incoming, on_connected=self.delivery.connected,
-            results=section.show_results)
+            results=section.show_results,
+            topics=self.phone.topics)  # "rated" matters without phone_link too
         self._results_topic = office_topic(section.office, "results")
         self._on_results = on_results
 
@@ -86,7 +92,19 @@ class ResponseDesk:
             if self._on_results is not None:  # the idle screen's line, not the delivery's
                 self._on_results(message.payload)
             return
-        self.delivery.received(message.topic, message.payload)
+        if not self.phone.received(message.topic, message.payload):
+            self.delivery.received(message.topic, message.payload)
+
+    def link_answers(self, now: datetime) -> list[LinkReady | LinkFailed]:
+        """The hub's answers to link requests arrived since the last call, as flow events."""
+        return self.phone.take(now)
+
+    def request_link(self, request: str, h: str, stage: str | None) -> bool:
+        """Ask the hub for a phone link (answered on ``phone.answers``); False when it cannot
+        be asked now: no broker, or no hub online to answer."""
+        if not self.delivery.hub_online:
+            return False
+        return self.phone.request(self.publisher, request, self.settings.kiosk.counter, h, stage)
 
     def start(self) -> None:
         self.delivery.start(self.publisher)

@@ -94,6 +94,11 @@ class KioskSection(Section):
         "the hub's retained hailong/v1/{office}/results message")
     retention_days: int = Field(30, ge=1, le=3650,
                                 description="Days acknowledged responses stay in the outbox")
+    # On by default: a citizen in a hurry walks away unrated otherwise, and the link carries only
+    # the receipt's keyed hash. Off for an office whose hub serves no phone questionnaire.
+    phone_link: bool = Field(
+        True, description="After a receipt scan, ask the hub for a signed link to the phone "
+        "questionnaire and show it as a QR code (thank-you, and \"Rate later on my phone\")")
 
 
     def questionnaire_name(self) -> str:

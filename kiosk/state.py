@@ -12,7 +12,7 @@ from kiosk.draft import Draft
 from kiosk.events import Stage, Trigger
 from kiosk.receipt import Receipt
 
-Screen = Literal["idle", "question", "thanks", "notice", "pin", "service", "paused"]
+Screen = Literal["idle", "question", "thanks", "notice", "pin", "service", "paused", "phone"]
 StageSetting = Literal["receive", "result", "any"]
 # The pseudo-question of the screen "did you just file the dossier or collect its result?"
 # (question ids start with a letter or digit, so it never meets a real one).
@@ -38,6 +38,22 @@ class Rules:
     grouped: bool = False
     # Two taps closer than this (in pixels) are on one spot, for debouncing.
     debounce_radius: float = 60.0
+    # Ask the hub for a phone link after each receipt scan ([kiosk] phone_link).
+    phone_link: bool = True
+
+
+@dataclass(frozen=True)
+class PhoneLink:
+    """The phone link asked for this citizen's receipt: pending until ``url`` is there."""
+
+    request: str
+    asked_at: datetime
+    url: str = ""
+    expires: datetime | None = None
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.url)
 
 
 @dataclass(frozen=True)
@@ -88,9 +104,14 @@ class State:
     pending: Draft | None = None
     storage: Literal["full", "error"] | None = None
     retry_at: datetime | None = None
+    # This citizen's phone links, asked at the receipt scan: for the stage rated now (the first
+    # question's button) and for the result stage (the thank-you's code); gone with the citizen.
+    link: PhoneLink | None = None
+    result_link: PhoneLink | None = None
 
 
 def back_to_idle(state: State, rules: Rules, keep_lang: bool = False) -> State:
     return replace(state, screen="idle", session=None, until=None, notice="", complaint=False,
-                   banner="", banner_until=None, pin="", pin_message="", scan_test="",
+                   banner="", banner_until=None, pin="", pin_message="", scan_test="", link=None,
+                   result_link=None,
                    lang=state.lang if keep_lang else rules.language)

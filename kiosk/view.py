@@ -26,6 +26,7 @@ from kiosk.paint import (
     Painter,
     rect,
 )
+from kiosk.phone import thanks_link
 from kiosk.question_view import banner, lang_button
 from kiosk.scene import Scene
 
@@ -56,6 +57,8 @@ def draw(surface: pygame.Surface, scene: Scene, pixels_per_mm: float) -> tuple[L
         result = _pin(painter, m, scene)
     elif screen == "service":
         result = _service(painter, m, scene)
+    elif screen == "phone":
+        result = _phone(painter, m, scene)
     else:
         result = _idle(painter, m, scene)
     return result, painter
@@ -120,26 +123,55 @@ def _photo(path: str) -> pygame.Surface | None:
 def _thanks(p: Painter, m: Metrics, scene: Scene) -> Layout:
     lang = scene.state.lang
     complaint = scene.state.complaint and bool(scene.complaint_url or scene.complaint_hotline)
-    lay = layout.thanks(m, complaint)
+    link = thanks_link(scene.state)  # the result stage's, when that is still to come
+    # box → (what the code encodes, its caption when two codes stand side by side)
+    codes = {name: (text, caption) for name, text, caption in (
+        ("qr", scene.complaint_url if complaint else "", "phone.caption_complaint"),
+        ("link-qr", link, "phone.caption_link")) if text}
+    lay = layout.thanks(m, complaint or bool(link), tuple(codes))
     b = lay.boxes
     p.text(b["title"], t(lang, "thanks.title"), m.font(0.12), bold=True, colour=PRIMARY)
-    if not complaint:
+    if "body" in b:
         p.text(b["body"], t(lang, "thanks.body"), m.font(0.05))
         return lay
-    lines = [t(lang, "thanks.complaint")]
-    if scene.complaint_url:
+    lines = [t(lang, "thanks.body")]
+    if complaint:  # beside two codes, the line names the complaint channel's by its caption
+        lines = [t(lang, "phone.complaint", caption=t(lang, "phone.caption_complaint"))
+                 if "qr-caption" in b else t(lang, "thanks.complaint")]
+    # beside the phone link's code, the complaint channel's own (captioned) code carries its
+    # address: a long address printed in the narrower text would not fit a small screen
+    if complaint and scene.complaint_url and not link:
         lines.append(scene.complaint_url)
-    if scene.complaint_hotline:
+    if complaint and scene.complaint_hotline:
         lines.append(t(lang, "thanks.hotline", hotline=scene.complaint_hotline))
-    if scene.complaint_url:
+    if complaint and scene.complaint_url and not link:
         lines.append(t(lang, "thanks.scan_qr"))
-        box = b["qr"]
-        code = drawing.qr(scene.complaint_url, box.w)
-        p.surface.blit(code, (box.x + (box.w - code.get_width()) // 2,
-                              box.y + (box.h - code.get_height()) // 2))
-    else:
-        b["text"] = Box(m.body.x, b["text"].y, m.body.w, b["text"].h)
+    if link:
+        lines.append(t(lang, "phone.thanks"))
+    for name, (text, caption) in codes.items():
+        _qr(p, b[name], text)
+        if f"{name}-caption" in b:
+            p.text(b[f"{name}-caption"], t(lang, caption), m.font(0.036), bold=True)
     p.text(b["text"], "\n".join(lines), m.font(0.05))
+    return lay
+
+
+def _qr(p: Painter, box: Box, text: str) -> None:
+    """``text`` as a QR code centred in ``box`` (black on white, its quiet zone included)."""
+    code = drawing.qr(text, box.w)
+    p.surface.blit(code, (box.x + (box.w - code.get_width()) // 2,
+                          box.y + (box.h - code.get_height()) // 2))
+
+
+def _phone(p: Painter, m: Metrics, scene: Scene) -> Layout:
+    """"Rate later on my phone": the link's QR full-screen, one line, and "Xong"."""
+    lay = layout.phone(m)
+    b = lay.boxes
+    p.text(b["line"], scene.t("phone.instructions"), m.font(0.05), bold=True)
+    if scene.state.link is not None and scene.state.link.url:
+        _qr(p, b["qr"], scene.state.link.url)
+    p.button(b["phone-done"], scene.t("phone.done"), m.font(0.06), fill=PRIMARY,
+             colour=ON_PRIMARY)
     return lay
 
 
@@ -225,4 +257,6 @@ def event_for(name: str, scene: Scene, lay: Layout, now: datetime, pos: tuple[in
         return flow.SwitchLanguage(**common)
     if name == "start":
         return flow.Start(trigger="tap", **common)
+    if name == "phone-done":
+        return flow.PhoneDone(**common)
     return question_view.event_for(name, scene, lay, now, pos)

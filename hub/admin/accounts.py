@@ -194,6 +194,9 @@ class Accounts:
                  provinces: Iterable[str] = ()) -> None:
         check_name(name)
         role, chosen, regions = check_grant(role, offices, provinces)
+        if role == "linker":
+            raise AccountError("a linker is a token for the province's one-stop software, not a "
+                               "user: `hailong hub token add NAME --role linker --office ID`")
         check_password(password)
         hashed = self.hasher.hash(password)
         with self.engine.begin() as conn:

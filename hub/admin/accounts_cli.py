@@ -96,11 +96,14 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
 
 @refusing
 def user_add(args: argparse.Namespace) -> int:
-    from hub.admin.grants import check_grant, check_name
+    from hub.admin.grants import AccountError, check_grant, check_name
 
     # the cheap checks first, before asking for a password
     check_name(args.name.lower())
     check_grant(args.role, args.office or (), args.province or ())
+    if args.role == "linker":
+        raise AccountError("a linker is a token for the province's one-stop software, not a "
+                           "user: `hailong hub token add NAME --role linker --office ID`")
     password = read_password(args)
     with accounts_of(args) as accounts:
         accounts.add_user(args.name.lower(), args.role, args.office or (), password,
@@ -197,10 +200,11 @@ def token_revoke(args: argparse.Namespace) -> int:
 
 
 def _grant_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--role", required=True, choices=("admin", "head", "viewer"),
+    parser.add_argument("--role", required=True, choices=("admin", "head", "viewer", "linker"),
                         help="admin: every office; head: only the offices given with --office; "
                         "viewer: reads every office of the provinces given with --province, "
-                        "changes nothing")
+                        "changes nothing; linker (tokens only): makes phone links for the "
+                        "offices given with --office (POST /api/v1/links), reads nothing")
     parser.add_argument("--office", action="extend", nargs="+", metavar="ID",
                         help="an office a head may see (repeat or list several); any valid id, "
                         "configured or not yet seen")
@@ -247,7 +251,8 @@ def register(commands: Any) -> None:
 
     token = commands.add_parser("token", help="API tokens for scripts")
     tokens = token.add_subparsers(dest="token_command", required=True)
-    parser = tokens.add_parser("create", help="create a token; it is printed once, on the last line")
+    parser = tokens.add_parser("create", aliases=["add"],
+                               help="create a token; it is printed once, on the last line")
     parser.add_argument("name", metavar="NAME")
     _grant_options(parser)
     add_common(parser)

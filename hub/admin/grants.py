@@ -12,8 +12,10 @@ from typing import Literal
 
 from hailong.settings import check_id
 
-Role = Literal["admin", "head", "viewer"]
-ROLES: tuple[Role, ...] = ("admin", "head", "viewer")
+# linker: a token of the province's one-stop software, which only makes phone links for its
+# offices (POST /api/v1/links, docs/web-channel.md); never a user.
+Role = Literal["admin", "head", "viewer", "linker"]
+ROLES: tuple[Role, ...] = ("admin", "head", "viewer", "linker")
 NAME_PATTERN = r"^[a-z0-9][a-z0-9._@-]{0,63}$"
 _NAME = re.compile(NAME_PATTERN)
 # Shorter passwords fall to guessing even through argon2; longer ones are the user's choice.
@@ -37,7 +39,7 @@ def check_grant(role: str, offices: Iterable[str], provinces: Iterable[str] = ()
     """The role, offices and provinces of a new user or token, or an AccountError saying what
     is wrong."""
     if role not in ROLES:
-        raise AccountError(f"role must be admin, head or viewer, not {role!r}")
+        raise AccountError(f"role must be admin, head, viewer or linker, not {role!r}")
     chosen = tuple(dict.fromkeys(offices))
     regions = tuple(dict.fromkeys(provinces))
     for what, ids in (("office", chosen), ("province", regions)):
@@ -46,8 +48,8 @@ def check_grant(role: str, offices: Iterable[str], provinces: Iterable[str] = ()
                 check_id(value)
             except ValueError as exc:
                 raise AccountError(f"{what} id {value!r}: {exc}") from None
-    if role != "head" and chosen:
-        raise AccountError(f"--office is only for heads: a{'n' if role == 'admin' else ''} "
+    if role not in ("head", "linker") and chosen:
+        raise AccountError(f"--office is only for heads and linkers: a{'n' if role == 'admin' else ''} "
                            f"{role} sees " + ("every office" if role == "admin"
                                               else "the offices of its provinces"))
     if role != "viewer" and regions:
@@ -55,6 +57,9 @@ def check_grant(role: str, offices: Iterable[str], provinces: Iterable[str] = ()
     if role == "head" and not chosen:
         raise AccountError("a head sees only the offices assigned to it: give at least one "
                            "--office ID")
+    if role == "linker" and not chosen:
+        raise AccountError("a linker makes links for the offices assigned to it: give at least "
+                           "one --office ID")
     if role == "viewer" and not regions:
         raise AccountError("a viewer reads the offices of its provinces: give at least one "
                            "--province ID")

@@ -28,6 +28,7 @@ from hailong.questionnaire import Questionnaire
 from hailong.topics import kiosk_topic, parse_kiosk_topic
 from hub.ingest.subscriber import Message
 from hub.store import Accepted, Rejection, StatusUpdate, Store, integrity
+from hub.store.tables import KIOSK_CHANNEL
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,10 @@ log = logging.getLogger(__name__)
 # acked and on the dashboard well within a second.
 BATCH_MAX = 500
 BATCH_WINDOW = 0.020
+# A phone waits for its rating's commit before its thank-you page (hub/web/webchannel.py): a
+# batch holding one closes after at most this long, so the page is not held up by the window
+# that suits kiosks, whose acks nobody watches.
+WEB_WINDOW = 0.005
 # A database that is down is retried every few seconds; the broker keeps the rest queued.
 RETRY_DELAY = 2.0
 
@@ -185,7 +190,8 @@ class Ingestor:
         if first is None:
             return []
         batch = [first]
-        deadline = time.monotonic() + BATCH_WINDOW
+        opened = time.monotonic()
+        deadline = opened + (WEB_WINDOW if first.settled is not None else BATCH_WINDOW)
         while len(batch) < BATCH_MAX:
             remaining = deadline - time.monotonic()
             try:
@@ -197,6 +203,8 @@ class Ingestor:
                 self._stopping.set()
                 break
             batch.append(item)
+            if item.settled is not None:
+                deadline = min(deadline, opened + WEB_WINDOW)
         return batch
 
     def _process_until_done(self, batch: list[Message]) -> None:
@@ -235,6 +243,8 @@ class Ingestor:
                 self.store.record_rejections([rejection])
                 self.counters.rejected += 1
                 self._ack_all([message])
+                if message.settled is not None:
+                    message.settled(f"rejected: internal error: {exc.__class__.__name__}")
 
     # -- one batch ------------------------------------------------------------------------
     def process(self, batch: Sequence[Message]) -> None:
@@ -242,7 +252,11 @@ class Ingestor:
         accepted: list[Accepted] = []
         rejections: list[Rejection] = []
         statuses: list[StatusUpdate] = []
+        sources: list[Message] = []  # the message of each accepted response
         acks: dict[tuple[str, str], Ack] = defaultdict(lambda: Ack(1, [], []))
+        # The web questionnaire's messages wait for their outcome (hub/web/rating_pages.py)
+        # and get no ack message: they came from no kiosk.
+        outcomes: dict[int, str] = {}
         for message in batch:
             self.counters.received += 1
             topic = parse_kiosk_topic(message.topic)
@@ -265,7 +279,8 @@ class Ingestor:
             except contract.ContractError as exc:
                 rejections.append(Rejection(message.topic, exc.reason, message.payload, now,
                                             exc.message_id))
-                if exc.message_id is not None:
+                outcomes[id(message)] = f"rejected: {exc.reason}"
+                if exc.message_id is not None and message.channel is None:
                     acks[(topic.office, topic.kiosk)].rejected.append(
                         AckRejection(exc.message_id, exc.reason))
                 continue
@@ -273,18 +288,22 @@ class Ingestor:
             if refusal is not None:
                 rejections.append(Rejection(message.topic, refusal, message.payload, now,
                                             response.id))
-                acks[(topic.office, topic.kiosk)].rejected.append(
-                    AckRejection(response.id, refusal))
+                outcomes[id(message)] = f"rejected: {refusal}"
+                if message.channel is None:
+                    acks[(topic.office, topic.kiosk)].rejected.append(
+                        AckRejection(response.id, refusal))
                 continue
             accepted.append(self._accept(message, response, now))
+            sources.append(message)
 
         # the rejected-message store never keeps an integrity answer either
         rejections = [replace(r, payload=integrity.redact(r.payload, self._sensitive))
                       for r in rejections]
         result = self.store.write_batch(accepted, rejections, statuses)
 
-        for item, outcome in zip(accepted, result.outcomes, strict=True):
-            target = acks[(item.office, item.kiosk)]
+        for item, outcome, source in zip(accepted, result.outcomes, sources, strict=True):
+            outcomes[id(source)] = outcome
+            target = acks[(item.office, item.kiosk)] if source.channel is None else Ack(1, [], [])
             if outcome == "conflict":
                 target.rejected.append(AckRejection(item.id, "conflict: this id is already "
                                                     "stored with other content"))
@@ -305,6 +324,9 @@ class Ingestor:
         for (office, kiosk), body in acks.items():
             self._publish(kiosk_topic(office, kiosk, "ack"), contract.encode(body))
         self._ack_all(batch)
+        for message in batch:
+            if message.settled is not None:
+                message.settled(outcomes.get(id(message), "rejected: not a response"))
         # Live scores are today's: a backlog of past days does not make them worth recomputing.
         today = {office for office, day in result.days
                  if day == local_day(now, self._timezone_of(office))}
@@ -328,4 +350,5 @@ class Ingestor:
             day = local_day(submitted, tz)
         return Accepted(topic=message.topic, payload=payload, response=response,
                         digest=hashlib.sha256(payload).hexdigest(), received_at=now,
-                        day=day, flags=tuple(flags), integrity=answers)
+                        day=day, flags=tuple(flags), integrity=answers,
+                        channel=message.channel or KIOSK_CHANNEL)

@@ -57,6 +57,11 @@ class Message:
     mid: int
     qos: int
     retain: bool
+    # Set only by the hub's own web questionnaire (hub/web/rating_pages.py), which hands its
+    # responses to the same ingest: the channel they count under, and who waits for the outcome
+    # ("stored", "duplicate", "conflict" or "rejected: <reason>"). Broker messages keep None.
+    channel: str | None = None
+    settled: Callable[[str], None] | None = None
 
 
 class _ChunkedClient(mqtt.Client):
@@ -162,11 +167,13 @@ class MqttSubscriber:
         return self._connected.wait(timeout)
 
     def filters(self) -> list[str]:
-        topics = [kiosk_filter("response"), kiosk_filter("status")]
+        # link requests (the web channel, docs/web-channel.md): one worker answers each
+        topics = [kiosk_filter("response"), kiosk_filter("status"), kiosk_filter("link-request")]
         if self._shared_group:
             # Statuses are small and retained: every worker reads them all (shared
             # subscriptions do not deliver retained messages).
-            return [f"$share/{self._shared_group}/{topics[0]}", topics[1]]
+            return [f"$share/{self._shared_group}/{topics[0]}", topics[1],
+                    f"$share/{self._shared_group}/{topics[2]}"]
         return topics
 
     def start(self) -> None:
@@ -217,7 +224,7 @@ class MqttSubscriber:
         client.subscribe([(topic, options) for topic in self.filters()])
         if self._shared_group and flags.session_present:
             # A session that subscribed unshared before would get every response twice.
-            client.unsubscribe(kiosk_filter("response"))
+            client.unsubscribe([kiosk_filter("response"), kiosk_filter("link-request")])
         client.publish(self.presence_topic, ONLINE, qos=1, retain=True)
         self.connections += 1
         self._connected.set()

@@ -48,6 +48,8 @@ class Accepted:
     flags: tuple[str, ...] = ()
     # Integrity answers taken out of ``document`` (hub/store/integrity.py): only ever counted.
     integrity: Mapping[str, str] = field(default_factory=dict)
+    # kiosk, or web / web-poster for the hub's own mobile questionnaire (docs/web-channel.md)
+    channel: str = t.KIOSK_CHANNEL
 
     @property
     def id(self) -> str:
@@ -88,7 +90,7 @@ class BatchResult:
 
 _COLUMNS = ("id", "office", "kiosk", "seq", "counter", "officer", "trigger", "questionnaire",
             "lang", "started_at", "submitted_at", "received_at", "day", "complete", "receipt_h",
-            "receipt_unit", "receipt_date", "answers", "digest", "flags", "stage")
+            "receipt_unit", "receipt_date", "answers", "digest", "flags", "stage", "channel")
 _SQLITE_INSERT = (f"INSERT INTO responses ({', '.join(_COLUMNS)}) "
                   f"VALUES ({', '.join('?' * len(_COLUMNS))})")
 _SQLITE_DIGESTS = ("SELECT id, digest FROM responses WHERE id IN "
@@ -135,7 +137,7 @@ def _sqlite_row(item: Accepted, received: dict[datetime, str]) -> tuple[Any, ...
             _sqlite_time(datetime.fromisoformat(r.submitted_at)),
             received_at, item.day.isoformat(), 1 if r.complete else 0,
             receipt and receipt.h, receipt and receipt.unit, receipt and receipt.date,
-            answers_json(r), item.digest, ",".join(item.flags), _given(r.stage))
+            answers_json(r), item.digest, ",".join(item.flags), _given(r.stage), item.channel)
 
 
 def _postgres_row(item: Accepted) -> tuple[Any, ...]:
@@ -146,7 +148,7 @@ def _postgres_row(item: Accepted) -> tuple[Any, ...]:
     return (r.id, r.office, r.kiosk, r.seq, r.counter, r.officer or t.NO_OFFICER, r.trigger,
             r.questionnaire, r.lang, r.started_at, r.submitted_at, item.received_at, item.day,
             r.complete, receipt and receipt.h, receipt and receipt.unit, receipt and receipt.date,
-            answers_json(r), item.digest, ",".join(item.flags), _given(r.stage))
+            answers_json(r), item.digest, ",".join(item.flags), _given(r.stage), item.channel)
 
 
 class BatchWriter(RollupWriter):
@@ -188,7 +190,10 @@ class BatchWriter(RollupWriter):
             fresh = [a for a in candidates if a.id in inserted]
             if fresh:
                 self._apply_cells(conn, rollup_deltas(fresh))
-                self._update_kiosks(conn, fresh)
+                # web ratings belong to no kiosk: no seq to track, no kiosk to show in the fleet
+                from_kiosks = [a for a in fresh if a.channel == t.KIOSK_CHANNEL]
+                if from_kiosks:
+                    self._update_kiosks(conn, from_kiosks)
             if statuses:
                 self._apply_statuses(conn, statuses)
             all_rejections = [*rejections, *conflicts]

@@ -161,11 +161,25 @@ class Reader(AlertReads):
 
     # -- rows -----------------------------------------------------------------------------
     def answered(self, office: str, first: date, last: date) -> list[dict[str, Any]]:
-        """Kiosk, time and answers of each response in the range (burst detection)."""
+        """Kiosk, time and answers of each response in the range (burst detection): the
+        kiosks' and the web channel's, whose ``kiosk`` is ``web`` or ``web-poster``."""
         r = t.responses
         return self._all(select(r.c.kiosk, r.c.submitted_at, r.c.answers)
                          .where(r.c.office == office, r.c.day >= first, r.c.day <= last,
-                                r.c.channel == KIOSK))
+                                r.c.channel.in_((KIOSK, *t.WEB_CHANNELS))))
+
+    def receipt_stages(self, receipt_h: str) -> set[str | None]:
+        """The stages at which a dossier (its receipt hash) is rated, from any channel; None
+        for a rating that named no stage."""
+        r = t.responses
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(r.c.stage).where(r.c.receipt_h == receipt_h)
+                                    .distinct()).scalars())
+
+    def response_stored(self, response_id: str) -> bool:
+        r = t.responses
+        with self.engine.connect() as conn:
+            return conn.execute(select(r.c.id).where(r.c.id == response_id)).first() is not None
 
     def answering(self, office: str, first: date, last: date, question: str,
                   channel: Channel = KIOSK, stage: StageFilter = None) -> int:

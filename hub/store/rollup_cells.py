@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from hailong.contract import Response
-from hub.store.tables import KIOSK_CHANNEL, NO_OFFICER, NO_STAGE
+from hub.store.tables import NO_OFFICER, NO_STAGE
 
 # Flags a response may carry (hub/ingest/ingest.py) and the rollup column that counts each.
 FLAG_COLUMNS = {"clock-skew": "skewed", "no-transaction": "ungated",
@@ -48,6 +48,9 @@ class Counted(Protocol):
 
     @property
     def integrity(self) -> Mapping[str, str]: ...
+
+    @property
+    def channel(self) -> str: ...
 
 
 @dataclass
@@ -117,7 +120,7 @@ def rollup_item(counted: Counted) -> RollupItem:
     """A kiosk response's cell, completeness, flag columns and answers."""
     r = counted.response
     return ((r.office, counted.day, r.counter, r.officer or NO_OFFICER, r.questionnaire,
-             KIOSK_CHANNEL, r.stage or NO_STAGE), r.complete,
+             counted.channel, r.stage or NO_STAGE), r.complete,
             {FLAG_COLUMNS[f] for f in counted.flags if f in FLAG_COLUMNS}, r.answers)
 
 
@@ -129,6 +132,6 @@ def rollup_deltas(responses: Iterable[Counted]) -> RollupCells:
     for counted in responses:
         items.append(rollup_item(counted))
         for question, answer in counted.integrity.items():
-            key = (counted.response.office, counted.day, KIOSK_CHANNEL, question, answer)
+            key = (counted.response.office, counted.day, counted.channel, question, answer)
             cells.integrity[key] = cells.integrity.get(key, 0) + 1
     return cells.add(items)

@@ -33,6 +33,11 @@ metadata = MetaData()
 NO_OFFICER = ""
 # The channel of every rating that came from a kiosk; imported surveys name their own.
 KIOSK_CHANNEL = "kiosk"
+# The hub's own mobile questionnaire (docs/web-channel.md): a signed link bound to a dossier,
+# or a counter poster bound to none.
+WEB_CHANNEL = "web"
+POSTER_CHANNEL = "web-poster"
+WEB_CHANNELS = (WEB_CHANNEL, POSTER_CHANNEL)
 # The stage key of a rollup cell whose responses do not say which moment of the dossier they
 # rate (kiosks before stages, surveys): "" rather than NULL, as it is part of a primary key.
 NO_STAGE = ""
@@ -137,6 +142,9 @@ responses = Table(
     Column("respondent", String(64)),
     Index("ix_responses_office_day", "office", "day"),
     Index("ix_responses_kiosk_seq", "office", "kiosk", "seq"),
+    # A dossier rated already (the web channel's "one rating per dossier and stage"; 0800).
+    Index("ix_responses_receipt", "receipt_h", sqlite_where=text("receipt_h IS NOT NULL"),
+          postgresql_where=text("receipt_h IS NOT NULL")),
     # Partial: kiosk responses (nearly every row) have no import and cost the index nothing.
     Index("ix_responses_import", "import_id", sqlite_where=text("import_id IS NOT NULL"),
           postgresql_where=text("import_id IS NOT NULL")),

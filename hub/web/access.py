@@ -38,6 +38,9 @@ ADMIN_ROUTES = (re.compile(r"^/api/v1/offices/[^/]+/kiosks/[^/]+/config$"),)
 # Paths across the offices of a province (rankings): an admin, or a viewer of that province
 # (a head gets 403); a viewer sees only its own provinces listed.
 PROVINCE_PATHS = ("/api/v1/provinces", "/provinces")
+# A linker token (the province's one-stop software) makes phone links and nothing else: it
+# reads no score.
+LINKER_PATHS = ("/api/v1/links",)
 # The only methods a viewer may send: it reads, and changes nothing (no config push, survey
 # import, alert closing, dossier count; user admin is the CLI's, on the hub's machine).
 READS = ("GET", "HEAD", "OPTIONS")
@@ -148,6 +151,9 @@ def api_access(request: Request) -> None:
     if province_only(path) and not province_allowed(principal, path, province):
         raise AccessDenied(403, "only an admin or a viewer of this province may see this",
                            "province" if province is not None else None)
+    if principal.role == "linker" and path not in LINKER_PATHS:
+        raise AccessDenied(403, f"linker {principal.name!r} only makes links "
+                           "(POST /api/v1/links)", None)
     if principal.reads_only and request.method not in READS:
         raise AccessDenied(403, f"viewer {principal.name!r} reads and changes nothing", None)
     session = session_of(request) if bearer(request) is None else None

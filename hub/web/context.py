@@ -23,6 +23,7 @@ from hub.web.access import Gate
 from hub.web.events import LiveEvents
 from hub.web.patches import LivePatches
 from hub.web.views import QuestionLabels
+from hub.web.webchannel import WebChannel
 
 
 @dataclass
@@ -60,6 +61,9 @@ class Dashboard:
         if self._probe is None:
             self._probe = DatabaseProbe(self.store.read.office_ids)
         return self._probe
+    # The phone questionnaire's links and submissions (hub/web/webchannel.py); None in an app
+    # built without a hub around it.
+    web: WebChannel | None = None
 
     def close(self) -> None:
         """End the live streams so that the web server can stop at once."""

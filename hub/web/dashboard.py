@@ -8,6 +8,7 @@ time zones, question wording, live events) is kept on ``app.state.dashboard``
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -36,11 +37,12 @@ from hub.web import (
     pages,
     province_pages,
     public_pages,
+    rating_pages,
     report_pages,
     survey_pages,
 )
 from hub.web.access import AccessDenied, Gate, PageDenied, access_denied, api_access
-from hub.web.api import actions, events, fleet, offices, provinces, surveys, system
+from hub.web.api import actions, events, fleet, links, offices, provinces, surveys, system
 from hub.web.assets import Assets
 from hub.web.bodies import BodyLimit
 from hub.web.context import Dashboard
@@ -50,6 +52,7 @@ from hub.web.params import ApiError, api_error, validation_error
 from hub.web.public_pages import PublicPages
 from hub.web.settings import WebSection
 from hub.web.views import QuestionLabels
+from hub.web.webchannel import WebChannel
 
 HERE = Path(__file__).resolve().parent
 # Everything a page loads comes from the hub itself: no other origin may serve a script, a
@@ -90,6 +93,33 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+class ServerTiming:
+    """Says on each phone questionnaire page how long the hub took, from the request reaching
+    the app to the page's first byte (``Server-Timing: app;dur=…``, milliseconds): what
+    bench/web_form.py reports, apart from the load generator's own delays."""
+
+    PATHS = ("/r/", "/p/")
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.PATHS):
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+
+        async def with_timing(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                spent = (time.perf_counter() - started) * 1000
+                headers = [*message.get("headers", []),
+                           (b"server-timing", f"app;dur={spent:.1f}".encode())]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_timing)
+
+
 def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], ZoneInfo],
                settings: WebSection, roster: Roster | None = None,
                pusher: ConfigPusher | None = None,
@@ -98,7 +128,8 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
                ingest_trouble: Callable[[], str | None] = lambda: None,
                report: ReportSection | None = None,
                notify_enabled: bool = False,
-               public: PublicSection | None = None) -> FastAPI:
+               public: PublicSection | None = None,
+               web: WebChannel | None = None) -> FastAPI:
     app = FastAPI(title="hailong hub", version=__version__, docs_url=None, redoc_url=None,
                   description="Scores of the one-stop counters' feedback kiosks (SIPAS scale). "
                   "Days are in each office's time zone; see docs/api.md.",
@@ -112,7 +143,7 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
         events=LiveEvents(), gate=Gate(Accounts(store.engine), settings), templates=templates,
         documents=documents, roster=roster if roster is not None else Roster(), pusher=pusher,
         mqtt_connected=mqtt_connected, survey_channels=tuple(survey_channels),
-        ingest_trouble=ingest_trouble, notify_enabled=notify_enabled,
+        ingest_trouble=ingest_trouble, notify_enabled=notify_enabled, web=web,
         report=report or ReportSection())  # type: ignore[call-arg]
     dashboard.public = PublicPages(public if public is not None else PublicSection())  # type: ignore[call-arg]
     app.state.dashboard = dashboard
@@ -124,9 +155,9 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
     app.add_exception_handler(AccessDenied, access_denied)
     app.add_exception_handler(PageDenied, pages.page_denied)
     app.add_exception_handler(report_pages.PeriodError, report_pages.period_failed)
-    for module in (system, offices, actions, events, provinces, surveys, fleet,
+    for module in (system, offices, actions, events, provinces, surveys, fleet, links,
                    pages, alert_pages, report_pages, document_files, admin_pages, province_pages,
-                   survey_pages, action_pages, public_pages):
+                   survey_pages, action_pages, public_pages, rating_pages):
         app.include_router(module.router)
     app.mount("/static", assets, name="static")
     # HTML, CSS, JS and JSON go compressed; Starlette leaves event streams (each event must
@@ -134,4 +165,5 @@ def create_app(store: Store, documents: Documents, timezone_of: Callable[[str], 
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM)
     app.add_middleware(BodyLimit)  # hub/web/bodies.py: sizes checked before bodies are read
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(ServerTiming)
     return app

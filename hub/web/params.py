@@ -22,6 +22,7 @@ from hub.admin.survey_imports import declared_channels
 from hub.scores.documents import Documents
 from hub.scores.stage_documents import STAGE_KEYS, stage_filter
 from hub.store.queries import StageFilter
+from hub.store.tables import WEB_CHANNELS
 from hub.web.context import dashboard_of
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -99,7 +100,8 @@ def channel_of(request: Request, value: str | None) -> str | None:
     """The ``channel`` parameter: kiosk by default, ``all`` (None) for every channel pooled."""
     if value is None or value == "":
         return "kiosk"
-    known = ["kiosk", *declared_channels(dashboard_of(request.app).survey_channels)]
+    known = list(dict.fromkeys(["kiosk", *WEB_CHANNELS,
+                                *declared_channels(dashboard_of(request.app).survey_channels)]))
     if value == "all":
         return None
     if value not in known:

@@ -63,3 +63,33 @@ class SigninLimiter:
     def succeeded(self, name: str, address: str) -> None:
         with self._lock:
             self._failures.pop(f"name:{name}@{address}", None)
+
+
+@dataclass
+class WindowLimiter:
+    """At most ``limit`` events per key within ``window`` seconds (poster ratings per phone and
+    per poster, hub/web/rating_pages.py); in memory, time passed in, like the sign-in locks."""
+
+    limit: int
+    window: float
+    _events: dict[str, deque[float]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def allow(self, key: str, now: float) -> bool:
+        """Count an event for ``key`` and say whether it is within the limit (a refused event
+        is not counted, so a flood does not lock a key for longer than the window)."""
+        with self._lock:
+            if len(self._events) >= MAX_KEYS and key not in self._events:
+                for other in list(self._events):
+                    times = self._events[other]
+                    while times and now - times[0] >= self.window:
+                        times.popleft()
+                    if not times:
+                        del self._events[other]
+            times = self._events.setdefault(key, deque())
+            while times and now - times[0] >= self.window:
+                times.popleft()
+            if len(times) >= self.limit:
+                return False
+            times.append(now)
+            return True

@@ -38,7 +38,7 @@ FILE_COLUMNS = Markup("<code>office</code>, <code>date</code>, <code>channel</co
 def channel_label(channel: str, texts: Texts) -> str:
     known = {"kiosk": texts.t("channel.kiosk"), "paper": texts.t("channel.paper"),
              "phone": texts.t("channel.phone"), "postal": texts.t("channel.postal"),
-             "web": texts.t("channel.web")}
+             "web": texts.t("channel.web"), "web-poster": texts.t("channel.web-poster")}
     # a channel declared in [hub] survey_channels speaks for itself
     return known.get(channel, channel)
 

@@ -13,29 +13,17 @@ from hailong.pilotca import make_pilot_ca
 from hailong.provision import provision_kiosk
 from hailong.settings import load_settings
 from hailong.topics import HUB_STATUS_FILTER, hub_status_topic, kiosk_topic
-from hub.settings import HubSettings
 from kiosk.recorder import Draft, ResponseDesk
 from kiosk.settings import KioskSettings
-from tests.support import PATIENCE, RunningHub, hailong_cli, wait_until, write_toml
+from tests.support import PATIENCE, hailong_cli, wait_until
 from tests.support.deploy import (
     PRODUCTION_CONF,
     SecureDeployment,
     TlsClient,
+    secure_hub,
     write_provision_toml,
 )
 from tests.support.hubdata import response
-
-
-def secure_hub(deployment: SecureDeployment, tmp: Path) -> RunningHub:
-    """The hub as deployed: TLS, its own credentials from `provision hub`'s env file, the roster."""
-    from hailong.broker import free_port
-
-    config = write_toml(tmp / "hub.toml", (
-        f'[hub]\nroster = "{deployment.settings.roster}"\n\n'
-        f'[http]\nhost = "127.0.0.1"\nport = {free_port()}\n\n'
-        f'[mqtt]\nurl = "{deployment.broker.tls_url}"\nca_file = "{deployment.ca_file}"\n\n'
-        f'[data]\ndir = "{tmp}"\n'))
-    return RunningHub(load_settings(HubSettings, config, env=deployment.hub_env))
 
 
 def bundle_settings(deployment: SecureDeployment, office: str, kiosk: str, data: Path

@@ -19,7 +19,7 @@ from hailong.provision import (
 from hailong.settings import load_settings
 from kiosk.settings import KioskSettings
 from tests.support import hailong_cli, require
-from tests.support.deploy import write_provision_toml
+from tests.support.deploy import PRODUCTION_ACL, write_provision_toml
 
 
 @pytest.fixture
@@ -27,7 +27,8 @@ def settings(tmp_path: Path) -> ProvisionSection:
     require("mosquitto_passwd", shutil.which("mosquitto_passwd") is not None,
             "sudo apt-get install -y mosquitto")
     made = make_pilot_ca(tmp_path / "broker", ["broker.example.vn"])
-    return ProvisionSection(
+    shutil.copy(PRODUCTION_ACL, tmp_path / "broker" / "acl")
+    return ProvisionSection(acl_file=str(tmp_path / "broker" / "acl"),
         broker_url="mqtts://broker.example.vn:8883", ca_file=str(made.ca_cert),
         password_file=str(tmp_path / "broker" / "passwd"), reload_broker="",
         roster=str(tmp_path / "roster.toml"), receipt_key_file=str(tmp_path / "usb" / "receipt.key"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from hailong import contract
-from hailong.topics import OFFICE_KINDS, office_topic, parse_office_topic
+from hailong.topics import OFFICE_KINDS, OfficeTopic, office_topic, parse_office_topic
 
 GOOD = {"v": 1, "office": "ubnd-a", "month": "2026-11", "n": 184, "satisfied": 0.92,
         "too_few": False, "min_n": 30, "action": {"measure": "Thêm ghế", "result": ""}}
@@ -15,7 +15,7 @@ GOOD = {"v": 1, "office": "ubnd-a", "month": "2026-11", "n": 184, "satisfied": 0
 def test_the_results_topic_is_built_and_parsed_in_one_place() -> None:
     assert "results" in OFFICE_KINDS
     assert office_topic("ubnd-a", "results") == "hailong/v1/ubnd-a/results"
-    assert parse_office_topic("hailong/v1/ubnd-a/results") == ("ubnd-a", "results")
+    assert parse_office_topic("hailong/v1/ubnd-a/results") == OfficeTopic("ubnd-a", "results")
     assert parse_office_topic("hailong/v1/ubnd-a/k01/ack") is None
     assert parse_office_topic("hailong/v1/Ubnd/results") is None
 

@@ -43,7 +43,7 @@ def test_passwords_are_stored_as_argon2id_and_verified(accounts: Accounts) -> No
 
 
 @pytest.mark.parametrize(("name", "role", "offices", "password", "expected"), [
-    ("lan", "boss", [], "long enough pw", "role must be admin, head or viewer"),
+    ("lan", "boss", [], "long enough pw", "role must be admin, head, viewer or linker"),
     ("lan", "viewer", [], "long enough pw", "at least one --province"),
     ("lan", "viewer", ["ubnd-a"], "long enough pw", "only for heads"),
     ("lan", "head", [], "long enough pw", "at least one --office"),

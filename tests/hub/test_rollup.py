@@ -27,6 +27,7 @@ class Stored:
     day: date
     flags: tuple[str, ...] = ()
     integrity: dict[str, str] = field(default_factory=dict)
+    channel: str = "kiosk"
 
 
 def stored(document: dict[str, Any], day: date, flags: tuple[str, ...] = (),

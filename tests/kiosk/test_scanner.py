@@ -223,4 +223,5 @@ def _stored(app) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
 
 def test_scan_event_carries_no_clear_code() -> None:
     fields = {f for f in flow.Scan.__dataclass_fields__}
-    assert fields == {"now", "target", "pos", "kind", "receipt", "officer", "rated"}
+    assert fields == {"now", "target", "pos", "kind", "receipt", "officer", "rated", "request",
+                      "result_request"}

@@ -20,7 +20,9 @@ from hailong.provision import (
     provision_hub,
     read_env_file,
 )
-from tests.support import PATIENCE, REPO, SubAcks, wait_until
+from hailong.settings import load_settings
+from hub.settings import HubSettings
+from tests.support import PATIENCE, REPO, RunningHub, SubAcks, wait_until, write_toml
 
 DEPLOY = REPO / "deploy"
 PRODUCTION_CONF = DEPLOY / "mosquitto" / "hailong.conf"
@@ -92,7 +94,8 @@ def start_secure_deployment(folder: Path) -> SecureDeployment:
     (files / "passwd").touch(mode=0o640)
     settings = ProvisionSection(
         broker_url="mqtts://127.0.0.1:1", ca_file=str(files / "ca.crt"),
-        password_file=str(files / "passwd"), reload_broker="", roster=str(folder / "roster.toml"),
+        password_file=str(files / "passwd"), acl_file=str(files / "acl"), reload_broker="",
+        roster=str(folder / "roster.toml"),
         receipt_key_file=str(folder / "keys" / "receipt.key"), bundles=str(folder / "bundles"),
         device_dir="")
     provision_hub(settings, folder / "hub-mqtt.env")
@@ -225,3 +228,13 @@ class PrivatePostgres:
         self._run([*self._as, str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m",
                    "immediate", "stop"], capture_output=True)
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def secure_hub(deployment: SecureDeployment, tmp: Path) -> RunningHub:
+    """The hub as deployed: TLS, its own credentials from `provision hub`'s env file, the roster."""
+    config = write_toml(tmp / "hub.toml", (
+        f'[hub]\nroster = "{deployment.settings.roster}"\n\n'
+        f'[http]\nhost = "127.0.0.1"\nport = {free_port()}\n\n'
+        f'[mqtt]\nurl = "{deployment.broker.tls_url}"\nca_file = "{deployment.ca_file}"\n\n'
+        f'[data]\ndir = "{tmp}"\n'))
+    return RunningHub(load_settings(HubSettings, config, env=deployment.hub_env))

@@ -90,3 +90,20 @@ def outbox_document(seq: int, rid: str | None = None, overall: int = 4) -> dict[
             "questionnaire": "sipas@1", "lang": "vi", "started_at": start.isoformat(),
             "submitted_at": (start + timedelta(seconds=20)).isoformat(), "complete": True,
             "answers": {"overall": overall}}
+
+
+class ScannerPty:
+    """A pseudo-terminal reached through a symlink, as a scanner's /dev/serial/by-id/… is."""
+
+    def __init__(self, link: Path) -> None:
+        self.link = link
+        self.master, slave = os.openpty()
+        link.symlink_to(os.ttyname(slave))
+        os.close(slave)  # pyserial opens it by name, as it would a real device
+
+    def send(self, data: bytes) -> None:
+        os.write(self.master, data)
+
+    def close(self) -> None:
+        self.link.unlink()
+        os.close(self.master)

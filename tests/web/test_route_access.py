@@ -42,11 +42,16 @@ id = "k01"
 counter = "1"
 """
 PARAMS = {"office": "ubnd-a", "kiosk": "k01", "alert_id": "999", "import_id": "999",
-          "province": "dak-nong", "action_id": "999"}
+          "province": "dak-nong", "action_id": "999", "token": "not-a-link"}
 OPEN = {"/healthz", "/openapi.json", "/signin"}
 # Served to everyone without sign-in where [public] enabled = true; off here (the default), so
 # every role, nobody included, gets 404 (tests/web/test_actions_public.py has it on).
-PUBLIC = {"/public/{province}"}
+PUBLIC_OFF = {"/public/{province}"}
+# The phone questionnaire (docs/web-channel.md): public, the signed link is the credential;
+# its forms carry their own CSRF token (test_the_public_forms_answer_everyone_alike).
+PUBLIC = {"/r/{token}", "/p/{token}"}
+# Only an admin, or a linker token of the office (tested below), makes phone links.
+LINKS = "/api/v1/links"
 # nobody, the head of another office, the office's head, a viewer of the office's province,
 # a viewer of another province, an admin
 ROLES = ("none", "other", "head", "viewer", "far", "admin")
@@ -71,7 +76,7 @@ class Call:
         """Whether ``role`` must get 403 (a head or viewer outside its rights)."""
         if role == "admin":
             return False
-        if admin_only(self.path):
+        if admin_only(self.path) or self.template == LINKS:
             return True
         if role in VIEWERS:  # reads its province's offices and rankings, writes nothing
             if self.api and self.method in WRITES:
@@ -178,11 +183,11 @@ def status_of(site: Site, role: str, call: Call, headers: dict[str, str] | None 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_read_answers_as_the_role_allows(site: Site, role: str) -> None:
     wrong = []
-    for call in (c for c in site.calls if c.method == "GET" and c.template not in OPEN):
+    for call in (c for c in site.calls if c.method == "GET" and c.template not in OPEN | PUBLIC):
         if call.template.endswith("/events"):
             continue  # a stream: its access is the API's, checked with a bearer in its tests
         reply = status_of(site, role, call)
-        if call.template in PUBLIC:
+        if call.template in PUBLIC_OFF:
             ok = reply.status_code == 404
         elif role == "none":
             ok = reply.status_code == 401 if call.api else (
@@ -199,7 +204,8 @@ def test_every_read_answers_as_the_role_allows(site: Site, role: str) -> None:
 @pytest.mark.parametrize("role", ROLES)
 def test_every_cookie_write_needs_the_csrf_token_or_a_same_origin(site: Site, role: str) -> None:
     wrong = []
-    writes = [c for c in site.calls if c.method in WRITES and c.template != "/signin"]
+    writes = [c for c in site.calls if c.method in WRITES and c.template != "/signin"
+              and c.template not in PUBLIC]
     for call in writes:
         bare = status_of(site, role, call)
         if role == "none":
@@ -232,3 +238,49 @@ def test_bearer_writes_need_no_csrf_token(site: Site) -> None:
             if reply.status_code in (401, 403) or reply.status_code >= 500:
                 wrong.append((call.method, call.path, reply.status_code))
     assert wrong == []
+
+
+def test_the_public_forms_answer_everyone_alike_and_need_their_own_csrf_token(site: Site) -> None:
+    web = site.hub.hub.web
+    assert web is not None
+    templates = {c.template for c in site.calls}
+    assert templates >= PUBLIC and LINKS in templates
+    dossier = web.issue("ubnd-a", "1", None, "c" * 64).url.removeprefix(web.public_url)
+    poster = web.poster_url("ubnd-a", "1").removeprefix(web.public_url)
+    wrong = []
+    for role in ROLES:
+        client = site.clients[role]
+        for path in (dossier, poster):
+            page = client.get(path)
+            if page.status_code != 200:
+                wrong.append((role, "GET", path, page.status_code))
+            found = re.search(r'name="state" value="([^"]+)"', page.text)
+            state = found.group(1) if found else ""
+            for name, data, headers in (
+                    ("no token", {"state": state, "action": "send"}, {}),
+                    ("foreign", {"state": state, "action": "send",
+                                 "csrf": client.cookies.get("hailong_form") or ""},
+                     {"Origin": "http://127.0.0.1:1"})):
+                reply = client.post(path, data=data, headers=headers)
+                if reply.status_code != 403:
+                    wrong.append((role, name, path, reply.status_code))
+        bogus = client.get("/r/not-a-link")
+        if bogus.status_code != 404 or "không hợp lệ" not in bogus.text:
+            wrong.append((role, "GET", "/r/not-a-link", bogus.status_code))
+    assert wrong == []
+    with site.hub.hub.store.engine.connect() as conn:
+        assert conn.exec_driver_sql(
+            "SELECT count(*) FROM responses WHERE channel != 'kiosk'").scalar() == 0
+
+
+def test_a_linker_token_makes_links_for_its_offices_and_reads_nothing(site: Site) -> None:
+    secret = Accounts(site.hub.hub.store.engine).create_token("mot-cua-a", "linker", ["ubnd-a"])
+    reads = [c for c in site.calls if c.method == "GET" and c.api and c.template not in OPEN]
+    with httpx.Client(base_url=site.hub.url, timeout=30,
+                      headers={"Authorization": f"Bearer {secret}"}) as client:
+        wrong = [(c.path, s) for c in reads if (s := client.get(c.path).status_code) != 403]
+        made = client.post(LINKS, json={"office": "ubnd-a", "counter": "1", "h": "d" * 64})
+        other = client.post(LINKS, json={"office": "ubnd-b", "counter": "1", "h": "d" * 64})
+    assert wrong == []
+    assert made.status_code == 200 and made.json()["url"].startswith(site.hub.url + "/r/")
+    assert other.status_code == 403

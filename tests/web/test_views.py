@@ -87,6 +87,11 @@ def test_every_text_exists_in_both_languages_and_every_key_used_exists() -> None
              for part in ("", "_n", "_reading")}
     used |= {"actions.title.sheet", "actions.reading.too_few", "actions.error.measure",
              "actions.error.responsible"}  # a sheet's name, a window's reading, fields' errors
+    # the phone questionnaire's words joined in code and templates (hub/web/rating_pages.py)
+    used |= {f"rate.scale.{level}" for level in range(1, 6)}
+    used |= {f"rate.refused.{why}" for why in ("busy", "expired", "form", "limited", "tampered",
+                                               "used")}
+    used |= {f"rate.problem.{p}" for p in ("choose", "too_many")} | {"channel.web-poster"}
     missing = used - set(texts)
     assert not missing, f"texts used but not in messages.toml: {sorted(missing)}"
     unused = set(texts) - used
