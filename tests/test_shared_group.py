@@ -21,13 +21,12 @@ from hailong.provision import provision_kiosk, read_env_file
 from hailong.settings import load_settings
 from hailong.topics import kiosk_topic
 from hub.settings import HubSettings
-from tests import test_deploy_broker
 from tests.deploy_support import SecureDeployment, TlsClient
 from tests.hubdata import response
 from tests.support import RunningHub, wait_until, write_toml
 
-# The production broker of the deployment tests, with `provision hub` done (one fixture, reused).
-deployment = test_deploy_broker.deployment
+# `deployment` (tests/conftest.py): the production broker of the deployment tests, with
+# `provision hub` done.
 
 WORKERS = 3
 PER_KIOSK = 40
