@@ -344,26 +344,8 @@ class Rated(Struct, frozen=True, forbid_unknown_fields=True):
     stage: Stage | UnsetType = UNSET
 
 
-class LinkRefusal(ValueError):
-    """Why no link is given (the ``error`` of a link message): ``already-rated`` or
-    ``refused``, with a reason for the log. Raised by the hub's signer, answered on the wire."""
-
-    def __init__(self, error: LinkError, reason: str) -> None:
-        super().__init__(reason)
-        self.error: LinkError = error
-        self.reason = reason
-
-
-class IssuedLink(Struct, frozen=True):
-    """A signed link and when it stops working: what a ``link`` message carries."""
-
-    url: str
-    expires: datetime
-
-
 def _decode_checked(name: str, kind: type[T], payload: bytes) -> T:
-    """Small, rare messages: the schema validator decides (and words the reason), then the
-    document is converted to its typed value."""
+    """Small, rare messages: the schema validator decides and words the reason."""
     document = _decode_json(payload, _LINK_MESSAGE_LIMIT)
     validate(name, document)
     return msgspec.convert(document, kind, strict=False)
@@ -381,34 +363,32 @@ def decode_rated(payload: bytes) -> Rated:
     return _decode_checked("rated", Rated, payload)
 
 
-def link_request_message(request: str, counter: str, h: str, stage: str | None) -> bytes:
-    """What a kiosk publishes on its ``link-request`` topic."""
-    document: dict[str, Any] = {"v": VERSION, "request": request, "counter": counter, "h": h}
+def _checked(name: str, document: dict[str, Any], stage: str | None = None) -> bytes:
+    """``document`` (with its optional ``stage`` when given), checked against its schema."""
     if stage is not None:
         document["stage"] = stage
-    validate("link-request", document)
+    validate(name, document)
     return encode(document)
+
+
+def link_request_message(request: str, counter: str, h: str, stage: str | None) -> bytes:
+    """What a kiosk publishes on its ``link-request`` topic."""
+    return _checked("link-request", {"v": VERSION, "request": request, "counter": counter,
+                                     "h": h}, stage)
 
 
 def link_message(request: str, url: str, expires: datetime) -> bytes:
     """The hub's answer carrying a link."""
-    document = {"v": VERSION, "request": request, "url": url,
-                "expires": expires.isoformat(timespec="seconds")}
-    validate("link", document)
-    return encode(document)
+    return _checked("link", {"v": VERSION, "request": request, "url": url,
+                             "expires": expires.isoformat(timespec="seconds")})
 
 
 def link_error_message(request: str, error: LinkError, reason: str) -> bytes:
     """The hub's answer refusing a link: ``already-rated`` or ``refused``, with the reason."""
-    document = {"v": VERSION, "request": request, "error": error, "reason": reason[:500]}
-    validate("link", document)
-    return encode(document)
+    return _checked("link", {"v": VERSION, "request": request, "error": error,
+                             "reason": reason[:500]})
 
 
 def rated_message(h: str, stage: str | None) -> bytes:
     """What the hub publishes on an office's ``rated`` topic after storing a web rating."""
-    document: dict[str, Any] = {"v": VERSION, "h": h}
-    if stage is not None:
-        document["stage"] = stage
-    validate("rated", document)
-    return encode(document)
+    return _checked("rated", {"v": VERSION, "h": h}, stage)

@@ -26,22 +26,6 @@ def broker(tmp_path: Path) -> Iterator[Broker]:
     running.stop()
 
 
-@pytest.fixture
-def deployment(tmp_path: Path) -> Iterator[object]:
-    """The production broker (deploy/mosquitto/) with a pilot CA, the ACL and the hub's
-    credentials, provisioning set up (tests/deploy_support.py)."""
-    import shutil
-
-    from tests.support import require
-    from tests.support.deploy import start_secure_deployment
-
-    require("Mosquitto", shutil.which("mosquitto_passwd") is not None,
-            "sudo apt-get install -y mosquitto")
-    running = start_secure_deployment(tmp_path / "deploy")
-    yield running
-    running.broker.stop()
-
-
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[object]:
     """One private PostgreSQL cluster for the whole run; each test gets its own database."""

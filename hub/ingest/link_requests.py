@@ -13,8 +13,8 @@ import logging
 from collections.abc import Callable
 
 from hailong import contract
-from hailong.contract import IssuedLink, LinkRefusal
 from hailong.topics import kiosk_topic, parse_kiosk_topic
+from hailong.weblinks import IssuedLink, LinkRefusal
 from hub.ingest.subscriber import Message
 
 log = logging.getLogger(__name__)

@@ -16,10 +16,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from hailong import contract
-from hailong.contract import IssuedLink, LinkRefusal
 from hailong.questionnaire import Questionnaire
 from hailong.settings import SettingsError
 from hailong.topics import kiosk_topic, office_topic
+from hailong.weblinks import IssuedLink, LinkRefusal
 from hub.settings import HubSettings
 from hub.store import Store
 from hub.store.tables import counters

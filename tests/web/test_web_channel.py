@@ -14,6 +14,7 @@ import pytest
 from hailong import contract
 from hailong.broker import Broker
 from hailong.topics import kiosk_topic, office_topic
+from hailong.weblinks import LinkRefusal
 from hub.admin.accounts import Accounts
 from tests.support import RawClient, RunningHub, sign_in, wait_until
 from tests.support.hubdata import response
@@ -216,7 +217,7 @@ def test_a_dossier_rated_at_the_kiosk_gets_no_link_and_its_open_form_is_refused(
         wait_until(lambda: running.hub.ingestor.counters.stored == 1, message="the kiosk rating")
         refused = phone.tap("answer:5")  # the form opened before: refused, nothing stored
         assert refused.status_code == 409 and "đã được đánh giá" in refused.text
-        with pytest.raises(contract.LinkRefusal) as refusal:
+        with pytest.raises(LinkRefusal) as refusal:
             link(running, h, "result")
         assert refusal.value.error == "already-rated"
         assert link(running, h, "receive")  # the other moment of the dossier is still open

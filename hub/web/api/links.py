@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from hailong.contract import LinkRefusal
+from hailong.weblinks import LinkRefusal
 from hub.admin.accounts import Principal
 from hub.web.access import AccessDenied
 from hub.web.context import dashboard_of
