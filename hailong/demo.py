@@ -126,7 +126,8 @@ def run_demo(config: Path | None, check_only: bool, kiosks: int,
                   f"password = {_toml(settings.mqtt.password.get_secret_value())}\n"
                   f"ca_file = {_toml(settings.mqtt.ca_file)}\n")
     roster = home / "roster.toml"
-    roster.write_text(f"[[offices]]\nid = {_toml(settings.demo.office)}\n"
+    roster.write_text("[provinces]\ndemo = \"Tỉnh trình diễn\"\n\n"
+                      f"[[offices]]\nid = {_toml(settings.demo.office)}\n"
                       f"name = {_toml(settings.demo.office_name)}\nprovince = \"demo\"\n",
                       encoding="utf-8")
     hub_toml = home / "hub.toml"

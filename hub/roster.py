@@ -56,6 +56,8 @@ class Kiosk(_Entry):
 
 
 class Roster(_Entry):
+    # [provinces]: each province id of the offices with the name people read ("Đắk Nông").
+    provinces: dict[str, str] = Field(default_factory=dict)
     offices: list[Office] = Field(default_factory=list)
     counters: list[Counter] = Field(default_factory=list)
     officers: list[Officer] = Field(default_factory=list)
@@ -63,6 +65,11 @@ class Roster(_Entry):
 
     def office(self, office_id: str) -> Office | None:
         return next((o for o in self.offices if o.id == office_id), None)
+
+    def province_name(self, province: str) -> str:
+        """The name pages and documents show: the roster's, else the id made readable (an
+        id names a province in URLs and for programs only)."""
+        return self.provinces.get(province) or province.replace("-", " ").title()
 
     def gated(self, office_id: str, kiosk_id: str) -> bool:
         """Whether this kiosk should only open on a transaction (receipt scan or officer)."""

@@ -5,6 +5,8 @@ the API show (hub/documents/office_report.py, province_report.py)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -58,7 +60,10 @@ def province_file(request: Request, province: str, suffix: str) -> Response:
     if isinstance(found, Response):
         return found  # a malformed question: the error page
     _session, _ask, report, texts = found
-    document = province_document(report, dashboard_of(request.app).report, texts)
+    dashboard = dashboard_of(request.app)
+    # the document names the province as people do; the model's id stays in URLs and the API
+    named = replace(report, province=dashboard.roster.province_name(report.province))
+    document = province_document(named, dashboard.report, texts)
     content, media_type = rendered(document, texts, suffix)
     return attachment(content, media_type, province_file_name(report, suffix))
 

@@ -17,6 +17,7 @@ from hub.scores.province_facts import province_facts
 from hub.scores.province_report import FIGURES, INDEX, SORTS, ProvinceReport
 from hub.scores.province_sections import figure_name, province_sections
 from hub.web.access import province_session
+from hub.web.context import dashboard_of
 from hub.web.province_params import (
     ProvinceAsk,
     ProvinceAskError,
@@ -93,12 +94,12 @@ def report_csv(request: Request, province: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def province_rows(report: ProvinceReport, texts: Texts) -> list[LongRow]:
+def province_rows(report: ProvinceReport, texts: Texts, name: str) -> list[LongRow]:
     """The province report's figures as long rows: each unit's seven figures (and its rank,
     and its figures of the previous period), its channels, then the province's own."""
     t, lang = texts.t, texts.lang
     kiosk = channel_name(texts, "kiosk")
-    whole = t("province.whole", province=report.province)
+    whole = t("province.whole", province=name)
     rows: list[LongRow] = []
 
     def figures(office: str, values: dict[str, Any], changes: dict[str, Any]) -> None:
@@ -153,14 +154,15 @@ def report_xlsx(request: Request, province: str) -> Response:
         return found
     _session, _ask, report, texts = found
     t = texts.t
-    title = t("province.report.title", province=province)
+    name = dashboard_of(request.app).roster.province_name(province)
+    title = t("province.report.title", province=name)
     notes = [f"{t(s.title)}: {t(note, min_n=report.min_n, **s.facts)}"
              for s in province_sections(report, t, texts.lang) for note in s.notes]
     period = (texts.day(report.first), texts.day(report.last))
     notes.insert(0, t("province.report.period", first=period[0], last=period[1],
                       kind=t(f"province.kind.{report.kind}")))
-    name = file_name(report, "xlsx")
-    return Response(long_xlsx(province_rows(report, texts), dict.fromkeys(notes), texts, title),
+    download = file_name(report, "xlsx")
+    return Response(long_xlsx(province_rows(report, texts, name), dict.fromkeys(notes), texts, title),
                     media_type=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{download}"'})
 

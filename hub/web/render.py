@@ -58,6 +58,7 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
         "band": lambda share, n: band(share, n, dashboard.min_n),
         "good": round(GOOD * 100), "fair": round(FAIR * 100),  # the colour scale's marks
         "zone_name": lambda zone: zone_name(texts, zone),
+        "province_name": dashboard.roster.province_name,
         **context}, status_code=status)
     remember_lang(request, response)
     return response  # type: ignore[no-any-return]

@@ -17,6 +17,14 @@ def test_example_roster_loads() -> None:
     assert roster.kiosks[0].counter == "Quầy 3"
 
 
+def test_a_province_is_shown_by_its_roster_name(tmp_path: Path) -> None:
+    roster = load_roster(write_toml(tmp_path / "roster.toml", '[provinces]\ndak-nong = "Đắk Nông"\n'))
+    assert roster.province_name("dak-nong") == "Đắk Nông"
+    assert roster.province_name("lam-dong") == "Lam Dong"  # unnamed: the id made readable
+    assert load_roster(REPO / "config" / "roster.example.toml").province_name("dak-nong") == \
+        "Đắk Nông"
+
+
 def test_errors_name_the_entry(tmp_path: Path) -> None:
     path = write_toml(tmp_path / "r.toml", '[[offices]]\nid = "Bad Id"\n')
     with pytest.raises(SettingsError, match=r"offices\[0\]\.id: expected an id"):

@@ -10,6 +10,9 @@ from typing import Any
 from tests.support.hubdata import accepted, response
 
 PROVINCE_ROSTER = """\
+[provinces]
+dak-nong = "Đắk Nông"
+
 [[offices]]
 id = "demo"
 name = "UBND phường Demo"

@@ -30,6 +30,9 @@ from tests.support import (
 from tests.support.hubdata import response
 
 ROSTER = """
+[provinces]
+dak-nong = "Đắk Nông"
+
 [[offices]]
 id = "ubnd-a"
 name = "UBND phường A"

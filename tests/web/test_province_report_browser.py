@@ -38,7 +38,7 @@ def test_the_report_reads_well_on_a_desktop_and_a_phone(chromium: Any,
         page = signed_in_page(chromium, province_hub, viewport, path)
         try:
             assert page.url == province_hub.url + path
-            assert page.locator("h1").inner_text() == "Báo cáo tỉnh dak-nong"
+            assert page.locator("h1").inner_text() == "Báo cáo tỉnh Đắk Nông"  # the roster's name, not the id
             assert page_problems(page, phone) == [], viewport
             rows = page.locator("#ranking tbody tr[data-office]")
             assert rows.evaluate_all("rows => rows.map(r => r.dataset.office)") == \

@@ -38,6 +38,8 @@ ENGLISH = ("kiosk", "kiosks", "online", "offline", "unknown", "open", "closed", 
            "summary", "perceptions", "needs", "reasons", "counters", "officers", "alerts",
            "flags", "items", "periods", "too few", "rating", "ratings", "n/a", "wait",
            "impolite", "ok", "absent")
+# The roster's ids that have a name people read (tests/support/site.py's roster).
+IDS = ("dak-nong", "ubnd-a")
 ISO_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\d{2}:\d{2}:\d{2}|T\d{2}:\d{2}")
 KEY = re.compile(r"\b[a-z_]+(?:\.[a-z_0-9]+)+\b")
 
@@ -58,6 +60,7 @@ def problems(text: str) -> list[str]:
     lowered = {w.lower() for w in words}
     found += [f"word {w}" for w in ENGLISH if " " not in w and w in lowered]
     found += [f"words {w}" for w in ENGLISH if " " in w and w in text.lower()]
+    found += [f"id {i}" for i in IDS if i in text]
     return sorted(set(found))
 
 
