@@ -184,6 +184,10 @@ class Accounts:
 
     def __init__(self, engine: Engine, hasher: PasswordHasher | None = None) -> None:
         self.engine = engine
+        # Writes read first (does the name exist?): on SQLite they take the write lock at once
+        # (BEGIN IMMEDIATE, hub/store/engine.py), so the ingest's commits between the read and
+        # the write wait in busy_timeout instead of failing with "database is locked".
+        self._writer = engine.execution_options(hailong_write=True)
         self.hasher = hasher or PasswordHasher()
         # Verified against when the user name is unknown, so that a wrong name costs as much
         # time as a wrong password and timing does not reveal which names exist.
@@ -199,7 +203,7 @@ class Accounts:
                                "user: `hailong hub token add NAME --role linker --office ID`")
         check_password(password)
         hashed = self.hasher.hash(password)
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             if conn.execute(select(users.c.name).where(users.c.name == name)).first():
                 raise AccountError(f"user {name!r} already exists: remove it first, or set a new "
                                    "password with `hailong hub user password`")
@@ -214,7 +218,7 @@ class Accounts:
     def set_password(self, name: str, password: str) -> None:
         check_password(password)
         hashed = self.hasher.hash(password)
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             done = conn.execute(update(users).where(users.c.name == name)
                                 .values(password_hash=hashed)).rowcount
             if not done:
@@ -223,7 +227,7 @@ class Accounts:
             conn.execute(delete(sessions).where(sessions.c.user_name == name))
 
     def remove_user(self, name: str) -> None:
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             conn.execute(delete(sessions).where(sessions.c.user_name == name))
             conn.execute(delete(user_offices).where(user_offices.c.user_name == name))
             conn.execute(delete(user_provinces).where(user_provinces.c.user_name == name))
@@ -260,7 +264,7 @@ class Accounts:
             self.hasher.verify(row["password_hash"], password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return None
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             values: dict[str, object] = {"last_signin": now_utc()}
             if self.hasher.check_needs_rehash(row["password_hash"]):
                 values["password_hash"] = self.hasher.hash(password)
@@ -296,7 +300,7 @@ class Accounts:
         secret = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(32)
         moment = now_utc()
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             conn.execute(sessions.insert().values(id_hash=digest(secret), user_name=principal.name,
                                                   csrf=csrf, created_at=moment, last_seen=moment))
         return secret, Session(principal, csrf, digest(secret))
@@ -319,17 +323,17 @@ class Accounts:
         if principal is None:
             return None
         if moment - last_seen > TOUCH_EVERY:
-            with self.engine.begin() as conn:
+            with self._writer.begin() as conn:
                 conn.execute(update(sessions).where(sessions.c.id_hash == id_hash)
                              .values(last_seen=moment))
         return Session(principal, row["csrf"], id_hash)
 
     def close_session(self, id_hash: str) -> None:
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             conn.execute(delete(sessions).where(sessions.c.id_hash == id_hash))
 
     def purge_sessions(self, idle: timedelta) -> int:
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             return int(conn.execute(delete(sessions).where(
                 sessions.c.last_seen < now_utc() - idle)).rowcount or 0)
 
@@ -340,7 +344,7 @@ class Accounts:
         check_name(name, "token name")
         role, chosen, regions = check_grant(role, offices, provinces)
         secret = new_token()
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             if conn.execute(select(tokens.c.name).where(tokens.c.name == name)).first():
                 raise AccountError(f"a token named {name!r} already exists: revoke it first")
             conn.execute(tokens.insert().values(name=name, role=role, secret_hash=digest(secret),
@@ -353,7 +357,7 @@ class Accounts:
         return secret
 
     def revoke_token(self, name: str) -> None:
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             conn.execute(delete(token_offices).where(token_offices.c.token == name))
             conn.execute(delete(token_provinces).where(token_provinces.c.token == name))
             if not conn.execute(delete(tokens).where(tokens.c.name == name)).rowcount:
@@ -381,7 +385,7 @@ class Accounts:
         moment = now_utc()
         last = _aware(row["last_used"])
         if last is None or moment - last > TOUCH_EVERY:
-            with self.engine.begin() as conn:
+            with self._writer.begin() as conn:
                 conn.execute(update(tokens).where(tokens.c.name == row["name"])
                              .values(last_used=moment))
         return principal

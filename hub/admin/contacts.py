@@ -34,6 +34,7 @@ def check_address(address: str) -> str:
 class Contacts:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._writer = engine.execution_options(hailong_write=True)  # as in accounts.py
 
     def set_contact(self, name: str, email: str | None = None, notify: bool | None = None
                     ) -> Contact:
@@ -43,7 +44,7 @@ class Contacts:
             values["email"] = check_address(email.strip())
         if notify is not None:
             values["notify"] = notify
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             row = conn.execute(select(users.c.role, users.c.email).where(users.c.name == name)
                                ).first()
             if row is None:
