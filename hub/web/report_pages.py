@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 
 from hub.i18n import Texts
-from hub.scores.report_model import PERIODS, Column, Report
+from hub.scores.report_model import PERIODS, Column, Report, Section
 from hub.scores.reports import build_report, gather, grouped
 from hub.web.access import office_session, session_of
 from hub.web.charts import DayPoint, band
@@ -30,6 +30,10 @@ from hub.web.survey_pages import side_by_side
 router = APIRouter()
 # The period page opens on the last 30 days.
 DEFAULT_DAYS = 30
+# The printed report's appendix, in this order: the tables that grow with the questionnaire,
+# the days, the counters and officers (a month of days alone is a page), so the report's body
+# (figures, chart, factors, channels, needs, actions) stays two or three A4 pages.
+APPENDIX = ("items", "periods", "counters", "officers", "reasons", "stages", "alerts", "flags")
 
 
 class PeriodError(Exception):
@@ -161,7 +165,16 @@ def period_page(request: Request, office: str) -> Response:
 def report_page(request: Request, office: str) -> Response:
     """The A4 report, meant to be printed (or saved as PDF) from the browser."""
     session, report, texts = office_report(request, office)
-    return render(request, "report.html", report_context(request, report, texts), 200, session)
+    return render(request, "report.html", {**report_context(request, report, texts),
+                                           "groups": printed_groups(report)}, 200, session)
+
+
+def printed_groups(report: Report) -> list[tuple[str | None, list[Section]]]:
+    """The period page's groups without the APPENDIX tables, then those as one more group,
+    ``appendix`` (its heading and lead are catalogued as an aspect's)."""
+    body = [(aspect, [s for s in sections if s.key not in APPENDIX])
+            for aspect, sections in grouped(report)]
+    return [*body, ("appendix", [s for key in APPENDIX for s in report.sections if s.key == key])]
 
 
 def file_name(report: Report, suffix: str) -> str:
