@@ -19,6 +19,13 @@ def questionnaire_dir() -> Path:
     return config_dir() / "questionnaires"
 
 
+def serif_font_path(bold: bool = False) -> Path:
+    """Liberation Serif: Times New Roman's metrics (the face NĐ 30 names for official
+    documents) and every Vietnamese letter, under the OFL; the hub's PDFs embed it."""
+    name = "LiberationSerif-Bold.ttf" if bold else "LiberationSerif-Regular.ttf"
+    return Path(str(resources.files("hailong.fonts"))) / name
+
+
 def font_path(bold: bool = False) -> Path:
     name = "NotoSans-Bold.ttf" if bold else "NotoSans-Regular.ttf"
     return Path(str(resources.files("hailong.fonts"))) / name

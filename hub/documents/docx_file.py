@@ -17,6 +17,7 @@ from hub.documents.layout import (
     MOTTO_PT,
     NATIONAL_PT,
     PAGE_HEIGHT,
+    PAGE_NUMBER_PT,
     PAGE_WIDTH,
     RECIPIENT_PT,
     RECIPIENTS_PT,
@@ -41,7 +42,7 @@ AFTER_BORDER = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:word
                 "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
 
 
-def document_docx(document: OfficialDocument, page_label: str = "{page}") -> bytes:
+def document_docx(document: OfficialDocument) -> bytes:
     from docx import Document
     from docx.shared import Mm, Pt
 
@@ -57,7 +58,7 @@ def document_docx(document: OfficialDocument, page_label: str = "{page}") -> byt
     for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qualified(attribute), DOCX_FONT)
     normal.paragraph_format.space_after = Pt(0)
-    page_numbers(section, page_label)
+    page_numbers(section)
     header(doc, document)
     paragraph(doc, document.kind, TITLE_PT, bold=True, align="center", before=12)
     paragraph(doc, document.subject, BODY_PT, bold=True, align="center", after=12)
@@ -235,25 +236,19 @@ def cant_split() -> Any:
     return OxmlElement("w:cantSplit")
 
 
-def page_numbers(section: Any, label: str) -> None:
-    """"Trang {page}/{pages}" at the foot, the numbers as the word processor's fields."""
+def page_numbers(section: Any) -> None:
+    """NĐ 30: the page's number centred at the top, as the word processor's PAGE field, and
+    none on the first page."""
     from docx.oxml import OxmlElement
     from docx.shared import Pt
 
-    footer = section.footer.paragraphs[0]
-    footer.alignment = 1  # centre
-    head, _, rest = label.partition("{page}")
-    middle, _, tail = rest.partition("{pages}")
-    for words, field in ((head, "PAGE"), (middle, "NUMPAGES" if "{pages}" in rest else ""),
-                         (tail, "")):
-        if words:
-            footer.add_run(words).font.size = Pt(9)
-        if field:
-            simple = OxmlElement("w:fldSimple")
-            simple.set(qualified("w:instr"), field)
-            run = OxmlElement("w:r")
-            text = OxmlElement("w:t")
-            text.text = "1"
-            run.append(text)
-            simple.append(run)
-            footer._p.append(simple)
+    section.different_first_page_header_footer = True
+    number = section.header.paragraphs[0]
+    number.alignment = 1  # centre
+    simple = OxmlElement("w:fldSimple")
+    simple.set(qualified("w:instr"), "PAGE")
+    run = number.add_run("2")
+    run.font.size = Pt(PAGE_NUMBER_PT)
+    number._p.remove(run._r)
+    simple.append(run._r)
+    number._p.append(simple)

@@ -26,8 +26,12 @@ SIGN_LEFT = 80.0
 # Keep a heading with this much of what follows (mm): a heading never ends a page alone.
 KEEP_WITH_NEXT = 35.0
 # The font NĐ 30 names (the DOCX asks the word processor for it); the PDF embeds the bundled
-# Noto Sans instead, which has every Vietnamese letter.
+# Liberation Serif instead (Times New Roman's metrics, every Vietnamese letter, free to ship).
 DOCX_FONT = "Times New Roman"
+# NĐ 30: page numbers in Arabic figures, 13–14 pt, centred in the top margin, none on the first
+# page. The PDF writes the number this far from the top of the page (mm).
+PAGE_NUMBER_PT = 13.0
+PAGE_NUMBER_Y = 10.0
 # Rows: a table this short never breaks across pages (the five factors, a few counters); a
 # longer one may, its header row repeated.
 SHORT_TABLE = 8

@@ -1,12 +1,13 @@
-"""An official document as PDF (fpdf2, the bundled Noto font embedded: Vietnamese letters and
-diacritics as they are), laid out as hub/documents/layout.py says."""
+"""An official document as PDF (fpdf2, the bundled Liberation Serif embedded: Times New Roman's
+metrics as NĐ 30 asks, Vietnamese letters and diacritics as they are), laid out as
+hub/documents/layout.py says."""
 
 from __future__ import annotations
 
 import io
 from typing import Any
 
-from hailong.resources import font_path
+from hailong.resources import serif_font_path
 from hub.documents.chart import chart_png
 from hub.documents.layout import (
     BODY_PT,
@@ -16,6 +17,8 @@ from hub.documents.layout import (
     LEFT,
     MOTTO_PT,
     NATIONAL_PT,
+    PAGE_NUMBER_PT,
+    PAGE_NUMBER_Y,
     RECIPIENT_PT,
     RECIPIENTS_PT,
     RIGHT,
@@ -28,28 +31,31 @@ from hub.documents.layout import (
 )
 from hub.documents.model import DOTS, Chart, OfficialDocument, Part, Table
 
-FONT = "Noto"
+FONT = "Serif"
 LINE = 0.44  # line height per point of type, mm: 1.25 lines (NĐ 30: single to 1.5 lines)
 CHART_HEIGHT = TEXT_WIDTH * 270 / 945  # the chart's picture keeps its proportions
 SIGN_SPACE = 16.0  # mm left for the signature and the seal
 ROW = 6.0  # mm a table's row takes, a wrapped name's two lines counted in
 
 
-def document_pdf(document: OfficialDocument, page_label: str = "{page}") -> bytes:
-    """``page_label`` (e.g. "Trang {page}/{pages}") is printed at the foot of every page."""
+def document_pdf(document: OfficialDocument) -> bytes:
+    """The document; from the second page on, its number at the top centre (NĐ 30: in the
+    top margin, centred, the first page unnumbered)."""
     from fpdf import FPDF
 
     class Pdf(FPDF):
-        def footer(self) -> None:
-            self.set_y(-12)
-            self.set_font(FONT, "", 9)
-            self.cell(0, 5, page_label.format(page=self.page_no(), pages="{nb}"), align="C")
+        def header(self) -> None:
+            if self.page_no() > 1:
+                self.set_y(PAGE_NUMBER_Y)
+                self.set_font(FONT, "", PAGE_NUMBER_PT)
+                self.cell(0, 5, str(self.page_no()), align="C")
+                self.set_y(TOP)
 
     pdf = Pdf(format="A4", unit="mm")
     pdf.set_margins(LEFT, TOP, RIGHT)
     pdf.set_auto_page_break(True, BOTTOM)
-    pdf.add_font(FONT, "", str(font_path()))
-    pdf.add_font(FONT, "B", str(font_path(bold=True)))
+    pdf.add_font(FONT, "", str(serif_font_path()))
+    pdf.add_font(FONT, "B", str(serif_font_path(bold=True)))
     pdf.set_title(f"{document.kind} {document.subject}")
     pdf.set_lang("vi")
     pdf.add_page()

@@ -15,7 +15,6 @@ from hub.documents.model import OfficialDocument
 from hub.documents.office_report import office_document
 from hub.documents.pdf_file import document_pdf
 from hub.documents.province_report import province_document
-from hub.i18n import Texts
 from hub.web.context import dashboard_of
 from hub.web.province_pages import asked_report
 from hub.web.province_pages import file_name as province_file_name
@@ -30,18 +29,18 @@ def attachment(content: bytes, media_type: str, name: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def rendered(document: OfficialDocument, texts: Texts, suffix: str) -> tuple[bytes, str]:
+def rendered(document: OfficialDocument, suffix: str) -> tuple[bytes, str]:
     """The document as ``docx`` or ``pdf``, with its media type."""
     if suffix == "docx":
-        return document_docx(document, texts.t("doc.page", page="{page}", pages="{pages}")), DOCX
-    return (document_pdf(document, texts.t("doc.page", page="{page}", pages="{pages}")),
+        return document_docx(document), DOCX
+    return (document_pdf(document),
             "application/pdf")
 
 
 def office_file(request: Request, office: str, suffix: str) -> Response:
     _session, report, texts = office_report(request, office)
     document = office_document(report, dashboard_of(request.app).report, texts)
-    content, media_type = rendered(document, texts, suffix)
+    content, media_type = rendered(document, suffix)
     return attachment(content, media_type, file_name(report, suffix))
 
 
@@ -64,7 +63,7 @@ def province_file(request: Request, province: str, suffix: str) -> Response:
     # the document names the province as people do; the model's id stays in URLs and the API
     named = replace(report, province=dashboard.roster.province_name(report.province))
     document = province_document(named, dashboard.report, texts)
-    content, media_type = rendered(document, texts, suffix)
+    content, media_type = rendered(document, suffix)
     return attachment(content, media_type, province_file_name(report, suffix))
 
 

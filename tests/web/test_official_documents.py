@@ -150,6 +150,17 @@ def page_texts(content: bytes) -> list[str]:
     return [re.sub(r"\s+", " ", page.extract_text()) for page in PdfReader(io.BytesIO(content)).pages]
 
 
+def pdf_fonts(content: bytes) -> set[str]:
+    """The fonts a PDF embeds, without fpdf2's subset prefix ("ABCDEF+")."""
+    from pypdf import PdfReader
+
+    names = set()
+    for page in PdfReader(io.BytesIO(content)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            names.add(str(font.get_object()["/BaseFont"]).lstrip("/").split("+")[-1])
+    return names
+
+
 def unit_figures(site: Site, office: str) -> list[str]:
     """The API's figures of one office for November, as the documents write them."""
     index = site.api(f"/api/v1/offices/{office}/index?{NOVEMBER}")
@@ -176,6 +187,11 @@ def test_the_docx_is_an_official_report_with_the_api_figures(site: Site) -> None
     assert 20 <= top <= 25 and 20 <= bottom <= 25 and 30 <= left <= 35 and 15 <= right <= 20
     normal = doc.styles["Normal"].font
     assert normal.name == "Times New Roman" and 13 <= normal.size.pt <= 14
+    # NĐ 30: the page number at the top centre as a PAGE field, none on the first page
+    assert section.different_first_page_header_footer
+    number = section.header.paragraphs[0]
+    assert number.alignment == 1 and number._p.xpath("./w:fldSimple[@w:instr='PAGE']")
+    assert not "".join(p.text for p in section.first_page_header.paragraphs).strip()
     text = docx_text(content)
     header = doc.tables[0].rows[0].cells
     assert [line for line in header[0].text.split("\n") if line] == [
@@ -210,8 +226,12 @@ def test_the_pdf_says_the_same_in_three_pages_at_most(site: Site) -> None:
     assert pages <= 3
     for words in (NATIONAL_TITLE, MOTTO, "SỞ NỘI VỤ", "Số: …/BC-SNV", "1. Kết quả",
                   "2. Hạn chế", "3. Nguyên nhân", "4. Giải pháp", "Nơi nhận:", "PHÓ GIÁM ĐỐC",
-                  "Trần Văn Bình", "chưa có lượt đánh giá", "Trang 1/"):
+                  "Trần Văn Bình", "chưa có lượt đánh giá"):
         assert words in text, words
+    # NĐ 30: the number at the top of every page but the first
+    numbered = [words.split(" ", 1)[0] for words in page_texts(content)]
+    assert numbered[0] != "1" and numbered[1:] == [str(n) for n in range(2, pages + 1)], numbered
+    assert pdf_fonts(content) == {"LiberationSerif", "LiberationSerifBold"}
     for figure in unit_figures(site, "ubnd-a"):
         assert figure.replace(" | ", " ") in text, figure
     assert "Yếu tố có tỷ lệ hài lòng thấp nhất là" in text
