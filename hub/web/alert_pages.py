@@ -77,6 +77,17 @@ def kind_words(dashboard: Dashboard, texts: Texts, office: dict[str, Any], kind:
     return texts.t("alerts.kind", question=heading)
 
 
+def troubled(notice: dict[str, Any], texts: Texts, principal: Principal) -> dict[str, Any]:
+    """A mail or webhook not delivered yet, as the page lists it: a head sees that one is stuck
+    and since when, but an address (theirs or an admin's) and the server's words (which often
+    quote it) only an admin."""
+    notice = {**notice, "next_at": utc(notice["next_at"])}
+    if not principal.is_admin:
+        notice["recipient"] = texts.t("alerts.notice.someone")
+        notice["last_error"] = ""
+    return notice
+
+
 def alerts_context(dashboard: Dashboard, office: dict[str, Any], texts: Texts,
                    principal: Principal, filters: AlertFilters) -> dict[str, Any]:
     office_id = office["id"]
@@ -94,7 +105,7 @@ def alerts_context(dashboard: Dashboard, office: dict[str, Any], texts: Texts,
             "kinds": {k: kind_words(dashboard, texts, office, k) for k in facets["kinds"]},
             "more": len(alerts) == PAGE_ALERTS, "limit": PAGE_ALERTS,
             "may_handle": not principal.reads_only, "who": lambda e: who(texts, e),
-            "troubles": [{**n, "next_at": utc(n["next_at"])} for n in
+            "troubles": [troubled(n, texts, principal) for n in
                          dashboard.store.read.notify_troubles(office_id, PAGE_TROUBLES)],
             "back": f"/offices/{office_id}/alerts" + (f"?{filters.query()}"
                                                        if filters.query() else ""),

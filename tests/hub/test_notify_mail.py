@@ -16,12 +16,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.engine import Connection
 
+from hub.admin.accounts import Principal
+from hub.i18n import Texts
 from hub.notify.messages import QUIET, backoff
 from hub.notify.planner import AlertNotifier
 from hub.notify.sender import NotifySender
 from hub.notify.settings import NotifySection
 from hub.store import Store
 from hub.store.notify import queue_notices
+from hub.web.alert_pages import troubled
 from tests.support import wait_until
 from tests.support.notify import Calls, Mailbox, SmtpServer
 
@@ -139,6 +142,14 @@ def test_a_refusing_server_is_retried_with_growing_waits_then_given_up_and_shown
     troubles = notify_store.read.notify_troubles("ubnd-a", 10)
     assert {t["recipient"] for t in troubles} == {"lan@ubnd-a.example.gov.vn",
                                                   "root@example.gov.vn"}
+    # the alerts page: an admin sees who and why; a head that two are stuck, no address
+    admin = Principal("user", "root", "admin", frozenset())
+    head = Principal("user", "lan", "head", frozenset({"ubnd-a"}))
+    assert {troubled(t, Texts("vi"), admin)["recipient"] for t in troubles} == \
+        {"lan@ubnd-a.example.gov.vn", "root@example.gov.vn"}
+    shown = [troubled(t, Texts("vi"), head) for t in troubles]
+    assert [(t["recipient"], t["last_error"], t["state"]) for t in shown] == \
+        [("một người nhận", "", "failed")] * 2
 
 
 def test_a_server_that_is_down_is_retried_and_gets_the_mail_once_it_starts(
