@@ -31,8 +31,8 @@ from kiosk.flowclock import FlowClock
 from kiosk.opening import Opened, Opening, open_desk
 from kiosk.pushed import ConfigKeeper
 from kiosk.receipt import classify, deployment_key, scan_patterns
-from kiosk.results import MonthResults, idle_lines, read_results
-from kiosk.scene import officer_photo
+from kiosk.results import MonthResults, read_results
+from kiosk.scene import scene_of
 from kiosk.service_rows import service_rows
 from kiosk.settings import KioskSettings
 from kiosk.speech import Speaker
@@ -335,19 +335,8 @@ class KioskApp:
 
     # -- drawing ---------------------------------------------------------------------------
     def scene(self, state: flow.State | None = None) -> view.Scene:
-        state = state or self.state
-        section = self.settings.kiosk
-        officer = state.officer
-        names = section.officer_names()
-        return view.Scene(
-            state=state, rules=self.rules, office_name=section.office_name,
-            counter=section.counter, officer_name=names.get(officer, officer) if officer else "",
-            photo=officer_photo(section, officer), scanner=bool(self.settings.scanner.port),
-            speaker=self.speaker.available, complaint_url=section.complaint_url,
-            complaint_hotline=section.complaint_hotline, receipt_name=section.receipt_name,
-            service_rows=self._service_rows if state.screen == "service" else (),
-            results=idle_lines(self.results, state.lang)
-            if section.show_results and state.screen == "idle" else ())
+        return scene_of(state or self.state, self.rules, self.settings, self.speaker.available,
+                        self._service_rows, self.results)
 
     def _results_received(self, payload: bytes) -> None:
         """The office's retained results (on the MQTT thread): kept, and drawn next frame."""

@@ -9,7 +9,8 @@ from pathlib import Path
 from hailong.questionnaire import Questionnaire
 from kiosk import flow
 from kiosk.i18n import t
-from kiosk.settings import KioskSection
+from kiosk.results import MonthResults, idle_lines
+from kiosk.settings import KioskSection, KioskSettings
 
 
 @dataclass(frozen=True)
@@ -54,3 +55,21 @@ def officer_photo(section: KioskSection, officer: str | None) -> str:
     if officer and officer == section.officer:
         return section.officer_photo
     return ""
+
+
+def scene_of(state: flow.State, rules: flow.Rules, settings: KioskSettings, speaker: bool,
+             service_rows: Sequence[tuple[str, str]], results: MonthResults | None) -> Scene:
+    """The scene of ``state``: the settings' names, the officer's photo, the service screen's
+    rows only on it, the office's results only on the idle screen and where shown."""
+    section = settings.kiosk
+    officer = state.officer
+    names = section.officer_names()
+    return Scene(
+        state=state, rules=rules, office_name=section.office_name, counter=section.counter,
+        officer_name=names.get(officer, officer) if officer else "",
+        photo=officer_photo(section, officer), scanner=bool(settings.scanner.port),
+        speaker=speaker, complaint_url=section.complaint_url,
+        complaint_hotline=section.complaint_hotline, receipt_name=section.receipt_name,
+        service_rows=service_rows if state.screen == "service" else (),
+        results=idle_lines(results, state.lang)
+        if section.show_results and state.screen == "idle" else ())
