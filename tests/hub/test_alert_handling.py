@@ -73,7 +73,9 @@ def test_a_mail_queued_while_the_server_is_down_arrives_exactly_once_across_a_hu
             sign_in(client, "lan", PASSWORD)
             page = client.get("/offices/ubnd-a/alerts")
         assert page.status_code == 200
-        assert "Thư báo chưa gửi được" in page.text and "lan@example.gov.vn" in page.text
+        # a head sees that the mail is stuck, never an address (hub/web/alert_pages.troubled)
+        assert "Thư báo chưa gửi được" in page.text and "Thư tới một người nhận" in page.text
+        assert "lan@example.gov.vn" not in page.text
     finally:
         hub.stop()
     server.start()

@@ -57,7 +57,8 @@ def test_every_text_exists_in_both_languages_and_every_key_used_exists() -> None
     used |= {f"province.change.{d}" for d in ("up", "down")}
     used |= {f"province.report.sort.{s}" for s in ("satisfied", "lower")}
     used |= {f"province.report.{s}_lead" for s in ("integrity", "needs")}
-    used |= {f"report.aspect.{a}{lead}" for a in ASPECTS for lead in ("", ".lead")}
+    # the printed report's appendix is headed as an aspect (hub/web/report_pages.printed_groups)
+    used |= {f"report.aspect.{a}{lead}" for a in (*ASPECTS, "appendix") for lead in ("", ".lead")}
     used |= {f"province.kind.{k}" for k in KINDS}
     used |= {f"kiosk.state.{s}" for s in ("online", "offline", "unknown")}
     used |= {f"kiosk.scanner.{s}" for s in ("ok", "absent", "error", "unknown")}
