@@ -41,7 +41,7 @@ RATED = ("access", "procedure", "officer", "result", "feedback")
 
 
 def fleet_response(rng: random.Random, office: str, kiosk: str, seq: int, counter: str,
-                   officer: str, at: datetime) -> dict[str, Any]:
+                   officer: str | None, at: datetime) -> dict[str, Any]:
     """One plausible SIPAS response, as the kiosk would send it."""
     answers: dict[str, Any] = {}
     overall = rng.choices(range(1, 6), WEIGHTS)[0]

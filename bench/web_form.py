@@ -16,7 +16,7 @@ alongside, against a real hub on loopback (``hailong hub run`` as a child proces
 Checks: every web submission stored exactly once under channel ``web``, every kiosk response
 stored, page p95 ≤ 50 ms; only then are the figures written to docs/performance.md.
 
-    python bench/web_form.py [--seconds 60] [--rate 200] [--kiosk-rate 1000] [--quick]
+    python bench/web_form.py [--seconds 60] [--rate 200] [--kiosk-rate 100] [--runs 3] [--quick]
 """
 
 from __future__ import annotations
@@ -182,7 +182,9 @@ def counts(database: Path) -> tuple[int, int]:
     return int(rows.get("kiosk", 0)), int(rows.get("web", 0))
 
 
-def run(args: argparse.Namespace) -> tuple[str, dict[str, bool]]:
+def run(args: argparse.Namespace) -> tuple[str, dict[str, bool], str]:
+    """One run: its section of docs/performance.md, its checks, and its headline figures in
+    one line (for the spread of several runs)."""
     folder = Path(tempfile.mkdtemp(prefix="bench-web-"))
     broker = start_broker(folder / "broker")
     hub = HubProcess(folder / "hub", broker.url, f"sqlite:///{folder / 'hub' / 'hub.db'}",
@@ -260,26 +262,39 @@ def run(args: argparse.Namespace) -> tuple[str, dict[str, bool]]:
     ]
     table = "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)
     text = (f"## Phone questionnaire under load (bench/web_form.py)\n\n{machine()}; load average "
-            f"{load_end:.1f} at the end (the machine is shared today: other developers' tests "
-            "ran beside it). One hub process on SQLite, one Mosquitto, the load from child "
+            f"{load_end:.1f} at the end. One hub process on SQLite, one Mosquitto, the load from child "
             f"processes on the same 2 cores; `{' '.join(sys.argv[1:]) or '(defaults)'}`.\n\n"
             f"| figure | measured | target |\n|---|---|---|\n{table}\n")
-    return text, checks
+    headline = (f"submission p95 {percentile(posts, 0.95):.1f} ms, first screen p95 "
+                f"{percentile(gets, 0.95):.1f} ms, kiosks' last stored "
+                f"{max(0.0, finished - last_sent):.1f} s after sent, load {load_end:.1f}")
+    return text, checks, headline
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--rate", type=float, default=200.0, help="web submissions per second")
-    parser.add_argument("--kiosk-rate", type=float, default=1000.0,
+    # 100 kiosk responses a second alongside: ten times the busiest province's peak (Hà Nội's
+    # 579 communes rating every dossier of a busy day come to about 10/s). docs/performance.md
+    # also reports the run at 1,000/s, where the target is not met.
+    parser.add_argument("--kiosk-rate", type=float, default=100.0,
                         help="kiosk responses per second over MQTT, alongside")
+    # The claim is the last run's table, with every run's headline: a spread, not one run.
+    parser.add_argument("--runs", type=int, default=3, help="runs, each checked")
     parser.add_argument("--quick", action="store_true", help="10 s, writes nothing")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     if args.quick:
-        args.seconds = 10.0
-    text, checks = run(args)
-    print(text)
+        args.seconds, args.runs = 10.0, 1
+    checks: dict[str, bool] = {}
+    headlines = []
+    for number in range(1, args.runs + 1):
+        text, held, headline = run(args)
+        print(text, flush=True)
+        checks |= {f"run {number}: {name}": ok for name, ok in held.items()}
+        headlines.append(f"- run {number}: {headline}")
+    text += f"\nEach of the {args.runs} runs (the table is the last):\n\n" + "\n".join(headlines) + "\n"
     if args.quick or args.no_write:
         from bench.loadgen import checks_held
 
