@@ -30,7 +30,8 @@ from tools.browser import DESKTOP, PHONE, launch_chromium, page_problems
 
 OFFICE = "ubnd-phuong-1"
 OFFICE_NAME = "Bộ phận Một cửa UBND phường 1"
-PROVINCE = "dak-nong"
+PROVINCE = "lam-dong"
+PROVINCE_NAME = "Lâm Đồng"
 ADMIN = "admin"
 KIOSKS = 3
 HUB_START = 30.0
@@ -43,7 +44,8 @@ REPORT = ('[report]\nbody = "Sở Nội vụ"\nsuperior = "UBND tỉnh Lâm Đ�
 
 def write_configs(home: Path, broker_url: str, port: int) -> Path:
     roster = home / "roster.toml"
-    roster.write_text(f'[[offices]]\nid = "{OFFICE}"\nname = "{OFFICE_NAME}"\n'
+    roster.write_text(f'[provinces]\n{PROVINCE} = "{PROVINCE_NAME}"\n\n'
+                      f'[[offices]]\nid = "{OFFICE}"\nname = "{OFFICE_NAME}"\n'
                       f'province = "{PROVINCE}"\n', encoding="utf-8")
     hub_toml = home / "hub.toml"
     hub_toml.write_text(
