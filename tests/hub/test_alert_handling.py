@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import pytest
 
 from hailong import contract
 from hailong.broker import Broker
@@ -19,6 +20,8 @@ from hub.admin.contacts import Contacts
 from tests.support import RawClient, RunningHub, hub_settings, sign_in, wait_until, write_toml
 from tests.support.hubdata import response
 from tests.support.notify import SmtpServer
+
+pytestmark = pytest.mark.slow  # whole hubs, started and restarted
 
 PASSWORD = "mật khẩu đủ dài"
 ROSTER = """

@@ -28,6 +28,9 @@ from hub.web.alert_pages import troubled
 from tests.support import wait_until
 from tests.support.notify import Calls, Mailbox, SmtpServer
 
+# Real SMTP servers and the sender's retries with their waits: seconds each.
+pytestmark = pytest.mark.slow
+
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 FROM = "Hài lòng <hailong@example.gov.vn>"
 SECRET = "a-webhook-secret-of-the-province"

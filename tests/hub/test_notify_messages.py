@@ -73,6 +73,7 @@ def test_a_bad_notify_section_says_what_to_fix_and_never_shows_a_secret(
     assert "short" not in str(caught.value) and "p4ss" not in str(caught.value)
 
 
+@pytest.mark.slow  # the CLI in child processes
 def test_user_set_records_the_address_and_opt_in_and_refuses_what_cannot_work(
         tmp_path: Path) -> None:
     config = write_toml(tmp_path / "hub.toml", f'[data]\ndir = "{tmp_path}"\n')

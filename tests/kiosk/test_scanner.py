@@ -95,6 +95,7 @@ def test_a_stale_partial_line_does_not_glue_onto_the_next_code() -> None:
     assert assembler.dropped == 1
 
 
+@pytest.mark.slow  # waits out the scanner's reopening delay
 def test_the_port_vanishing_and_coming_back(tmp_path: Path) -> None:
     link = tmp_path / "scanner"
     states: list[str] = []
