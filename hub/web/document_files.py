@@ -33,8 +33,7 @@ def rendered(document: OfficialDocument, suffix: str) -> tuple[bytes, str]:
     """The document as ``docx`` or ``pdf``, with its media type."""
     if suffix == "docx":
         return document_docx(document), DOCX
-    return (document_pdf(document),
-            "application/pdf")
+    return document_pdf(document), "application/pdf"
 
 
 def office_file(request: Request, office: str, suffix: str) -> Response:

@@ -94,12 +94,13 @@ def report_csv(request: Request, province: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def province_rows(report: ProvinceReport, texts: Texts, name: str) -> list[LongRow]:
+def province_rows(report: ProvinceReport, texts: Texts, province_name: str) -> list[LongRow]:
     """The province report's figures as long rows: each unit's seven figures (and its rank,
-    and its figures of the previous period), its channels, then the province's own."""
+    and its figures of the previous period), its channels, then the province's own, under
+    ``province_name`` (the roster's)."""
     t, lang = texts.t, texts.lang
     kiosk = channel_name(texts, "kiosk")
-    whole = t("province.whole", province=name)
+    whole = t("province.whole", province=province_name)
     rows: list[LongRow] = []
 
     def figures(office: str, values: dict[str, Any], changes: dict[str, Any]) -> None:
@@ -154,15 +155,15 @@ def report_xlsx(request: Request, province: str) -> Response:
         return found
     _session, _ask, report, texts = found
     t = texts.t
-    name = dashboard_of(request.app).roster.province_name(province)
-    title = t("province.report.title", province=name)
+    named = dashboard_of(request.app).roster.province_name(province)
+    title = t("province.report.title", province=named)
     notes = [f"{t(s.title)}: {t(note, min_n=report.min_n, **s.facts)}"
              for s in province_sections(report, t, texts.lang) for note in s.notes]
     period = (texts.day(report.first), texts.day(report.last))
     notes.insert(0, t("province.report.period", first=period[0], last=period[1],
                       kind=t(f"province.kind.{report.kind}")))
     download = file_name(report, "xlsx")
-    return Response(long_xlsx(province_rows(report, texts, name), dict.fromkeys(notes), texts, title),
+    return Response(long_xlsx(province_rows(report, texts, named), dict.fromkeys(notes), texts, title),
                     media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{download}"'})
 
