@@ -137,11 +137,9 @@ def docx_text(content: bytes) -> str:
 
 
 def pdf_text(content: bytes) -> tuple[str, int]:
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(content))
-    text = " ".join(page.extract_text() for page in reader.pages)
-    return re.sub(r"\s+", " ", text), len(reader.pages)
+    """The PDF's text, its whitespace folded, and its number of pages."""
+    pages = page_texts(content)
+    return " ".join(pages), len(pages)
 
 
 def page_texts(content: bytes) -> list[str]:
